@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` and `make test`. Both bootstrap .venv themselves.
+.PHONY: run test test-e2e lint format venv data bench
+
+VENV := .venv/bin
+PORT ?= 8000
+
+venv:
+	@scripts/bootstrap.sh
+
+run: venv
+	$(VENV)/matcher seed --if-empty
+	$(VENV)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
+
+test: venv
+	$(VENV)/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+
+format: venv
+	$(VENV)/ruff format .
+	$(VENV)/ruff check --fix .
+
+data: venv
+	$(VENV)/python scripts/build_data.py
+
+bench: venv
+	$(VENV)/python benchmarks/names.py

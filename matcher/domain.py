@@ -1,0 +1,310 @@
+"""Domain objects shared by every layer: frozen dataclasses and reference data (stdlib only).
+
+Nothing here talks to a database, a web framework or numpy; the scoring core, the repository,
+the services and the web layer all exchange these objects.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+# --------------------------------------------------------------------------- countries
+
+#: ISO 3166-1 alpha-2 code -> English short name, for every European country the data
+#: mentions plus the Horizon Europe associated countries outside Europe.
+COUNTRY_NAMES: dict[str, str] = {
+    "AD": "Andorra", "AL": "Albania", "AM": "Armenia", "AT": "Austria",
+    "BA": "Bosnia and Herzegovina", "BE": "Belgium", "BG": "Bulgaria", "BY": "Belarus",
+    "CA": "Canada", "CH": "Switzerland", "CY": "Cyprus", "CZ": "Czechia", "DE": "Germany",
+    "DK": "Denmark", "EE": "Estonia", "ES": "Spain", "FI": "Finland", "FO": "Faroe Islands",
+    "FR": "France", "GB": "United Kingdom", "GE": "Georgia", "GR": "Greece", "HR": "Croatia",
+    "HU": "Hungary", "IE": "Ireland", "IL": "Israel", "IS": "Iceland", "IT": "Italy",
+    "KR": "South Korea", "LI": "Liechtenstein", "LT": "Lithuania", "LU": "Luxembourg",
+    "LV": "Latvia", "MA": "Morocco", "MC": "Monaco", "MD": "Moldova", "ME": "Montenegro",
+    "MK": "North Macedonia", "MT": "Malta", "NL": "Netherlands", "NO": "Norway",
+    "NZ": "New Zealand", "PL": "Poland", "PT": "Portugal", "RO": "Romania", "RS": "Serbia",
+    "RU": "Russia", "SE": "Sweden", "SI": "Slovenia", "SK": "Slovakia", "SM": "San Marino",
+    "TN": "Tunisia", "TR": "Türkiye", "UA": "Ukraine", "VA": "Vatican City", "XK": "Kosovo",
+    "JP": "Japan", "EG": "Egypt", "JO": "Jordan", "LB": "Lebanon", "PS": "Palestine",
+    "DZ": "Algeria", "AZ": "Azerbaijan",
+}  # fmt: skip
+
+#: EU publications write Greece "EL" and the United Kingdom "UK"; we store ISO codes.
+_EU_CODE_ALIASES = {"EL": "GR", "UK": "GB"}
+
+EU27: frozenset[str] = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+})  # fmt: skip
+EEA: frozenset[str] = EU27 | {"IS", "LI", "NO"}
+#: Countries associated to Horizon Europe (status as published by the Commission in 2025;
+#: Switzerland associated from 2025, the UK from 2024, Korea from 2025).
+HORIZON_ASSOCIATED: frozenset[str] = frozenset({
+    "AL", "AM", "BA", "FO", "GE", "IS", "IL", "XK", "MD", "ME", "NZ", "MK", "NO", "RS", "TN",
+    "TR", "UA", "GB", "CH", "KR", "CA", "MA",
+})  # fmt: skip
+#: Countries associated to the LIFE programme besides the EU member states.
+LIFE_ASSOCIATED: frozenset[str] = frozenset({"IS", "NO", "MK", "UA", "MD", "ME"})
+
+#: Named country sets usable in filters and eligibility rules.
+COUNTRY_SETS: dict[str, frozenset[str]] = {
+    "EU27": EU27,
+    "EEA": EEA,
+    "HORIZON": EU27 | HORIZON_ASSOCIATED,
+    "HORIZON_ASSOCIATED": HORIZON_ASSOCIATED,
+    "LIFE": EU27 | LIFE_ASSOCIATED,
+}
+
+
+def normalise_country(code: str) -> str:
+    """Return the ISO 3166-1 alpha-2 code for ``code`` (accepts EU-style ``EL``/``UK``).
+
+    Raises ``ValueError`` when the code is not a known country.
+    """
+    cleaned = (code or "").strip().upper()
+    cleaned = _EU_CODE_ALIASES.get(cleaned, cleaned)
+    if cleaned not in COUNTRY_NAMES:
+        raise ValueError(f"unknown country code {code!r}")
+    return cleaned
+
+
+def expand_countries(items: list[str] | tuple[str, ...] | set[str]) -> frozenset[str]:
+    """Expand a mix of ISO codes and named sets (``EU27``, ``EEA``, ...) into ISO codes."""
+    out: set[str] = set()
+    for item in items:
+        key = item.strip().upper()
+        if key in COUNTRY_SETS:
+            out |= COUNTRY_SETS[key]
+        elif key:
+            out.add(normalise_country(key))
+    return frozenset(out)
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+#: Letters that NFKD does not decompose into a base letter plus a combining mark.
+_UNDECOMPOSED = str.maketrans(
+    {"ß": "ss", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "æ": "ae", "Æ": "ae",
+     "œ": "oe", "ı": "i", "þ": "th"}
+)  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics and collapse whitespace: the key for name comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.translate(_UNDECOMPOSED)
+    return " ".join(stripped.lower().split())
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+# --------------------------------------------------------------------------- size bands
+
+#: (band id, label, lower bound inclusive, upper bound exclusive); the community's own
+#: "small and medium-sized cities" are the 20k-250k bands.
+SIZE_BANDS: tuple[tuple[str, str, int, int | None], ...] = (
+    ("xs", "under 20,000", 0, 20_000),
+    ("s", "20,000-50,000", 20_000, 50_000),
+    ("m", "50,000-100,000", 50_000, 100_000),
+    ("l", "100,000-250,000", 100_000, 250_000),
+    ("xl", "250,000-500,000", 250_000, 500_000),
+    ("xxl", "500,000 and more", 500_000, None),
+)
+
+
+def size_band(population: int | None) -> str | None:
+    """Size band id for a population, ``None`` when the population is unknown."""
+    if population is None:
+        return None
+    for band_id, _label, low, high in SIZE_BANDS:
+        if population >= low and (high is None or population < high):
+            return band_id
+    return None
+
+
+def size_band_label(band_id: str | None) -> str:
+    """Human label of a size band id."""
+    for bid, label, _low, _high in SIZE_BANDS:
+        if bid == band_id:
+            return label
+    return "unknown size"
+
+
+# --------------------------------------------------------------------------- themes and cities
+
+
+class ProfileKind(StrEnum):
+    """The three theme profiles of a city."""
+
+    INTEREST = "interest"
+    NEED = "need"
+    OFFER = "offer"
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """One entry of the controlled theme vocabulary."""
+
+    id: str
+    label: str
+    description: str
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileEntry:
+    """A weight in one of a city's theme profiles, with where it came from.
+
+    ``provenance`` is "declared by the city" or "derived from <source>".
+    """
+
+    kind: ProfileKind
+    theme_id: str
+    weight: float
+    provenance: str
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """A municipality with its reference data and theme profiles."""
+
+    id: int
+    slug: str
+    name: str
+    country: str
+    population: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    official_name: str = ""
+    alt_names: tuple[str, ...] = ()
+    nuts: str | None = None
+    mission_city: bool | None = None
+    commitments: tuple[str, ...] = ()
+    source: str = ""
+    profile: tuple[ProfileEntry, ...] = ()
+
+    @property
+    def size_band(self) -> str | None:
+        return size_band(self.population)
+
+    def weights(self, kind: ProfileKind) -> dict[str, float]:
+        """Theme id -> weight for one profile kind."""
+        return {e.theme_id: e.weight for e in self.profile if e.kind == kind}
+
+
+@dataclass(frozen=True, slots=True)
+class Collaboration:
+    """A real past project or network with its member cities."""
+
+    id: int
+    source: str
+    source_ref: str
+    title: str
+    programme: str = ""
+    themes: tuple[str, ...] = ()
+    description: str = ""
+    start_year: int | None = None
+    end_year: int | None = None
+    member_city_ids: tuple[int, ...] = ()
+
+
+# --------------------------------------------------------------------------- calls and rules
+
+
+class RuleStatus(StrEnum):
+    """Outcome of one eligibility rule for a city or consortium."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+class RuleKind(StrEnum):
+    """The eligibility rules a call can carry, as data."""
+
+    COUNTRIES = "eligible_countries"  # params: {"countries": [...], "sets": [...]}
+    APPLICANT_TYPE = "applicant_type"  # params: {"types": ["municipality", ...]}
+    POPULATION = "population"  # params: {"min": int|None, "max": int|None}
+    MIN_PARTNERS = "min_partners"  # params: {"min": int}
+    MIN_COUNTRIES = "min_countries"  # params: {"min": int, "from_set": "EU27"|None}
+    REQUIRED_MEMBER = "required_member"  # params: {"flag": "mission_city", "min": 1}
+    COFUNDING = "cofunding_rate"  # params: {"rate": float}
+    DEADLINE = "deadline"  # implicit: derived from the call's deadline
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityRule:
+    """One rule of a call. ``parsed`` is False when the text could not be read reliably:
+    such a rule evaluates to *unknown*, never to *passed*."""
+
+    kind: str
+    params: dict = field(default_factory=dict)
+    parsed: bool = True
+    source_sentence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FundingCall:
+    """An EU funding topic with its eligibility rules."""
+
+    id: str
+    title: str
+    programme: str = ""
+    call_identifier: str = ""
+    action_type: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    opening_date: date | None = None
+    deadlines: tuple[date, ...] = ()
+    budget_min: float | None = None
+    budget_max: float | None = None
+    expected_grants: int | None = None
+    url: str = ""
+    conditions_text: str = ""
+    rules: tuple[EligibilityRule, ...] = ()
+
+    @property
+    def next_deadline(self) -> date | None:
+        return max(self.deadlines) if self.deadlines else None
+
+    def deadline_after(self, today: date) -> date | None:
+        """The first deadline on or after ``today``, if any."""
+        upcoming = sorted(d for d in self.deadlines if d >= today)
+        return upcoming[0] if upcoming else None
+
+    def status(self, today: date) -> str:
+        """``forthcoming`` before opening, ``open`` until the last deadline, then ``closed``."""
+        if self.opening_date and today < self.opening_date:
+            return "forthcoming"
+        if self.deadlines and all(d < today for d in self.deadlines):
+            return "closed"
+        return "open"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    """How a city or consortium fares against one rule, in words."""
+
+    kind: str
+    status: RuleStatus
+    reason: str
+    source_sentence: str = ""
+
+
+def city_slug(country: str, name: str) -> str:
+    """Stable identity of a city across files: ``<country>-<folded name>`` (``fi-jyvaskyla``)."""
+    folded = "".join(ch if ch.isalnum() else "-" for ch in fold(name))
+    return f"{country.lower()}-{'-'.join(part for part in folded.split('-') if part)}"

@@ -1,0 +1,34 @@
+"""Rebuild every seed file under data/ from the raw files in data/raw/.
+
+Run: ``.venv/bin/python scripts/build_data.py`` (or ``make data``). Deterministic: running it
+twice gives the same bytes. Order matters: themes first (mappings), then cities, then the
+collaborations and profiles that refer to them, then the calls.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.data_build import calls, cities, collaborations, themes  # noqa: E402
+
+STEPS = (("themes", themes), ("cities", cities), ("collaborations", collaborations),
+         ("calls", calls))  # fmt: skip
+
+
+def main() -> int:
+    raw_dir, out_dir = ROOT / "data" / "raw", ROOT / "data"
+    for name, module in STEPS:
+        started = time.perf_counter()
+        counts = module.build(raw_dir, out_dir)
+        summary = ", ".join(f"{k}={v}" for k, v in counts.items())
+        print(f"{name:<15} {time.perf_counter() - started:6.1f}s  {summary}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

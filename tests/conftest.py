@@ -1,0 +1,113 @@
+"""Shared fixtures: a fresh app and database per test (SQLite; PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI_SEED = FIXTURES / "mini_seed"
+POSTGRES_URL = os.environ.get("MATCHER_TEST_POSTGRES_URL")
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _backends():
+    yield pytest.param("sqlite", id="sqlite")
+    yield pytest.param(
+        "postgres",
+        id="postgres",
+        marks=pytest.mark.skipif(not POSTGRES_URL, reason="MATCHER_TEST_POSTGRES_URL not set"),
+    )
+
+
+@pytest.fixture(params=list(_backends()))
+def database_url(request, tmp_path) -> str:
+    """A fresh, empty database: a SQLite file, or the test PostgreSQL with an emptied schema.
+
+    Tests that use this fixture (directly or through ``app``) run on both backends."""
+    if request.param == "postgres":
+        _reset_postgres(POSTGRES_URL)
+        return POSTGRES_URL
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """A fresh SQLite database only (for tests that need not run on PostgreSQL)."""
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def _make_app(url: str, tmp_path: Path, data_dir: Path = MINI_SEED):
+    from matcher import create_app
+    from matcher.db import get_database, upgrade
+    from matcher.services import indexes
+
+    indexes.clear()
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "DATA_DIR": str(data_dir),
+            "SECRET_KEY": "test",
+            "TODAY": "2026-09-01",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    app.instance_path = str(tmp_path / "instance")
+    upgrade(get_database(app).engine)
+    return app
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """A migrated, empty app on every configured backend."""
+    application = _make_app(database_url, tmp_path)
+    yield application
+    from matcher.db import get_database
+
+    get_database(application).dispose()
+
+
+@pytest.fixture
+def seeded_app(database_url, tmp_path):
+    """An app whose database holds the small real-data fixture seed (tests/fixtures/mini_seed)."""
+    from matcher.db import get_database
+    from matcher.importing.seed import seed_database
+
+    application = _make_app(database_url, tmp_path)
+    session = get_database(application).session()
+    seed_database(session, MINI_SEED)
+    session.close()
+    yield application
+    get_database(application).dispose()
+
+
+@pytest.fixture
+def session(seeded_app):
+    """A session on the seeded database."""
+    from matcher.db import get_database
+
+    s = get_database(seeded_app).session()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def client(seeded_app):
+    return seeded_app.test_client()
+
+
+@pytest.fixture
+def runner(seeded_app):
+    return seeded_app.test_cli_runner()
