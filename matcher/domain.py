@@ -218,6 +218,7 @@ class Collaboration:
     start_year: int | None = None
     end_year: int | None = None
     member_city_ids: tuple[int, ...] = ()
+    kind: str = "project"  # project / network / joint-plan
 
 
 # --------------------------------------------------------------------------- calls and rules

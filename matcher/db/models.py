@@ -107,6 +107,8 @@ class CollaborationRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ref: Mapped[str] = mapped_column(String(200), unique=True)
     source: Mapped[str] = mapped_column(String(120))
+    # project (keep.eu, CORDIS), network (Covenant supporter/coordinator), joint-plan
+    kind: Mapped[str] = mapped_column(String(20), default="project")
     title: Mapped[str] = mapped_column(String(500))
     programme: Mapped[str] = mapped_column(String(300), default="")
     themes: Mapped[list] = mapped_column(JSON, default=list)

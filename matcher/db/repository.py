@@ -91,6 +91,7 @@ def collaboration_from_row(row: CollaborationRow) -> Collaboration:
         start_year=row.start_year,
         end_year=row.end_year,
         member_city_ids=tuple(sorted(m.city_id for m in row.members)),
+        kind=row.kind,
     )
 
 

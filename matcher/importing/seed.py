@@ -21,6 +21,8 @@ SEED_FILES = (
     "collaboration_members.csv", "calls.json",
 )  # fmt: skip
 
+COLLABORATION_KINDS = ("project", "network", "joint-plan")
+
 Step = Callable[[str, int], None]
 
 
@@ -105,12 +107,17 @@ def _load_collaborations(
         if any(t not in theme_ids for t in themes):
             problems.append(Problem(path.name, record.row, "themes", "unknown theme id"))
             continue
+        if (f.get("kind") or "project") not in COLLABORATION_KINDS:
+            problems.append(Problem(path.name, record.row, "kind", "unknown collaboration kind"))
+            continue
         collaborations[f["ref"]] = models.CollaborationRow(
-            ref=f["ref"], source=f["source"], title=f["title"], programme=f["programme"],
+            ref=f["ref"], source=f["source"], kind=f.get("kind") or "project", title=f["title"],
+            programme=f["programme"],
             themes=themes, description=f["description"], start_year=_year(f["start_year"]),
             end_year=_year(f["end_year"]), members=[],
         )  # fmt: skip
     members_path = data_dir / "collaboration_members.csv"
+    seen: dict[tuple[str, str], int] = {}
     for record in _csv_records(members_path):
         f = record.fields
         collaboration = collaborations.get(f["collaboration_ref"])
@@ -119,6 +126,12 @@ def _load_collaborations(
             field = "collaboration_ref" if collaboration is None else "city_slug"
             problems.append(Problem(members_path.name, record.row, field, "unknown reference"))
             continue
+        key = (f["collaboration_ref"], f["city_slug"])
+        if key in seen:
+            problems.append(Problem(members_path.name, record.row, "city_slug",
+                                    f"city already listed in row {seen[key]}"))  # fmt: skip
+            continue
+        seen[key] = record.row
         collaboration.members.append(
             models.CollaborationMemberRow(
                 city_id=city.id, organisation=f["organisation"], role=f["role"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 01:04:40.962985
+Create Date: 2026-11-22 01:18:23.329787
 """
 
 from alembic import op
@@ -45,6 +45,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ref', sa.String(length=200), nullable=False),
     sa.Column('source', sa.String(length=120), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('title', sa.String(length=500), nullable=False),
     sa.Column('programme', sa.String(length=300), nullable=False),
     sa.Column('themes', sa.JSON(), nullable=False),

@@ -1,0 +1,146 @@
+"""Evaluation of partner ranking against a truth file of real collaborations.
+
+The truth file has one row per member: ``group_id,city,country,theme,year``. Cities are matched
+by fuzzy name within the country; ``theme`` is a vocabulary id, several ids joined by ``|``, or
+free text ("Governance / Abandoned Spaces / Culture & Heritage") mapped by synonyms.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from matcher.db import repository
+from matcher.domain import normalise_country
+from matcher.importing.records import ImportFailed, Problem
+from matcher.services.cities import name_index
+
+TRUTH_COLUMNS = ("group_id", "city", "country", "theme", "year")
+
+
+@dataclass
+class TruthMatch:
+    """How the truth file's rows were matched to cities and themes."""
+
+    rows: int = 0
+    matched_rows: int = 0
+    unmatched: list[str] = field(default_factory=list)
+    unmapped_themes: set[str] = field(default_factory=set)
+
+    @property
+    def match_rate(self) -> float:
+        return self.matched_rows / self.rows if self.rows else 0.0
+
+
+def vocabulary(session: Session):
+    """The theme vocabulary with the curated source mappings, from the database."""
+    from matcher.scoring.vocabulary import Vocabulary
+
+    themes = repository.list_themes(session)
+    data = {
+        "themes": [{"id": t.id, "label": t.label, "description": t.description,
+                    "synonyms": list(t.synonyms)} for t in themes],
+        "mappings": repository.theme_mappings(session),
+    }  # fmt: skip
+    return Vocabulary.from_dict(data)
+
+
+def _themes(value: str, vocab, match: TruthMatch) -> list[str]:
+    found: list[str] = []
+    for part in (p.strip() for p in (value or "").split("|")):
+        if not part:
+            continue
+        ids = [part] if part in vocab else vocab.map_label("truth", part)
+        if not ids:
+            match.unmapped_themes.add(part)
+        found += [i for i in ids if i not in found]
+    return found
+
+
+def load_truth(session: Session, path: str | Path):
+    """Read a truth file into :class:`~matcher.scoring.evaluation.TruthGroup` objects."""
+    from matcher.scoring.evaluation import TruthGroup
+
+    path = Path(path)
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise ImportFailed([Problem(path.name, 0, "", "file not found")]) from None
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in TRUTH_COLUMNS[:3] if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ImportFailed([Problem(path.name, 1, c, "missing column") for c in missing])
+        rows = list(enumerate(reader, start=2))
+    index, vocab, match = name_index(session), vocabulary(session), TruthMatch()
+    members: dict[str, list[int]] = defaultdict(list)
+    themes: dict[str, list[str]] = defaultdict(list)
+    years: dict[str, int | None] = {}
+    unmatched: dict[str, int] = defaultdict(int)
+    problems = []
+    for line, row in rows:
+        group = (row.get("group_id") or "").strip()
+        if not group:
+            problems.append(Problem(path.name, line, "group_id", "is required"))
+            continue
+        match.rows += 1
+        try:
+            country = normalise_country(row.get("country") or "")
+        except ValueError:
+            country = None
+        resolution = index.resolve(row.get("city") or "", country=country)
+        if resolution.status in ("exact", "fuzzy") and resolution.city_id not in members[group]:
+            members[group].append(resolution.city_id)
+            match.matched_rows += 1
+        else:
+            unmatched[group] += 1
+            match.unmatched.append(f"{row.get('city')} ({row.get('country')})")
+        for theme in _themes(row.get("theme", ""), vocab, match):
+            if theme not in themes[group]:
+                themes[group].append(theme)
+        year = (row.get("year") or "").strip()
+        years.setdefault(group, int(year) if year.isdigit() else None)
+    if problems:
+        raise ImportFailed(problems)
+    groups = [
+        TruthGroup(
+            group_id=g,
+            city_ids=tuple(ids),
+            themes=tuple(themes[g]),
+            year=years.get(g),
+            unmatched=unmatched[g],
+        )  # fmt: skip
+        for g, ids in members.items()
+    ]
+    groups += [TruthGroup(g, (), (), years.get(g), n) for g, n in unmatched.items()
+               if g not in members]  # fmt: skip
+    return groups, match
+
+
+def evaluate_truth_file(
+    session: Session, path: str | Path, *, geography: str = "any", n_boot: int = 1000,
+    seed: int = 0,
+) -> dict:  # fmt: skip
+    """Leave-group-out evaluation of the engine and the baselines on one truth file."""
+    from matcher.scoring.evaluation import evaluate
+
+    groups, match = load_truth(session, path)
+    report = evaluate(
+        repository.all_cities(session),
+        repository.all_collaborations(session),
+        [g for g in groups if len(g.city_ids) >= 2],
+        theme_ids=[t.id for t in repository.list_themes(session)],
+        truth=Path(path).name,
+        geography=geography,
+        n_boot=n_boot,
+        seed=seed,
+    )
+    report["match_rate"] = match.match_rate
+    report["rows"] = match.rows
+    report["unmatched_examples"] = match.unmatched[:10]
+    report["unmapped_themes"] = sorted(match.unmapped_themes)[:20]
+    return report

@@ -1,0 +1,188 @@
+"""Partner search: "who should we team up with, and why?"
+
+The scoring index (vectorised profiles and the ranker) is built once per process from the
+database and rebuilt when the data version changes (an import bumps it).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from matcher.db import repository
+from matcher.domain import City, Collaboration, expand_countries, haversine_km
+from matcher.services.indexes import cached
+
+GEOGRAPHY_CHOICES = ("any", "near", "far", "different-country", "cross-border")
+
+
+class PartnerQueryError(ValueError):
+    """A partner query with an invalid option; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class PartnerQuery:
+    """What the city officer asks for; every filter is hard and applies before ranking."""
+
+    top: int = 10
+    theme_focus: tuple[str, ...] = ()
+    geography: str = "any"
+    countries: tuple[str, ...] = ()
+    exclude_countries: tuple[str, ...] = ()
+    country_sets: tuple[str, ...] = ()
+    size_bands: tuple[str, ...] = ()
+    max_distance_km: float | None = None
+    exclude_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class PartnerMatch:
+    """One ranked partner with its score parts and the reasons in words."""
+
+    city: City
+    score: float
+    parts: dict[str, float]
+    weights: dict[str, float]
+    reasons: list[str]
+    distance_km: float | None
+    shared_collaborations: list[Collaboration] = field(default_factory=list)
+
+
+class PartnerIndex:
+    """Everything partner search needs in memory: cities, collaborations, the fitted ranker."""
+
+    def __init__(self, cities, collaborations, themes):
+        from matcher.scoring.partners import PartnerRanker
+        from matcher.scoring.vectorise import ProfileVectoriser
+
+        self.cities = {c.id: c for c in cities}
+        self.collaborations = {c.id: c for c in collaborations}
+        self.theme_labels = {t.id: t.label for t in themes}
+        self.theme_ids = [t.id for t in themes]
+        self.collaborations_of: dict[int, list[Collaboration]] = defaultdict(list)
+        for collaboration in sorted(collaborations, key=lambda c: -(c.start_year or 0)):
+            for city_id in collaboration.member_city_ids:
+                self.collaborations_of[city_id].append(collaboration)
+        self.vectoriser = ProfileVectoriser().fit(
+            cities, self.theme_ids, collaborations=collaborations
+        )
+        self.ranker = PartnerRanker().fit(self.vectoriser)
+
+    def experience(self, city_id: int) -> tuple[Counter, int]:
+        """Theme counts over the city's past projects, and how many projects it ran."""
+        projects = [c for c in self.collaborations_of.get(city_id, ()) if c.kind == "project"]
+        return Counter(t for c in projects for t in c.themes), len(projects)
+
+    def shared(self, a: int, b: int) -> list[Collaboration]:
+        """Collaborations both cities took part in, newest first."""
+        mine = {c.id for c in self.collaborations_of.get(a, ())}
+        return [c for c in self.collaborations_of.get(b, ()) if c.id in mine]
+
+
+def _build_index(session: Session) -> PartnerIndex:
+    return PartnerIndex(
+        repository.all_cities(session),
+        repository.all_collaborations(session),
+        repository.list_themes(session),
+    )
+
+
+def partner_index(session: Session) -> PartnerIndex:
+    """The per-process partner index for this database (rebuilt on a new data version)."""
+    return cached(session, "partners", _build_index)
+
+
+def validate_query(index: PartnerIndex, query: PartnerQuery) -> None:
+    """Raise :class:`PartnerQueryError` for options the ranker cannot honour."""
+    from matcher.domain import SIZE_BANDS
+
+    if not 1 <= query.top <= 200:
+        raise PartnerQueryError("top must be between 1 and 200")
+    if query.geography not in GEOGRAPHY_CHOICES:
+        raise PartnerQueryError(f"geography must be one of: {', '.join(GEOGRAPHY_CHOICES)}")
+    unknown = [t for t in query.theme_focus if t not in index.theme_labels]
+    if unknown:
+        raise PartnerQueryError(f"unknown theme(s): {', '.join(unknown)}")
+    bands = {b[0] for b in SIZE_BANDS}
+    if any(b not in bands for b in query.size_bands):
+        raise PartnerQueryError(f"size band must be among: {', '.join(sorted(bands))}")
+    try:
+        expand_countries([*query.countries, *query.exclude_countries, *query.country_sets])
+    except ValueError as exc:
+        raise PartnerQueryError(str(exc)) from None
+    if query.max_distance_km is not None and query.max_distance_km <= 0:
+        raise PartnerQueryError("max distance must be a positive number of kilometres")
+
+
+def find_partners(session: Session, city: City, query: PartnerQuery) -> list[PartnerMatch]:
+    """Ranked partners for ``city`` with the parts of every score and reasons in words."""
+    index = partner_index(session)
+    validate_query(index, query)
+    if city.id not in index.cities:
+        raise PartnerQueryError(f"{city.name} is not in the partner index yet")
+    result = index.ranker.rank(
+        city.id,
+        query.top,
+        theme_focus=query.theme_focus or None,
+        geography=query.geography,
+        countries=query.countries or None,
+        exclude_countries=query.exclude_countries or None,
+        country_sets=query.country_sets or None,
+        size_bands=query.size_bands or None,
+        max_distance_km=query.max_distance_km,
+        exclude_ids=query.exclude_ids,
+    )
+    return [
+        _match(index, city, int(cid), float(score), result, position, query)
+        for position, (cid, score) in enumerate(zip(result.ids, result.scores, strict=True))
+    ]
+
+
+def _match(index, city, candidate_id, score, result, position, query) -> PartnerMatch:
+    from matcher.scoring.explain import explain_match
+
+    candidate = index.cities[candidate_id]
+    parts = {name: float(values[position]) for name, values in result.parts.items()}
+    weights = result.weights
+    shared = index.shared(city.id, candidate_id)
+    experience, projects = index.experience(candidate_id)
+    rows = index.vectoriser.rows_of([city.id, candidate_id])
+    reasons = explain_match(
+        city,
+        candidate,
+        parts,
+        weights=weights,
+        theme_labels=index.theme_labels,
+        geography=query.geography,
+        theme_focus=query.theme_focus,
+        shared_collaborations=shared,
+        candidate_experience=experience,
+        candidate_projects=projects,
+        shared_terms=index.vectoriser.top_shared_terms(int(rows[0]), int(rows[1])),
+    )
+    return PartnerMatch(
+        city=candidate,
+        score=score,
+        parts=parts,
+        weights=weights,
+        reasons=[r.text for r in reasons],
+        distance_km=_distance(city, candidate),
+        shared_collaborations=shared,
+    )
+
+
+def _distance(a: City, b: City) -> float | None:
+    if None in (a.lat, a.lon, b.lat, b.lon):
+        return None
+    return haversine_km(a.lat, a.lon, b.lat, b.lon)
+
+
+def parse_list(value: str | Collection[str] | None) -> tuple[str, ...]:
+    """Comma-separated text or a list as a tuple of non-empty, stripped items."""
+    if not value:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(item.strip() for item in items if item and item.strip())
