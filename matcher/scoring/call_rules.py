@@ -91,6 +91,28 @@ for _name in _MEMBER_STATES_AT_LEAST:
         "basis": f"programme default ({_name}: member states; other countries per call document)",
     }
 
+#: Horizon Europe actions that, unless the topic says otherwise, need the General Annexes'
+#: standard consortium (Annex B): at least three independent legal entities, each in a
+#: different Member State or Associated Country, at least one of them in a Member State.
+_HORIZON_STANDARD_CONSORTIUM = re.compile(
+    r"\b(?:Research and Innovation Actions|Innovation Actions|Pre-commercial Procurement"
+    r"|Public Procurement of Innovative Solutions)\b"
+)
+#: Programme co-fund actions need three partners from three countries, with no member-state
+#: condition beyond the countries rule.
+_HORIZON_COFUND = re.compile(r"\bProgramme Cofund Actions\b")
+_ANNEX_B_SENTENCE = (
+    "Horizon Europe General Annexes, Annex B (applies unless the topic says otherwise): "
+    "a consortium of at least three independent legal entities, each established in a "
+    "different Member State or Associated Country, at least one of them in a Member State."
+)
+_COFUND_SENTENCE = (
+    "Horizon Europe General Annexes, Annex B (applies unless the topic says otherwise): "
+    "programme co-fund actions need at least three independent legal entities established in "
+    "three different Member States or Associated Countries."
+)
+_ANNEX_B_BASIS = "programme default (Horizon Europe General Annexes, Annex B)"
+
 _ELIGIBLE_COUNTRIES_SECTION = re.compile(
     r"\b2\.\s*Eligible countries:?\s*(?P<body>.*?)(?=\d\.\s*Other eligib|$)", re.I | re.S
 )
@@ -127,8 +149,41 @@ def parse_rules(call: dict) -> list[EligibilityRule]:
     rules += find_min_countries(sentences)
     rules += find_required_members(sentences)
     rules += find_cofunding(sentences)
+    rules += _programme_consortium_defaults(call, rules)
     rules.append(_deadline_rule(call))
     return _unique(rules)
+
+
+def _programme_consortium_defaults(
+    call: dict, found: list[EligibilityRule]
+) -> list[EligibilityRule]:
+    """The Horizon Europe standard consortium, for collaborative actions whose topic text does
+    not set its own partner or country minimum."""
+    if (call.get("programme") or "") != "Horizon Europe":
+        return []
+    if any(r.kind in (RuleKind.MIN_PARTNERS, RuleKind.MIN_COUNTRIES) for r in found):
+        return []
+    action = f"{call.get('types_of_action') or ''} {call.get('action_type') or ''}"
+    if _HORIZON_STANDARD_CONSORTIUM.search(action):
+        sentence, member_state_needed = _ANNEX_B_SENTENCE, True
+    elif _HORIZON_COFUND.search(action):
+        sentence, member_state_needed = _COFUND_SENTENCE, False
+    else:
+        return []
+    defaults = [
+        rule(RuleKind.MIN_PARTNERS, {"min": 3, "basis": _ANNEX_B_BASIS}, sentence),
+        rule(RuleKind.MIN_COUNTRIES, {"min": 3, "from_set": "HORIZON", "basis": _ANNEX_B_BASIS},
+             sentence),
+    ]  # fmt: skip
+    if member_state_needed:
+        defaults.append(
+            rule(
+                RuleKind.MIN_COUNTRIES,
+                {"min": 1, "from_set": "EU27", "basis": _ANNEX_B_BASIS},
+                sentence,
+            )  # fmt: skip
+        )
+    return defaults
 
 
 def _country_rules(programme: str, conditions: str, sentences: list[str]) -> list[EligibilityRule]:

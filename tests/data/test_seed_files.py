@@ -1,0 +1,200 @@
+"""Checks on the built seed files in data/ (rebuild with the scripts/data_build builders)."""
+
+import csv
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from matcher.domain import COUNTRY_NAMES, fold
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+CITY_COLUMNS = [
+    "slug", "name", "official_name", "country", "population", "lat", "lon", "nuts",
+    "mission_city", "commitments", "alt_names", "source", "source_ref", "population_year",
+]  # fmt: skip
+COLLABORATION_COLUMNS = [
+    "ref", "source", "kind", "title", "programme", "themes", "description", "start_year",
+    "end_year",
+]  # fmt: skip
+PROJECT_SOURCES = {"keep.eu Interreg 2014-2020", "CORDIS Horizon Europe"}
+
+
+def _read(name):
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def cities():
+    return _read("cities.csv")
+
+
+@pytest.fixture(scope="module")
+def collaborations():
+    return _read("collaborations.csv")
+
+
+@pytest.fixture(scope="module")
+def members():
+    return _read("collaboration_members.csv")
+
+
+@pytest.fixture(scope="module")
+def profiles():
+    return _read("profiles.csv")
+
+
+@pytest.fixture(scope="module")
+def theme_ids():
+    themes = json.loads((DATA / "themes.json").read_text(encoding="utf-8"))
+    return {theme["id"] for theme in themes["themes"]}
+
+
+def test_cities_have_the_contract_columns():
+    with (DATA / "cities.csv").open(encoding="utf-8") as handle:
+        assert next(csv.reader(handle)) == CITY_COLUMNS
+
+
+def test_at_least_1200_cities(cities):
+    assert len(cities) >= 1200
+
+
+def test_slugs_are_unique_and_well_formed(cities):
+    slugs = [c["slug"] for c in cities]
+    assert len(set(slugs)) == len(slugs)
+    assert all(re.fullmatch(r"[a-z]{2}-[a-z0-9]+(-[a-z0-9]+)*", s) for s in slugs)
+    assert all(s.startswith(c["country"].lower() + "-") for s, c in zip(slugs, cities, strict=True))
+
+
+def test_countries_are_iso_codes(cities):
+    assert {c["country"] for c in cities} <= set(COUNTRY_NAMES)
+
+
+def test_populations_are_in_band(cities):
+    assert all(20_000 <= int(c["population"]) < 500_000 for c in cities)
+
+
+def test_coordinates_are_valid_when_present(cities):
+    for city in cities:
+        if city["lat"]:
+            assert -90 <= float(city["lat"]) <= 90 and -180 <= float(city["lon"]) <= 180
+
+
+def test_no_country_dominates(cities):
+    per_country = Counter(c["country"] for c in cities)
+    assert per_country.most_common(1)[0][1] <= 0.15 * len(cities)
+
+
+@pytest.mark.parametrize(
+    ("country", "name"),
+    [("GB", "Peterborough"), ("NL", "Emmen"), ("IT", "Bologna"), ("FI", "jyvaskyla")],
+)
+def test_required_cities_are_present(cities, country, name):
+    assert any(c["country"] == country and fold(c["name"]) == fold(name) for c in cities)
+
+
+def test_mission_city_is_true_false_or_unknown(cities):
+    assert {c["mission_city"] for c in cities} <= {"true", "false", ""}
+
+
+def test_display_names_are_not_shouting(cities):
+    shouting = [c["name"] for c in cities if c["name"].isupper() and len(c["name"]) > 3]
+    assert shouting == []
+
+
+def test_sources_are_labelled(cities):
+    assert {c["source"] for c in cities} <= {"JRC GCoM MyCovenant 2024", "GeoNames"}
+
+
+def test_collaboration_refs_are_unique(collaborations):
+    refs = [c["ref"] for c in collaborations]
+    assert len(set(refs)) == len(refs)
+
+
+def test_collaborations_have_the_contract_columns():
+    with (DATA / "collaborations.csv").open(encoding="utf-8") as handle:
+        assert next(csv.reader(handle)) == COLLABORATION_COLUMNS
+
+
+def test_collaborations_reach_the_seed_minimum(collaborations):
+    assert len(collaborations) >= 300
+
+
+def test_collaboration_kinds_are_known_and_match_their_source(collaborations):
+    assert {c["kind"] for c in collaborations} <= {"project", "network", "joint-plan"}
+    by_kind = Counter(c["kind"] for c in collaborations)
+    assert by_kind["project"] >= 200  # keep.eu and CORDIS alone: guard against regressions
+    for collaboration in collaborations:
+        is_project = collaboration["source"] in PROJECT_SOURCES
+        assert is_project == (collaboration["kind"] == "project"), collaboration["ref"]
+
+
+def test_covenant_refs_are_well_formed_and_unique(collaborations):
+    refs = [c["ref"] for c in collaborations if c["kind"] != "project"]
+    assert refs and len(set(refs)) == len(refs)
+    for collaboration in collaborations:
+        if collaboration["kind"] == "network":
+            assert re.fullmatch(r"com-(supporter|coordinator):[a-z0-9]+(-[a-z0-9]+)*",
+                                collaboration["ref"])  # fmt: skip
+            assert collaboration["end_year"] == ""
+        elif collaboration["kind"] == "joint-plan":
+            assert re.fullmatch(r"com-group:\d+", collaboration["ref"])
+
+
+def test_covenant_members_are_covenant_signatories(cities, collaborations, members):
+    covenant_slugs = {c["slug"] for c in cities if c["source_ref"].startswith("organisation_id ")}
+    network_refs = {c["ref"] for c in collaborations if c["kind"] != "project"}
+    network_members = [m for m in members if m["collaboration_ref"] in network_refs]
+    assert {m["city_slug"] for m in network_members} <= covenant_slugs
+    assert {m["role"] for m in network_members} <= {"member", "coordinated"}
+
+
+def test_every_collaboration_has_two_member_cities(collaborations, members):
+    cities_per_ref = Counter()
+    for ref, _slug in {(m["collaboration_ref"], m["city_slug"]) for m in members}:
+        cities_per_ref[ref] += 1
+    assert all(cities_per_ref[c["ref"]] >= 2 for c in collaborations)
+
+
+def test_member_slugs_and_refs_exist(cities, collaborations, members):
+    slugs = {c["slug"] for c in cities}
+    refs = {c["ref"] for c in collaborations}
+    assert {m["city_slug"] for m in members} <= slugs
+    assert {m["collaboration_ref"] for m in members} <= refs
+
+
+def test_member_roles_are_known(members):
+    assert {m["role"] for m in members} <= {
+        "lead", "partner", "coordinator", "participant", "member", "coordinated",
+    }  # fmt: skip
+
+
+def test_collaboration_themes_exist(collaborations, theme_ids):
+    used = {t for c in collaborations for t in c["themes"].split("|") if t}
+    assert used <= theme_ids
+
+
+def test_profile_themes_exist(profiles, theme_ids):
+    assert {p["theme_id"] for p in profiles} <= theme_ids
+
+
+def test_profile_weights_are_in_range(profiles):
+    assert all(0.0 <= float(p["weight"]) <= 1.0 for p in profiles)
+
+
+def test_profiles_are_derived_interests_only(profiles):
+    assert {p["kind"] for p in profiles} == {"interest"}
+    assert all(p["provenance"].startswith("derived from ") for p in profiles)
+
+
+def test_covenant_groupings_do_not_feed_profiles(profiles):
+    assert not any("GCoM" in p["provenance"] for p in profiles)
+
+
+def test_one_profile_row_per_city_kind_theme(profiles, cities):
+    keys = [(p["city_slug"], p["kind"], p["theme_id"]) for p in profiles]
+    assert len(set(keys)) == len(keys)
+    assert {p["city_slug"] for p in profiles} <= {c["slug"] for c in cities}

@@ -1,0 +1,102 @@
+"""Recognising municipal partners and matching them to seeded cities."""
+
+import pytest
+
+from scripts.data_build.municipal import CityMatcher, CityRef, is_variant, read_municipal_name
+
+
+@pytest.mark.parametrize(
+    ("organisation", "town", "place"),
+    [
+        ("Stadt Singen", "Singen", "singen"),
+        ("Municipality of Velenje", "Velenje", "velenje"),
+        ("COMUNE DI BASSANO DEL GRAPPA", "Bassano", "bassano del grappa"),
+        ("Peterborough City Council", "Peterborough", "peterborough"),
+        ("Aabenraa Kommune, Kultur, plan & fritid", "Aabenraa", "aabenraa"),
+        ("Waterford City and County Council", "Waterford", "waterford"),
+        ("Igualada", "Igualada", "igualada"),
+        ("Town Council", "Sospel", ""),
+    ],
+)
+def test_municipal_names_yield_the_place_they_name(organisation, town, place):
+    municipal = read_municipal_name(organisation, town)
+    assert municipal is not None
+    assert municipal.place == place
+
+
+@pytest.mark.parametrize(
+    "organisation",
+    [
+        "University of Maribor",
+        "Development Agency of the Municipality of Kavala",
+        "Città Metropolitana di Bologna",
+        "Union of Municipalities of Low Romagna Region",
+        "CORK COUNTY COUNCIL",
+        "Alytus city social service center",
+        "Patras Municipal Enterprise for Planning & Development",
+        "Chamber of Commerce and Industry of Slovenia",
+    ],
+)
+def test_other_bodies_are_not_municipal(organisation):
+    assert read_municipal_name(organisation, "Anywhere") is None
+
+
+def test_a_partner_named_differently_from_its_town_is_not_the_town():
+    assert read_municipal_name("Ecology Action Centre", "Halifax") is None
+
+
+@pytest.fixture
+def matcher():
+    return CityMatcher(
+        [
+            CityRef("gr-patra", "GR", "Patra", ("Patras",)),
+            CityRef("fi-kajaani", "FI", "Kajaani"),
+            CityRef("it-firenze", "IT", "Firenze", ("Florence",)),
+            CityRef("de-kalk", "DE", "Kalk"),
+            CityRef("be-hoboken", "BE", "Hoboken", ("Antwerp",)),
+            CityRef("be-antwerpen", "BE", "Antwerpen", ("Antwerp",)),
+        ]
+    )
+
+
+def test_exact_name_in_the_organisation_matches(matcher):
+    assert matcher.match_partner("IT", "Firenze", "Comune di Firenze") == "it-firenze"
+
+
+def test_alternate_name_matches(matcher):
+    assert matcher.match_partner("IT", "Florence", "City of Florence") == "it-firenze"
+
+
+def test_inflected_name_matches_when_the_town_agrees(matcher):
+    assert matcher.match_partner("FI", "Kajaani", "KAJAANIN KAUPUNKI") == "fi-kajaani"
+    assert matcher.match_partner("GR", "Patras", "DIMOS PATREON") == "gr-patra"
+
+
+def test_prefix_of_another_name_does_not_match(matcher):
+    assert matcher.match_partner("DE", "Kalkar", "Stadt Kalkar") is None
+
+
+def test_country_must_agree(matcher):
+    assert matcher.match_partner("FR", "Firenze", "Comune di Firenze") is None
+
+
+def test_ambiguous_alternate_name_matches_nothing(matcher):
+    assert matcher.exact("BE", "Antwerp") is None
+
+
+def test_non_municipal_partner_in_a_seeded_town_is_not_matched(matcher):
+    assert matcher.match_partner("IT", "Firenze", "Università degli Studi di Firenze") is None
+
+
+@pytest.mark.parametrize(
+    ("place", "name", "expected"),
+    [
+        ("karlstads", "karlstad", True),
+        ("mytilinis", "mytilene", True),
+        ("environment department of tallinn", "tallinn", True),
+        ("bohumin", "bologna", False),
+        ("nestos", "kavala", False),
+    ],
+)
+def test_is_variant(place, name, expected):
+    assert is_variant(place, name) is expected
