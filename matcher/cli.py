@@ -390,8 +390,23 @@ def _resolve_city(session, name, country):
     return found
 
 
+@click.command("hash-token")
+@click.argument("token", required=False)
+def hash_token_command(token):
+    """Make an API token (or hash TOKEN) for MATCHER_API_TOKEN_HASHES."""
+    import secrets
+
+    from matcher.web.auth import hash_token
+
+    if token is None:
+        token = secrets.token_urlsafe(32)
+        click.echo(f"token:  {token}   (give this to the API client; it is not stored)")
+    click.echo(f"hash:   {hash_token(token)}   (add to MATCHER_API_TOKEN_HASHES)")
+
+
 COMMANDS = (init_db_command, upgrade_command, seed_command, import_command, export_command,
-            cities_group, stats_command, partners_command, evaluate_command)  # fmt: skip
+            cities_group, stats_command, partners_command, evaluate_command,
+            hash_token_command)  # fmt: skip
 
 
 def init_app(app) -> None:

@@ -19,6 +19,9 @@ def default_config(instance_path: str | Path) -> dict[str, Any]:
         # Dates are compared against this when set (YYYY-MM-DD); tests inject it.
         "TODAY": None,
         "API_TOKEN_HASHES": "",
+        # An XYZ tile URL for the partner map (e.g. an OpenStreetMap tile server you may use);
+        # empty keeps every asset on this host and shows the list fallback only.
+        "MAP_TILES_URL": "",
         "SQL_ECHO": False,
     }
 

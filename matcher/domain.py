@@ -163,6 +163,11 @@ class Theme:
     synonyms: tuple[str, ...] = ()
 
 
+#: Provenance of a weight the city set itself (web form, API); every other weight says
+#: "derived from <source>" or "imported from <file>".
+DECLARED_PROVENANCE = "declared by the city"
+
+
 @dataclass(frozen=True, slots=True)
 class ProfileEntry:
     """A weight in one of a city's theme profiles, with where it came from.

@@ -45,10 +45,11 @@ def database_url(request, tmp_path) -> str:
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     """A fresh SQLite database only (for tests that need not run on PostgreSQL)."""
-    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return f"sqlite:///{tmp_path / 'web.sqlite3'}"
 
 
 def _make_app(url: str, tmp_path: Path, data_dir: Path = MINI_SEED):
+    # Each app gets its own instance folder, so two apps in one test never share files.
     from matcher import create_app
     from matcher.db import get_database, upgrade
     from matcher.services import indexes
@@ -64,7 +65,7 @@ def _make_app(url: str, tmp_path: Path, data_dir: Path = MINI_SEED):
             "WTF_CSRF_ENABLED": False,
         }
     )
-    app.instance_path = str(tmp_path / "instance")
+    app.instance_path = str(tmp_path / f"instance-{abs(hash(url))}")
     upgrade(get_database(app).engine)
     return app
 

@@ -14,6 +14,7 @@ from matcher.db.models import (
     CollaborationRow,
     DataVersionRow,
     FundingCallRow,
+    ProfileWeightRow,
     ThemeMappingRow,
     ThemeRow,
 )
@@ -177,6 +178,24 @@ def city_name_entries(session: Session) -> list[tuple[int, str, str, int | None]
                 seen.add(candidate)
                 entries.append((city_id, candidate, country, population))
     return entries
+
+
+def replace_declared_weights(
+    session: Session, city_id: int, kind: str, weights: dict[str, float], provenance: str
+) -> None:
+    """Make ``weights`` the city's declared ``kind`` profile: earlier declarations of that kind
+    go, and a declared weight replaces a derived one for the same theme."""
+    row = session.scalars(_cities_query().where(CityRow.id == city_id)).one()
+    kept = [
+        w for w in row.profile
+        if w.kind != kind or (w.provenance != provenance and w.theme_id not in weights)
+    ]  # fmt: skip
+    row.profile = kept
+    session.flush()  # the unique (city, kind, theme) key must be free before the new rows
+    row.profile = kept + [
+        ProfileWeightRow(kind=kind, theme_id=theme, weight=value, provenance=provenance)
+        for theme, value in sorted(weights.items())
+    ]
 
 
 def city_rows_by_slug(session: Session, slugs: Sequence[str]) -> dict[str, CityRow]:

@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from matcher.db import repository
-from matcher.domain import City, Collaboration
+from matcher.domain import DECLARED_PROVENANCE, City, Collaboration, ProfileKind, Theme
+from matcher.scoring.names import CANDIDATE_MIN_SCORE
 from matcher.services.indexes import cached
+
+#: Name matches below this score (0-100) are not worth showing to people.
+SUGGESTION_MIN_SCORE = CANDIDATE_MIN_SCORE
 
 
 def _name_index(session: Session):
@@ -77,3 +81,52 @@ def stats(session: Session) -> dict[str, int]:
         "themes": len(repository.theme_ids(session)),
         "data_version": repository.data_version(session),
     }
+
+
+def get_city(session: Session, slug_or_id: str | int) -> City | None:
+    """A city by slug or id."""
+    return repository.get_city(session, slug_or_id)
+
+
+def themes(session: Session) -> list[Theme]:
+    """The theme vocabulary in its fixed order."""
+    return repository.list_themes(session)
+
+
+def data_version(session: Session) -> int:
+    """The data version (bumped by every change to scoring inputs)."""
+    return repository.data_version(session)
+
+
+def update_declared_profile(
+    session: Session, city_id: int, kind_to_weights: dict[str, dict[str, float]]
+) -> City:
+    """Replace the city's declared weights of each kind given (``interest`` / ``need`` /
+    ``offer``) with ``{theme_id: weight}``; an empty dict withdraws that declaration, kinds
+    left out stay as they are. Declared weights are recorded as "declared by the city" and
+    replace a derived weight for the same theme. Raises ``LookupError`` for an unknown city
+    and ``ValueError`` for a bad kind, theme or weight; nothing is written then."""
+    if repository.get_city(session, city_id) is None:
+        raise LookupError(f"no city with id {city_id}")
+    known = repository.theme_ids(session)
+    kinds = {k.value for k in ProfileKind}
+    for kind, weights in kind_to_weights.items():
+        if kind not in kinds:
+            raise ValueError(f"unknown profile kind {kind!r}; use interest, need or offer")
+        for theme, weight in weights.items():
+            if theme not in known:
+                raise ValueError(f"unknown theme {theme!r}")
+            if not isinstance(weight, int | float) or not 0.0 <= float(weight) <= 1.0:
+                raise ValueError(f"weight of {theme!r} must be a number between 0 and 1")
+    try:
+        for kind, weights in kind_to_weights.items():
+            cleaned = {theme: float(value) for theme, value in weights.items()}
+            repository.replace_declared_weights(
+                session, city_id, kind, cleaned, DECLARED_PROVENANCE
+            )
+        repository.bump_data_version(session)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return repository.get_city(session, city_id)

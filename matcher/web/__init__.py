@@ -4,8 +4,13 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    """Register blueprints, error pages and security headers."""
-    from matcher.web import errors, views
+    """Register CSRF protection, blueprints, error pages and security headers."""
+    from flask_wtf.csrf import CSRFProtect
 
+    from matcher.web import api, errors, security, views
+
+    CSRFProtect(app)
     app.register_blueprint(views.bp)
+    api.init_app(app)
     errors.init_app(app)
+    security.init_app(app)

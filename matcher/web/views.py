@@ -1,52 +1,154 @@
-"""HTML pages."""
+"""HTML pages: city search, city profile (and its editing), about the data."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from matcher.db import get_session
-from matcher.domain import COUNTRY_NAMES, ProfileKind, size_band_label
+from matcher.domain import COUNTRY_NAMES, City, ProfileKind, size_band_label
 from matcher.services import cities as city_service
+from matcher.web import auth, forms
+from matcher.web.labels import KIND_LABELS, commitment_label
+from matcher.web.sources import DATA_SOURCES, OSM_ATTRIBUTION
 
-bp = Blueprint("views", __name__)
+# Templates and static files live next to this module, not in the app package root.
+bp = Blueprint(
+    "views",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/assets",
+)
+
+CITIES_PER_PAGE = 50
+SUGGESTION_MIN_SCORE = city_service.SUGGESTION_MIN_SCORE
+#: The tabs of a city's pages: (endpoint, label). Partners and calls are filled in later.
+CITY_TABS = (
+    ("views.city", "Profile"),
+    ("views.city_partners", "Partners"),
+    ("views.city_calls", "Funding calls"),
+)
 
 
 @bp.app_context_processor
 def _helpers():
-    return {"country_name": lambda code: COUNTRY_NAMES.get(code, code),
-            "size_band_label": size_band_label}  # fmt: skip
+    return {
+        "country_name": lambda code: COUNTRY_NAMES.get(code, code),
+        "size_band_label": size_band_label,
+        "commitment_label": commitment_label,
+        "kind_labels": KIND_LABELS,
+        "city_tabs": CITY_TABS,
+    }
+
+
+def _city_or_404(slug: str) -> City:
+    found = city_service.get_city(get_session(), slug)
+    if found is None:
+        abort(404, description=f"We have no city '{slug}'. Try the search instead.")
+    return found
 
 
 @bp.get("/")
 def home():
-    """Search box and the list of cities, a page at a time."""
+    """Search box (with suggestions as you type) and the list of cities, a page at a time."""
     session = get_session()
-    query = request.args.get("q", "").strip()
-    page = request.args.get("page", 1, type=int) or 1
+    query = request.args.get("q", "").strip()[:100]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
     hits = city_service.search_cities(session, query, limit=20) if query else []
-    cities, total = city_service.list_cities(session, page=page, per_page=50)
-    return render_template("home.html", query=query, hits=hits, cities=cities, total=total,
-                           page=page, pages=max(1, -(-total // 50)))  # fmt: skip
+    hits = [hit for hit in hits if hit.score >= SUGGESTION_MIN_SCORE]
+    cities, total = city_service.list_cities(session, page=page, per_page=CITIES_PER_PAGE)
+    return render_template(
+        "home.html",
+        query=query,
+        hits=hits,
+        cities=cities,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // CITIES_PER_PAGE)),
+        suggestion_min_score=SUGGESTION_MIN_SCORE,
+    )
 
 
 @bp.get("/cities/<slug>")
 def city(slug: str):
-    """A city's profile and past collaborations."""
-    from matcher.db import repository
-
+    """A city's profile (with where each weight comes from) and its past collaborations."""
+    found = _city_or_404(slug)
     session = get_session()
-    found = repository.get_city(session, slug)
-    if found is None:
-        abort(404, description=f"No city '{slug}'.")
-    themes = {t.id: t for t in repository.list_themes(session)}
-    profile = {kind: sorted(found.weights(kind).items(), key=lambda kv: -kv[1])
-               for kind in ProfileKind}  # fmt: skip
-    provenance = {(e.kind, e.theme_id): e.provenance for e in found.profile}
+    themes = {theme.id: theme for theme in city_service.themes(session)}
+    profile = {
+        kind: sorted(
+            (e for e in found.profile if e.kind == kind and e.weight > 0),
+            key=lambda e: (-e.weight, e.theme_id),
+        )
+        for kind in ProfileKind
+    }
     return render_template(
         "city.html",
         city=found,
         themes=themes,
         profile=profile,
-        provenance=provenance,
         collaborations=city_service.city_collaborations(session, found.id),
+        active_tab="views.city",
+    )
+
+
+@bp.get("/cities/<slug>/partners")
+def city_partners(slug: str):
+    """Partner suggestions for the city (placeholder until the partner service is wired)."""
+    return render_template(
+        "city_tab_pending.html", city=_city_or_404(slug), active_tab="views.city_partners"
+    )
+
+
+@bp.get("/cities/<slug>/calls")
+def city_calls(slug: str):
+    """Funding calls for the city (placeholder until the call service is wired)."""
+    return render_template(
+        "city_tab_pending.html", city=_city_or_404(slug), active_tab="views.city_calls"
+    )
+
+
+@bp.route("/cities/<slug>/profile/edit", methods=["GET", "POST"])
+def edit_profile(slug: str):
+    """Let the city declare its own interests, needs and offers (weights 0 to 1 per theme).
+
+    Saving needs an editor token (an API token); on any error the page comes back with the
+    person's input kept and each problem next to its field.
+    """
+    found = _city_or_404(slug)
+    session = get_session()
+    themes = city_service.themes(session)
+    form_class = forms.profile_form(themes)
+    if request.method == "GET":
+        form = form_class(data=forms.declared_weights(found))
+        return render_template("profile_edit.html", city=found, form=form, themes=themes)
+
+    form = form_class()
+    valid = form.validate()
+    if forms.unknown_theme_fields(request.form, form.theme_ids):
+        valid = False
+        form.form_errors.append(
+            "The form named themes we do not know; reload the page and try again."
+        )
+    token_rejected = bool(form.token.data) and not auth.token_is_valid(form.token.data)
+    if token_rejected:
+        form.token.errors = [*form.token.errors, "This editor token is not valid."]
+    if token_rejected or not valid:
+        page = render_template("profile_edit.html", city=found, form=form, themes=themes)
+        return page, 403 if token_rejected else 422
+
+    city_service.update_declared_profile(session, found.id, form.weights())
+    current_app.logger.info("declared profile of %s updated", found.slug)
+    flash("Your declared profile was saved.", "success")
+    return redirect(url_for("views.city", slug=found.slug), code=303)
+
+
+@bp.get("/about/data")
+def about_data():
+    """Every data source with its date, licence and the credit the licence requires."""
+    return render_template(
+        "about_data.html",
+        sources=DATA_SOURCES,
+        map_tiles=bool(current_app.config.get("MAP_TILES_URL")),
+        osm_attribution=OSM_ATTRIBUTION,
     )

@@ -1,0 +1,115 @@
+"""The API blueprint, its OpenAPI validator, and the rules every endpoint shares.
+
+Bad input never reaches a view: spectree validates query strings and bodies against the pydantic
+models, and its failures are turned into RFC 9457 problem bodies here. Writes need a bearer token
+(see :mod:`matcher.web.auth`); the blueprint checks it before anything else, so no write
+endpoint can forget to.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, request
+from pydantic import ValidationError
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+
+from matcher.web import auth
+from matcher.web.api.schemas import Problem, QueryParameters
+from matcher.web.errors import problem
+
+API_PREFIX = "/api/v1"
+#: Bodies are small JSON objects; anything larger is refused before it is parsed.
+MAX_BODY_BYTES = 64 * 1024
+BEARER = {"bearerToken": []}
+
+bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
+
+
+def json_pointer(location: tuple) -> str:
+    """A JSON Pointer (as a URI fragment) to a place in the request body (RFC 6901)."""
+    escaped = (str(part).replace("~", "~0").replace("/", "~1") for part in location)
+    return "#/" + "/".join(escaped) if location else "#"
+
+
+def _field_problems(error: ValidationError) -> list[dict]:
+    """RFC 9457 ``errors`` entries: query problems name the parameter, body problems point."""
+    # pydantic names the failing model in ``title``; query models derive from QueryParameters.
+    in_query = error.title in {model.__name__ for model in QueryParameters.__subclasses__()}
+    problems = []
+    for item in error.errors(include_context=False, include_input=False, include_url=False):
+        detail = item["msg"].removeprefix("Value error, ")
+        location = tuple(item["loc"])
+        if in_query:
+            problems.append({"parameter": ".".join(map(str, location)), "detail": detail})
+        else:
+            problems.append({"pointer": json_pointer(location), "detail": detail})
+    return problems
+
+
+def _reject_invalid_request(_request, response, validation_error, _instance, _adapter) -> None:
+    """spectree's ``before`` hook: answer a validation failure with a problem body."""
+    if validation_error is None:
+        return
+    abort(
+        problem(
+            response.status_code,
+            "Invalid request",
+            "The request has invalid or missing values; see 'errors'.",
+            errors=_field_problems(validation_error),
+        )
+    )
+
+
+spec = SpecTree(
+    "flask",
+    title="City Matcher API",
+    description=(
+        "Find partner cities and funding calls for small and medium-sized European cities. "
+        "Reads are public; writes need an API token. Errors are RFC 9457 problem bodies."
+    ),
+    version="1",
+    # Only views decorated with spec.validate are documented; the spec page is our own view.
+    mode="strict",
+    page_templates={},
+    before=_reject_invalid_request,
+    validation_error_status=400,
+    validation_error_model=Problem,
+    # Plain model names in the document (the default appends a hash of the module path).
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
+    security_schemes=[
+        SecurityScheme(
+            name="bearerToken",
+            data=SecuritySchemeData(type="http", scheme="bearer", description="An API token."),
+        )
+    ],
+)
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _unauthorized():
+    detail = (
+        "Send 'Authorization: Bearer <token>' with a valid API token."
+        if auth.writes_enabled()
+        else "This server accepts no writes: no API token is configured."
+    )
+    response = problem(401, "Unauthorized", detail)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="City Matcher API"'
+    return response
+
+
+@bp.before_request
+def _guard_writes():
+    """Every write needs a valid token (checked first), then a small, well-formed JSON body."""
+    if request.method not in WRITE_METHODS:
+        return None
+    if not auth.token_is_valid(auth.bearer_token()):
+        return _unauthorized()
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return problem(413, "Content Too Large", f"Bodies are limited to {MAX_BODY_BYTES} bytes.")
+    if not request.is_json:
+        return problem(415, "Unsupported Media Type", "Send the body as application/json.")
+    if request.get_json(silent=True) is None:
+        return problem(400, "Bad Request", "The body is not valid JSON.")
+    return None

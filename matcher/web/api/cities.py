@@ -1,0 +1,130 @@
+"""City endpoints: search, list, detail and the city's declared profile."""
+
+from __future__ import annotations
+
+from flask import url_for
+from spectree import Response
+
+from matcher.db import get_session
+from matcher.services import cities as city_service
+from matcher.web.api import schemas, serialise
+from matcher.web.api.base import BEARER, bp, json_pointer, spec
+from matcher.web.errors import problem
+
+TAGS = ["cities"]
+
+
+def _no_such_city(slug: str):
+    return problem(404, "Not Found", f"No city with slug '{slug}'.")
+
+
+@bp.get("/cities/search")
+@spec.validate(
+    resp=Response(HTTP_200=schemas.SearchResults), tags=TAGS, operation_id="searchCities"
+)
+def search_cities(query: schemas.CitySearchQuery):
+    """Search cities by name.
+
+    Typo-tolerant and accent-insensitive; local names and exonyms match too
+    ("Jyvaskila", "Bolonia"). Best match first.
+    """
+    hits = city_service.search_cities(
+        get_session(), query.q, country=query.country, limit=query.limit
+    )
+    return schemas.SearchResults(
+        query=query.q,
+        items=[
+            schemas.SearchHit(
+                city=serialise.city_summary(hit.city),
+                matched_name=hit.matched_name,
+                score=round(hit.score, 1),
+            )
+            for hit in hits
+            if hit.score >= query.min_score
+        ],
+    )
+
+
+def _page_link(page: int, query: schemas.CityListQuery) -> str:
+    return url_for("api.list_cities", page=page, per_page=query.per_page, country=query.country)
+
+
+@bp.get("/cities")
+@spec.validate(resp=Response(HTTP_200=schemas.CityPage), tags=TAGS, operation_id="listCities")
+def list_cities(query: schemas.CityListQuery):
+    """List cities by name, a page at a time.
+
+    `links` holds the neighbouring pages; `next` is null on the last page.
+    """
+    cities, total = city_service.list_cities(
+        get_session(), country=query.country, page=query.page, per_page=query.per_page
+    )
+    last = max(1, -(-total // query.per_page))
+    return schemas.CityPage(
+        items=[serialise.city_summary(city) for city in cities],
+        page=query.page,
+        per_page=query.per_page,
+        total=total,
+        links=schemas.PageLinks(
+            self=_page_link(query.page, query),
+            first=_page_link(1, query),
+            last=_page_link(last, query),
+            next=_page_link(query.page + 1, query) if query.page < last else None,
+            prev=_page_link(min(query.page - 1, last), query) if query.page > 1 else None,
+        ),
+    )
+
+
+@bp.get("/cities/<slug>")
+@spec.validate(
+    resp=Response(HTTP_200=schemas.CityDetail, HTTP_404=schemas.Problem),
+    tags=TAGS,
+    operation_id="getCity",
+    path_parameter_descriptions={"slug": "Country code and folded name, e.g. fi-jyvaskyla."},
+)
+def get_city(slug: str):
+    """One city: reference data, profiles with provenance, past collaborations."""
+    session = get_session()
+    city = city_service.get_city(session, slug)
+    if city is None:
+        return _no_such_city(slug)
+    return serialise.city_detail(city, city_service.city_collaborations(session, city.id))
+
+
+@bp.put("/cities/<slug>/profile")
+@spec.validate(
+    resp=Response(
+        HTTP_200=schemas.CityDetail,
+        HTTP_401=schemas.Problem,
+        HTTP_404=schemas.Problem,
+        HTTP_415=schemas.Problem,
+    ),
+    tags=TAGS,
+    operation_id="putCityProfile",
+    security=BEARER,
+    validation_error_status=422,
+    path_parameter_descriptions={"slug": "Country code and folded name, e.g. fi-jyvaskyla."},
+)
+def put_city_profile(slug: str, json: schemas.ProfileUpdate):
+    """Replace the weights a city declares itself.
+
+    Each kind given (`interest`, `need`, `offer`) replaces that kind's declared weights; kinds
+    left out are kept. Declared weights are labelled "declared by the city" and take precedence
+    over derived ones. Needs `Authorization: Bearer <token>`.
+    """
+    session = get_session()
+    city = city_service.get_city(session, slug)
+    if city is None:
+        return _no_such_city(slug)
+    requested = json.by_kind()
+    known = {t.id for t in city_service.themes(session)}
+    unknown = [
+        {"pointer": json_pointer((kind, theme_id)), "detail": f"unknown theme id '{theme_id}'"}
+        for kind, weights in requested.items()
+        for theme_id in weights
+        if theme_id not in known
+    ]
+    if unknown:
+        return problem(422, "Invalid request", "Unknown theme ids; see 'errors'.", errors=unknown)
+    updated = city_service.update_declared_profile(session, city.id, requested)
+    return serialise.city_detail(updated, city_service.city_collaborations(session, city.id))
