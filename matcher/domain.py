@@ -281,6 +281,7 @@ class FundingCall:
     url: str = ""
     conditions_text: str = ""
     rules: tuple[EligibilityRule, ...] = ()
+    portal_status: str = ""  # as listed by the portal when the data was taken
 
     @property
     def next_deadline(self) -> date | None:
@@ -292,12 +293,14 @@ class FundingCall:
         return upcoming[0] if upcoming else None
 
     def status(self, today: date) -> str:
-        """``forthcoming`` before opening, ``open`` until the last deadline, then ``closed``."""
-        if self.opening_date and today < self.opening_date:
-            return "forthcoming"
+        """``closed`` once every deadline has passed; ``forthcoming`` before the opening date,
+        or, when the opening date is not published, if the portal listed the call as
+        forthcoming when the data was taken; otherwise ``open``."""
         if self.deadlines and all(d < today for d in self.deadlines):
             return "closed"
-        return "open"
+        if self.opening_date:
+            return "forthcoming" if today < self.opening_date else "open"
+        return "forthcoming" if self.portal_status == "forthcoming" else "open"
 
 
 @dataclass(frozen=True, slots=True)

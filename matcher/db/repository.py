@@ -72,6 +72,7 @@ def call_from_row(row: FundingCallRow) -> FundingCall:
         expected_grants=row.expected_grants,
         url=row.url,
         conditions_text=row.conditions_text,
+        portal_status=row.portal_status,
         rules=tuple(
             EligibilityRule(r.kind, dict(r.params or {}), r.parsed, r.source_sentence)
             for r in row.rules

@@ -218,6 +218,12 @@ class CallIndex:
         self.theme_matrix_, self.unknown_themes_ = self._theme_matrix()
         self.text_matrix_ = self._fit_text()
         self.opening_ = _ordinals([c.opening_date for c in self.calls_], missing=-1)
+        # Without a published opening date, the portal's listing when the data was taken says
+        # whether the call is forthcoming (the same rule as FundingCall.status).
+        self.listed_forthcoming_ = np.array(
+            [c.opening_date is None and c.portal_status == "forthcoming" for c in self.calls_],
+            dtype=bool,
+        )
         self.deadlines_ = _deadline_matrix(self.calls_)
         self.budget_ = np.array(
             [np.nan if _budget(c) is None else _budget(c) for c in self.calls_], dtype=np.float64
@@ -456,11 +462,11 @@ class CallIndex:
         if status not in STATUS_FILTERS:
             raise ValueError(f"status must be one of {STATUS_FILTERS}, not {status!r}")
         day = today.toordinal()
-        forthcoming = self.opening_ > day
         upcoming = np.where(self.deadlines_ >= day, self.deadlines_, _NO_DATE)
         next_deadline = upcoming.min(axis=1)
         has_deadline = (self.deadlines_ != _NO_DATE).any(axis=1)
-        closed = ~forthcoming & has_deadline & (next_deadline == _NO_DATE)
+        closed = has_deadline & (next_deadline == _NO_DATE)
+        forthcoming = ((self.opening_ > day) | self.listed_forthcoming_) & ~closed
         if status == "open":
             mask = ~forthcoming & ~closed
         elif status == "forthcoming":

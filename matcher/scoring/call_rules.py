@@ -33,7 +33,7 @@ from matcher.scoring.call_rules_patterns import (
 )
 from matcher.scoring.call_rules_text import clean_text, split_sentences
 
-__all__ = ["PROGRAMME_COUNTRY_DEFAULTS", "parse_rules", "rules_report"]
+__all__ = ["PROGRAMME_COUNTRY_DEFAULTS", "parse_rules", "rules_report", "summarise_rules"]
 
 _HORIZON_DEFAULT = {"sets": ["HORIZON"], "countries": []}
 
@@ -241,13 +241,19 @@ def _unique(rules: Iterable[EligibilityRule]) -> list[EligibilityRule]:
 
 
 def rules_report(calls: Sequence[dict]) -> list[dict]:
-    """Per rule kind, how many calls have it parsed, unknown (unreadable) or absent.
+    """Per rule kind, how many calls have it parsed, unknown (unreadable) or absent, parsing
+    each call record first (see :func:`summarise_rules`)."""
+    return summarise_rules([parse_rules(call) for call in calls])
+
+
+def summarise_rules(per_call: Sequence[Sequence[EligibilityRule]]) -> list[dict]:
+    """Per rule kind, over the rule lists of several calls: ``parsed``, ``unknown``,
+    ``absent`` and ``from_default`` counts.
 
     A call counts as *unknown* for a kind when any of its rules of that kind is unparsed, as
-    *parsed* when it has only parsed ones; ``from_default`` counts the parsed country rules that
-    come from a programme default rather than the topic's own text.
+    *parsed* when it has only parsed ones; ``from_default`` counts the parsed rules that come
+    from a programme default rather than the topic's own text.
     """
-    per_call = [parse_rules(call) for call in calls]
     report = []
     for kind in RuleKind:
         parsed = unknown = absent = from_default = 0

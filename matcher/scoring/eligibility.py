@@ -63,7 +63,17 @@ _TYPE_LABELS = {
     "existing_consortium_coordinator": "the coordinator of an existing consortium",
 }
 _WITH_ARTICLE = frozenset({"NL", "GB", "FO"})
-_SCOPE_NOUNS = {"EU27": "EU member states", "HORIZON": "member states or associated countries"}
+#: (singular, plural) of the countries a minimum counts.
+_SCOPE_NOUNS = {
+    "EU27": ("EU member state", "EU member states"),
+    "HORIZON": ("member state or associated country", "member states or associated countries"),
+    None: ("country", "countries"),
+}
+
+
+def _scope_noun(scope: str | None, count: int) -> str:
+    singular, plural = _SCOPE_NOUNS.get(scope, _SCOPE_NOUNS[None])
+    return singular if count == 1 else plural
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -288,7 +298,7 @@ def _requirement(rule: EligibilityRule) -> str:
     if rule.kind == RuleKind.MIN_PARTNERS:
         return f"at least {params['min']} partners"
     if rule.kind == RuleKind.MIN_COUNTRIES:
-        scope = _SCOPE_NOUNS.get(params.get("from_set"), "countries")
+        scope = _scope_noun(params.get("from_set"), params["min"])
         return f"partners from at least {params['min']} {scope}"
     generic = params["flag"].replace("_", " ")
     naive_plural = generic[:-1] + "ies" if generic.endswith("y") else generic + "s"
@@ -314,7 +324,7 @@ def _min_countries(rule: EligibilityRule, cities: Sequence[City]) -> RuleResult:
     codes = sorted(
         {c for c in map(_city_country, cities) if c and (allowed is None or c in allowed)}
     )
-    need = f"Needs partners from at least {wanted} {_SCOPE_NOUNS.get(scope, 'countries')}"
+    need = f"Needs partners from at least {wanted} {_scope_noun(scope, wanted)}"
     listed = f" ({', '.join(codes)})" if codes else ""
     status = RuleStatus.PASSED if len(codes) >= wanted else RuleStatus.FAILED
     return _result(rule, status, f"{need}; this consortium has {len(codes)}{listed}")

@@ -16,6 +16,8 @@ from matcher.db import repository
 from matcher.domain import City, Collaboration, expand_countries, haversine_km
 from matcher.services.indexes import cached
 
+#: Score rows kept for pair fits (each is one float per indexed city).
+PAIR_FIT_CACHE_SIZE = 512
 GEOGRAPHY_CHOICES = ("any", "near", "far", "different-country", "cross-border")
 
 
@@ -70,6 +72,22 @@ class PartnerIndex:
             cities, self.theme_ids, collaborations=collaborations
         )
         self.ranker = PartnerRanker().fit(self.vectoriser)
+        self.row_of = {int(cid): row for row, cid in enumerate(self.ranker.city_ids_)}
+        self._scores: dict[int, object] = {}
+
+    def pair_fit(self, a: City, b: City) -> float:
+        """How well ``b`` fits as a partner of ``a`` (the engine's score with default
+        settings), for the consortium builder; one scoring pass per ``a``, cached."""
+        scores = self._scores.get(a.id)
+        if scores is None:
+            from matcher.scoring.partners import combine
+
+            parts, active = self.ranker.score_parts(a.id)
+            scores = combine(parts, self.ranker.effective_weights(active))
+            if len(self._scores) >= PAIR_FIT_CACHE_SIZE:
+                self._scores.clear()  # bounded memory: a consortium search needs ~100 rows
+            self._scores[a.id] = scores
+        return float(scores[self.row_of[b.id]])
 
     def experience(self, city_id: int) -> tuple[Counter, int]:
         """Theme counts over the city's past projects, and how many projects it ran."""

@@ -352,3 +352,19 @@ def test_shared_rule_results_equal_evaluating_each_call_for_a_consortium(seeded_
     for match in ranking.eligible + ranking.unknown + ranking.ineligible:
         expected = tuple(eligibility.evaluate_consortium(match.call, members, TODAY))
         assert match.rules == expected, match.call_id
+
+
+def test_call_listed_forthcoming_without_opening_date_is_forthcoming_until_closed():
+    from datetime import date
+
+    from matcher.domain import FundingCall
+    from matcher.scoring.call_ranking import CallIndex
+
+    call = FundingCall(id="X-1", title="Synthetic forthcoming call", portal_status="forthcoming",
+                       deadlines=(date(2027, 3, 1),))  # fmt: skip
+    index = CallIndex().fit([call], ["open-data"])
+    day = date(2026, 11, 22)
+    mask, forthcoming, _ = index._filter_mask(day, "forthcoming", None, None, None)
+    assert mask.tolist() == [True] and call.status(day) == "forthcoming"
+    mask, _, _ = index._filter_mask(date(2027, 3, 2), "all", None, None, None)
+    assert mask.tolist() == [False] and call.status(date(2027, 3, 2)) == "closed"

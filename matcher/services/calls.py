@@ -1,0 +1,224 @@
+"""Funding calls: which calls can this city apply to, why not the others, who completes a
+valid consortium. The call index is built once per process and rebuilt on a new data version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from matcher.db import repository
+from matcher.domain import City, FundingCall, RuleKind, RuleResult, RuleStatus
+from matcher.services.indexes import cached
+
+#: Rules about the consortium as a whole: for a single city an unmet one means "find
+#: partners", not "check the call text".
+CONSORTIUM_RULE_KINDS = frozenset(
+    {str(RuleKind.MIN_PARTNERS), str(RuleKind.MIN_COUNTRIES), str(RuleKind.REQUIRED_MEMBER)}
+)
+STATUS_CHOICES = ("open", "forthcoming", "all")
+
+
+class CallQueryError(ValueError):
+    """A call query with an invalid option; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class CallFilters:
+    """Options of a call search; every one is a hard filter applied before ranking."""
+
+    status: str = "open"
+    programmes: tuple[str, ...] = ()
+    deadline_within_days: int | None = None
+    min_budget: float | None = None
+    limit: int | None = None
+
+
+@dataclass
+class CallsForCity:
+    """Calls grouped by what the city can do about them, each group ranked by fit."""
+
+    city: City
+    today: date
+    eligible: list = field(default_factory=list)  # every rule passed
+    needs_partners: list = field(default_factory=list)  # eligible once partners join
+    check_text: list = field(default_factory=list)  # a rule could not be read: check the text
+    ineligible: list = field(default_factory=list)  # a rule failed, named in the match
+    considered: int = 0
+
+
+def rule_group(results: tuple[RuleResult, ...] | list[RuleResult]) -> str:
+    """``eligible``, ``needs_partners``, ``check_text`` or ``ineligible`` for rule results."""
+    if any(r.status == RuleStatus.FAILED for r in results):
+        return "ineligible"
+    unknown = [r for r in results if r.status == RuleStatus.UNKNOWN]
+    if not unknown:
+        return "eligible"
+    if all(r.kind in CONSORTIUM_RULE_KINDS for r in unknown):
+        return "needs_partners"
+    return "check_text"
+
+
+class CallService:
+    """The fitted call index and the calls and themes it was built from."""
+
+    def __init__(self, calls: list[FundingCall], theme_ids: list[str], labels: dict[str, str]):
+        from matcher.scoring.call_ranking import CallIndex
+
+        self.calls = {c.id: c for c in calls}
+        self.theme_labels = labels
+        self.index = CallIndex().fit(calls, theme_ids)
+        self.programmes = sorted({c.programme for c in calls if c.programme})
+
+
+def _build(session: Session) -> CallService:
+    themes = repository.list_themes(session)
+    return CallService(
+        repository.all_calls(session), [t.id for t in themes], {t.id: t.label for t in themes}
+    )
+
+
+def call_service(session: Session) -> CallService:
+    """The per-process call index for this database."""
+    return cached(session, "calls", _build)
+
+
+def city_text(session: Session, city: City) -> str:
+    """What the city has worked on, in words: its projects' titles and descriptions."""
+    return " ".join(
+        f"{c.title}. {c.description}"
+        for c in repository.collaborations_of_city(session, city.id)
+        if c.kind == "project"
+    )
+
+
+def _validate(service: CallService, filters: CallFilters) -> None:
+    if filters.status not in STATUS_CHOICES:
+        raise CallQueryError(f"status must be one of: {', '.join(STATUS_CHOICES)}")
+    unknown = [p for p in filters.programmes if p not in service.programmes]
+    if unknown:
+        raise CallQueryError(
+            f"unknown programme(s): {', '.join(unknown)}; known: {', '.join(service.programmes)}"
+        )
+    if filters.deadline_within_days is not None and filters.deadline_within_days < 0:
+        raise CallQueryError("the deadline window must be zero or more days")
+    if filters.min_budget is not None and filters.min_budget < 0:
+        raise CallQueryError("the minimum budget must be zero or more")
+
+
+def calls_for_city(
+    session: Session, city: City, today: date, filters: CallFilters = CallFilters()
+) -> CallsForCity:
+    """Calls for one city, grouped (eligible / needs partners / check the text / ineligible)
+    and ranked by fit inside each group; ineligible calls name the failing rule."""
+    service = call_service(session)
+    _validate(service, filters)
+    ranking = service.index.rank_for_city(
+        city,
+        today,
+        status=filters.status,
+        programmes=filters.programmes or None,
+        deadline_within_days=filters.deadline_within_days,
+        min_budget=filters.min_budget,
+        city_text=city_text(session, city),
+    )
+    grouped = CallsForCity(city=city, today=today, considered=ranking.considered)
+    for match in (*ranking.eligible, *ranking.unknown, *ranking.ineligible):
+        getattr(grouped, rule_group(match.rules)).append(match)
+    for name in ("eligible", "needs_partners", "check_text", "ineligible"):
+        items = sorted(getattr(grouped, name), key=lambda m: (-m.fit, m.deadline or date.max,
+                                                              m.call_id))  # fmt: skip
+        setattr(grouped, name, items[: filters.limit] if filters.limit else items)
+    return grouped
+
+
+@dataclass(frozen=True)
+class CallDetail:
+    """One call with its status and, for a city or consortium, every rule's verdict."""
+
+    call: FundingCall
+    status: str
+    deadline: date | None
+    days_left: int | None
+    results: tuple[RuleResult, ...]
+    group: str | None  # rule_group of the results, when evaluated for someone
+    theme_labels: dict[str, str]
+
+
+def call_detail(
+    session: Session, call_id: str, today: date, cities: list[City] | None = None
+) -> CallDetail | None:
+    """The call, with its rules judged for ``cities`` (one city, or a consortium)."""
+    from matcher.scoring.eligibility import evaluate_city, evaluate_consortium
+
+    service = call_service(session)
+    call = service.calls.get(call_id)
+    if call is None:
+        return None
+    if not cities:
+        results: tuple[RuleResult, ...] = ()
+    elif len(cities) == 1:
+        results = tuple(evaluate_city(call, cities[0], today))
+    else:
+        results = tuple(evaluate_consortium(call, cities, today))
+    deadline = call.deadline_after(today)
+    return CallDetail(
+        call=call,
+        status=call.status(today),
+        deadline=deadline or call.next_deadline,
+        days_left=(deadline - today).days if deadline else None,
+        results=results,
+        group=rule_group(results) if results else None,
+        theme_labels=service.theme_labels,
+    )
+
+
+def build_consortium(
+    session: Session,
+    call_id: str,
+    lead: City,
+    today: date,
+    *,
+    size: int | None = None,
+    countries: tuple[str, ...] = (),
+):
+    """Propose partners for ``lead`` that satisfy every consortium rule of the call and fit
+    best (call fit plus pairwise partner fit), with alternatives per slot; when no valid set
+    exists the proposal names the unmet rule and the relaxations that would fix it."""
+    from matcher.scoring.consortium import build_consortium as build
+    from matcher.services.partners import partner_index
+
+    service = call_service(session)
+    call = service.calls.get(call_id)
+    if call is None:
+        raise LookupError(f"no call {call_id!r}")
+    if size is not None and not 1 <= size <= 20:
+        raise CallQueryError("a consortium has between 1 and 20 members")
+    partners = partner_index(session)
+    candidates = [c for c in partners.cities.values() if c.id != lead.id]
+    fits = service.index.call_fit_of_cities(call_id, [lead, *candidates])
+    try:
+        return build(
+            call,
+            lead,
+            candidates,
+            call_fit=fits,
+            pair_fit=partners.pair_fit,
+            size=size,
+            countries=countries or None,
+            today=today,
+            theme_labels=service.theme_labels,
+        )
+    except ValueError as exc:
+        raise CallQueryError(str(exc)) from None
+
+
+def rules_report(session: Session) -> list[dict]:
+    """Per rule kind: how many stored calls have it parsed, unknown or absent, and how many
+    parsed ones come from a programme default rather than the topic's own text."""
+    from matcher.scoring.call_rules import summarise_rules
+
+    calls = repository.all_calls(session)
+    return [{**row, "calls": len(calls)} for row in summarise_rules([c.rules for c in calls])]
