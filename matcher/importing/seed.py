@@ -169,10 +169,15 @@ def seed_database(
         )
     report = step or (lambda _name, _count: None)
     try:
+        # The data version only ever grows, even across a full reload, so no in-memory or
+        # on-disk index built from the old data can be mistaken for the new one.
+        version = repository.data_version(session)
         if replace:
             for table in reversed(models.Base.metadata.sorted_tables):
                 if table.name != "alembic_version":
                     session.execute(delete(table))
+            session.add(models.DataVersionRow(id=1, version=version))
+            session.flush()
         theme_ids = _load_themes(session, data_dir / "themes.json")
         report("themes", len(theme_ids))
         cities = _load_cities(session, data_dir / "cities.csv", theme_ids)

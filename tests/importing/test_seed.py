@@ -59,3 +59,9 @@ def test_a_bad_seed_row_writes_nothing(app, tmp_path):
     assert repository.count_cities(session) == 0
     assert repository.list_themes(session) == []
     session.close()
+
+
+def test_the_data_version_keeps_growing_across_a_reload(session):
+    before = repository.data_version(session)
+    seed_database(session, MINI_SEED, replace=True)
+    assert repository.data_version(session) > before
