@@ -4,9 +4,16 @@ Protocol (leave-group-out): for every truth group (a real project and its member
 every member q, hide the group, rank all other cities for (q, the group's themes), and count
 the other members as the relevant answers. *Hiding* means the group's collaboration is taken
 out of every feature that could reveal it, for every member at once: theme experience, project
-text and partner history are rebuilt from the vectoriser's accumulators minus the group's
-contribution (:meth:`ProfileVectoriser.leave_out`), and handed to the ranker as row overrides,
-so nothing is refitted per query.
+text, project counts, partner history, network overlap and the ties of the city graph are
+rebuilt from the membership without the group (:meth:`ProfileVectoriser.leave_out`) and handed
+to the ranker as row overrides, so nothing is refitted per query. The graph part
+(``common_partners``, two hops through the query's partners) reads the overridden ties of every
+member it passes through, so the hidden group cannot link two members through a third.
+
+The engine is evaluated in its *default* configuration, what a city officer gets without
+touching a filter: geography ``any`` with the likelihood prior on (proximity, track record,
+history, shared networks, common partners; see :mod:`matcher.scoring.partners`). A geography
+mode is an explicit user preference and is not part of the default.
 
 The TF-IDF idf stays fitted on all texts. That is not leakage of what is being predicted:
 idf is one number per term, shared by every city, and says nothing about who worked with
@@ -42,6 +49,7 @@ __all__ = [
     "EvalQuery",
     "TruthGroup",
     "bootstrap_ci",
+    "coordinate_ascent",
     "engine_method",
     "evaluate",
     "hidden_collaborations",
@@ -216,8 +224,8 @@ def _random(q, ranker, rng):
 
 
 def _popularity(q, ranker, rng):
-    counts = ranker.vectors_.collaboration_count.astype(float)
-    return _patched(q, ranker, counts, lambda o: o.collaboration_count)
+    counts = ranker.vectors_.project_count.astype(float)
+    return _patched(q, ranker, counts, lambda o: o.project_count)
 
 
 def _same_country(q, ranker, rng):
@@ -255,7 +263,8 @@ BASELINES: dict[str, Method] = {
 
 
 def engine_method(geography: str = "any") -> Method:
-    """The partner ranker as an evaluation method (its weights are the ranker's)."""
+    """The partner ranker as an evaluation method (its weights are the ranker's); the
+    default ``any`` is the engine's default configuration, prior included."""
 
     def score(q: EvalQuery, ranker: PartnerRanker, rng: np.random.Generator) -> np.ndarray:
         parts, _active = ranker.score_parts(
@@ -264,6 +273,40 @@ def engine_method(geography: str = "any") -> Method:
         return combine(parts, ranker.weights.part_weights())
 
     return score
+
+
+# ---------------------------------------------------------------------- weight fitting
+
+
+def coordinate_ascent(
+    objective: Callable[[np.ndarray], float],
+    start: Sequence[float],
+    grid: Sequence[float],
+    *,
+    sweeps: int = 3,
+) -> tuple[np.ndarray, float]:
+    """Maximise ``objective`` over weight vectors, one coordinate at a time over ``grid``.
+
+    Deterministic: coordinates are visited in order, grid values in the order given, and a
+    change is kept only when it improves the objective by more than 1e-9 (so ties keep the
+    earlier value). Stops after ``sweeps`` sweeps or a sweep without a change. Returns the
+    weights and their objective. Used by ``benchmarks/partners.py --tune`` on the nDCG@10 of
+    the training split.
+    """
+    weights = np.asarray(start, float).copy()
+    best = objective(weights)
+    for _sweep in range(sweeps):
+        changed = False
+        for j in range(len(weights)):
+            for value in grid:
+                trial = weights.copy()
+                trial[j] = value
+                score = objective(trial)
+                if score > best + 1e-9:
+                    best, weights, changed = score, trial, True
+        if not changed:
+            break
+    return weights, float(best)
 
 
 # ---------------------------------------------------------------------- entry point

@@ -2,12 +2,17 @@
 
 The ranker says *how much* each part contributed; this module says *why* in words a city
 officer can check: which themes both cities work on, what one offers that the other needs,
-how big they are, how far apart, and which projects they did together. Everything it names
-comes from the inputs (theme labels, collaboration titles), so a reason is never invented.
+how big they are, how far apart, which projects they did together, which networks they share
+and which partners they have in common. Everything it names comes from the inputs (theme
+labels, collaboration titles, partner names), so a reason is never invented.
+
+Reasons are ordered by weighted contribution, except that having worked together comes first
+whenever the two cities share a project: it is the most concrete reason there is.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +27,14 @@ MIN_PART_VALUE = 0.2
 MAX_THEMES = 3
 #: Theme weights below this share of a profile's strongest theme are not named.
 MIN_THEME_SHARE = 0.3
+#: "Similar size" only when the larger population is at most this many times the smaller
+#: (the ``peer_size`` part is 0.69 there; at 3x it is 0.5, which is not similar).
+SIMILAR_SIZE_RATIO = 1.5
+#: A city abroad this close is "across the border" (the reach of Interreg cross-border areas,
+#: as in :data:`matcher.scoring.partners.CROSS_BORDER_MAX_KM`).
+NEIGHBOUR_KM = 300.0
+#: Networks and common partners named per reason.
+MAX_NAMES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +59,20 @@ def explain_match(
     candidate_experience: Mapping[str, int] | None = None,
     candidate_projects: int | None = None,
     shared_terms: Sequence[str] = (),
+    common_partners: Sequence[str] = (),
 ) -> list[Reason]:
     """Reasons for ranking ``candidate`` for ``query``, strongest contribution first.
 
     ``parts`` and ``weights`` are one candidate's part values and the weights used (as from
     :class:`~matcher.scoring.partners.RankResult` and ``PartnerRanker.effective_weights``).
-    ``shared_collaborations`` are the projects both cities took part in, newest first is
-    best; ``candidate_experience`` counts the candidate's past projects per theme id and
-    ``candidate_projects`` all of them;
-    ``shared_terms`` are the words behind the text similarity.
+    ``shared_collaborations`` are the collaborations both cities took part in, newest first
+    is best (projects and joint plans explain ``history``, networks explain ``networks``);
+    ``candidate_experience`` counts the candidate's past projects per theme id and
+    ``candidate_projects`` all of them; ``shared_terms`` are the words behind the text
+    similarity; ``common_partners`` names the partners both worked with, strongest first.
     """
+    worked = [c for c in shared_collaborations if c.kind != "network"]
+    networks = [c for c in shared_collaborations if c.kind == "network"]
     name = candidate.name
     builders = {
         "shared_interests": lambda: _shared_interests(query, candidate, theme_labels, theme_focus),
@@ -65,8 +82,11 @@ def explain_match(
         "track_record": lambda: _track_record(name, candidate_projects),
         "text": lambda: _text(shared_terms),
         "peer_size": lambda: _peer_size(query, candidate),
+        "proximity": lambda: _geography(query, candidate, "near"),
         "geography": lambda: _geography(query, candidate, geography),
-        "history": lambda: _history(shared_collaborations),
+        "history": lambda: _history(worked),
+        "networks": lambda: _networks(networks),
+        "common_partners": lambda: _common_partners(common_partners),
     }  # fmt: skip
     reasons = []
     for part, build in builders.items():
@@ -77,7 +97,8 @@ def explain_match(
         text = build()
         if text:
             reasons.append(Reason(part=part, contribution=weight * value, text=text))
-    reasons.sort(key=lambda r: -r.contribution)
+    reasons = _say_place_once(reasons)
+    reasons.sort(key=lambda r: (r.part != "history", -r.contribution))
     return reasons
 
 
@@ -149,7 +170,12 @@ def _text(shared_terms) -> str | None:
 
 
 def _peer_size(query, candidate) -> str | None:
-    if query.population is None or candidate.population is None:
+    if not query.population or not candidate.population:
+        return None
+    ratio = max(query.population, candidate.population) / min(
+        query.population, candidate.population
+    )
+    if ratio > SIMILAR_SIZE_RATIO:
         return None
     return (
         f"Similar size ({format_population(query.population)} vs "
@@ -166,7 +192,7 @@ def _geography(query, candidate, mode) -> str | None:
         return None
     km = haversine_km(query.lat, query.lon, candidate.lat, candidate.lon)
     distance = f"{km:,.0f} km away"
-    if mode == "cross-border" and abroad:
+    if abroad and (mode == "cross-border" or km <= NEIGHBOUR_KM):
         return f"{distance}, across the border in {country}"
     where = f"in {country}" if abroad else "in your country"
     return f"{distance}, {where}"
@@ -176,7 +202,7 @@ def _history(shared) -> str | None:
     if not shared:
         return None
     first = shared[0]
-    details = ", ".join(str(x) for x in (first.programme, first.start_year) if x)
+    details = ", ".join(str(x) for x in (_programme(first.programme), first.start_year) if x)
     text = f"Worked together in {first.title}" + (f" ({details})" if details else "")
     if len(shared) > 1:
         others = len(shared) - 1
@@ -184,7 +210,38 @@ def _history(shared) -> str | None:
     return text
 
 
+def _networks(networks) -> str | None:
+    """ "Both are members of Energy Cities"; territorial coordinators read differently."""
+    members = [c.title for c in networks if "coordinator" not in c.programme.lower()]
+    coordinated = [c.title for c in networks if "coordinator" in c.programme.lower()]
+    sentences = []
+    if members:
+        sentences.append(f"Both are members of {_names(members)}")
+    if coordinated:
+        sentences.append(
+            f"Both are in the Covenant of Mayors group coordinated by {_names(coordinated)}"
+        )
+    return "; ".join(sentences) or None
+
+
+def _common_partners(names) -> str:
+    if not names:
+        return "You have worked with the same partners"
+    return f"Both worked with {_names(list(names))}"
+
+
 # ---------------------------------------------------------------------- helpers
+
+
+def _say_place_once(reasons: list[Reason]) -> list[Reason]:
+    """Proximity and a geography preference both describe where the candidate is: keep one
+    reason (the preference's wording) carrying both contributions."""
+    place = [r for r in reasons if r.part in ("proximity", "geography")]
+    if len(place) < 2:
+        return reasons
+    preferred = next(r for r in place if r.part == "geography")
+    merged = Reason("geography", sum(r.contribution for r in place), preferred.text)
+    return [r for r in reasons if r not in place] + [merged]
 
 
 def _overlap(a: Mapping[str, float], b: Mapping[str, float]) -> list[str]:
@@ -197,11 +254,30 @@ def _overlap(a: Mapping[str, float], b: Mapping[str, float]) -> list[str]:
 
 
 def _listing(theme_ids: Sequence[str], labels: Mapping[str, str]) -> str:
-    """'a', 'a and b', 'a, b and c' with lower-case theme labels."""
+    """'a', 'a and b', 'a, b and c' with lower-case theme labels; labels that contain "and"
+    or a comma themselves are separated by semicolons ('a and b; c; d') so that the list
+    still reads as a list."""
     names = [_lower_label(labels.get(t, t.replace("-", " "))) for t in theme_ids]
     if len(names) <= 1:
         return "".join(names)
+    if any(" and " in name or "," in name for name in names):
+        return "; ".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _names(names: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and 2 others' for proper names."""
+    shown = list(names[:MAX_NAMES])
+    rest = len(names) - len(shown)
+    if rest:
+        return ", ".join(shown) + f" and {rest} other{'s' if rest > 1 else ''}"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _programme(programme: str) -> str:
+    """A programme name without its funding period: "2014 - 2020 INTERREG V-A Germany -
+    The Netherlands" -> "INTERREG V-A Germany - The Netherlands"."""
+    return re.sub(r"^\s*(19|20)\d\d\s*[-–]\s*(19|20)\d\d\s+", "", programme or "").strip()
 
 
 def _lower_label(label: str) -> str:

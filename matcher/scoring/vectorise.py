@@ -1,4 +1,4 @@
-"""City profiles as fixed-order vectors: theme profiles, project text, size, place and history.
+"""City profiles as fixed-order vectors: theme profiles, project text, size, place and ties.
 
 :class:`ProfileVectoriser` turns :class:`~matcher.domain.City` objects (and, optionally, the
 :class:`~matcher.domain.Collaboration` records they took part in) into the arrays the partner
@@ -6,13 +6,30 @@ ranker reads. It follows scikit-learn's estimator conventions: hyper-parameters 
 ``fit`` learns the theme order, the text vocabulary and idf and returns ``self``, learned
 attributes end in ``_``, and ``transform`` turns new or edited cities into the same space.
 
-Collaborations feed three features per city, each kept as raw accumulators so that one
-collaboration can be taken out again cheaply (:meth:`ProfileVectoriser.leave_out`, used by the
-leave-group-out evaluation):
+Collaborations come in three kinds (:attr:`Collaboration.kind`) and feed different features:
 
-* theme *experience*: how many collaborations the city had on each theme,
-* *text*: the titles and descriptions of its collaborations (plus any free text passed in),
-* *partners*: how many collaborations it shared with every other city.
+========================  =========  ==========  =======================
+feature                   project    joint-plan  network
+========================  =========  ==========  =======================
+theme *experience*        yes        no          no
+project *text*            yes        no          no
+*project_count*           yes        no          no
+*partner_counts* (worked  yes        yes         no
+together)
+*network_overlap*         no         no          yes, 1 / log2(size)
+*ties* (the city graph)   1/(size-1) 1/(size-1)  1/(size-1)
+========================  =========  ==========  =======================
+
+Network membership (a Covenant of Mayors supporter network or territorial coordinator) is not a
+project: it adds no experience, text or track record, only a size-discounted tie.
+``network_overlap`` is the Adamic-Adar index on the city-network graph (a shared network
+counts 1/log2 of its size: 1 for two members, 0.2 for EUROCITIES' 32). ``ties`` is the
+resource-allocation projection of every collaboration onto city pairs: each member spreads
+one unit over its co-members, so a 9-member project ties each pair with 1/8 and an 80-member
+network with 1/79; a city's ties sum to the number of collaborations it shares with someone.
+
+All of these are sums over collaborations, so one collaboration can be taken out again exactly
+(:meth:`ProfileVectoriser.leave_out`, used by the leave-group-out evaluation).
 """
 
 from __future__ import annotations
@@ -26,12 +43,41 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from matcher.domain import City, Collaboration, ProfileKind
 
-__all__ = ["ProfileVectors", "ProfileVectoriser", "collaboration_text"]
+__all__ = [
+    "COLLABORATION_KINDS",
+    "ProfileVectors",
+    "ProfileVectoriser",
+    "collaboration_text",
+    "collaboration_weights",
+]
+
+#: The kinds of :class:`~matcher.domain.Collaboration` the vectoriser understands; any other
+#: value is treated as a project.
+COLLABORATION_KINDS: tuple[str, ...] = ("project", "joint-plan", "network")
 
 
 def collaboration_text(collaboration: Collaboration) -> str:
     """The free text a collaboration contributes to each member's text profile."""
     return f"{collaboration.title}. {collaboration.description}".strip()
+
+
+def collaboration_weights(kinds: Sequence[str], sizes: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-collaboration contribution to each accumulated feature (see the module table).
+
+    ``sizes`` are the numbers of indexed members; a collaboration with fewer than two ties
+    nobody.
+    """
+    kinds = np.asarray(kinds, dtype=object)
+    sizes = np.asarray(sizes, np.float64)
+    network = kinds == "network"
+    project = ~network & (kinds != "joint-plan")
+    paired = sizes >= 2
+    return {
+        "project": project.astype(np.float32),
+        "work": (~network).astype(np.float32),
+        "network": np.where(network & paired, 1.0 / np.log2(np.maximum(sizes, 2)), 0.0),
+        "tie": np.where(paired, 1.0 / np.maximum(sizes - 1, 1), 0.0),
+    }
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -40,8 +86,8 @@ class ProfileVectors:
 
     Theme matrices have one column per vocabulary theme (the vectoriser's ``theme_ids_``
     order) and L2-normalised rows, all-zero when the city declares nothing of that kind.
-    ``partner_counts`` has one column per *fitted* city: how many collaborations the row city
-    shared with it.
+    The pair matrices (``partner_counts``, ``network_overlap``, ``ties``) have one column per
+    *fitted* city; see the module docstring for what each one sums.
     """
 
     theme_ids: tuple[str, ...]  # column order of the theme matrices
@@ -49,14 +95,16 @@ class ProfileVectors:
     interest: np.ndarray  # float32 (n, T)
     need: np.ndarray  # float32 (n, T)
     offer: np.ndarray  # float32 (n, T)
-    experience: np.ndarray  # float32 (n, T), from collaboration themes
+    experience: np.ndarray  # float32 (n, T), from project themes
     text: sp.csr_matrix  # float32 (n, V), TF-IDF rows, L2-normalised
     population: np.ndarray  # float64 (n,), NaN when unknown
     lat_rad: np.ndarray  # float64 (n,), NaN when unknown
     lon_rad: np.ndarray  # float64 (n,), NaN when unknown
     country: np.ndarray  # str (n,), ISO 3166-1 alpha-2
-    partner_counts: sp.csr_matrix  # int32 (n, n_fitted)
-    collaboration_count: np.ndarray  # int32 (n,)
+    partner_counts: sp.csr_matrix  # int32 (n, n_fitted), shared projects and joint plans
+    network_overlap: sp.csr_matrix  # float32 (n, n_fitted), Adamic-Adar over shared networks
+    ties: sp.csr_matrix  # float32 (n, n_fitted), resource-allocation ties, all kinds
+    project_count: np.ndarray  # int32 (n,), projects only
 
     def __len__(self) -> int:
         return len(self.city_ids)
@@ -77,7 +125,9 @@ class ProfileVectors:
             lon_rad=self.lon_rad[rows],
             country=self.country[rows],
             partner_counts=self.partner_counts[rows],
-            collaboration_count=self.collaboration_count[rows],
+            network_overlap=self.network_overlap[rows],
+            ties=self.ties[rows],
+            project_count=self.project_count[rows],
         )
 
     @property
@@ -123,9 +173,9 @@ class ProfileVectoriser:
     ) -> ProfileVectoriser:
         """Learn the feature space from ``cities`` and vectorise them.
 
-        ``collaborations`` supply theme experience, project text and partner history; member
-        ids that are not among ``cities`` are ignored. ``texts`` adds free text per city id
-        (a city's own description, for instance).
+        ``collaborations`` supply theme experience, project text, partner history, network
+        overlap and ties; member ids that are not among ``cities`` are ignored. ``texts`` adds
+        free text per city id (a city's own description, for instance).
         """
         if len(set(theme_ids)) != len(theme_ids):
             raise ValueError("theme_ids contains duplicates")
@@ -138,21 +188,19 @@ class ProfileVectoriser:
         self.theme_index_ = {t: i for i, t in enumerate(self.theme_ids_)}
         self.city_ids_ = ids
         self.collaboration_ids_ = np.array([c.id for c in collaborations], dtype=np.int64)
+        self.collaboration_kinds_ = np.array([c.kind for c in collaborations], dtype=object)
 
-        # Collaborations x cities incidence, the base of experience, text and partners.
+        # Collaborations x cities incidence, the base of every collaboration feature.
         self.membership_ = self._membership(collaborations, ids)
+        sizes = np.asarray(self.membership_.sum(axis=1)).ravel()
+        self.collaboration_weights_ = collaboration_weights(self.collaboration_kinds_, sizes)
         self.collaboration_themes_ = self._theme_matrix_of(collaborations)
-        self.experience_counts_ = np.asarray(
-            (self.membership_.T @ self.collaboration_themes_), dtype=np.float32
-        )
-        co = (self.membership_.T @ self.membership_).tocsr().astype(np.int32)
-        co.setdiag(0)
-        co.eliminate_zeros()
-        self.partner_counts_ = co
-        self.collaboration_count_ = np.asarray(self.membership_.sum(axis=0), np.int32).ravel()
+        self.collaboration_themes_ *= self.collaboration_weights_["project"][:, None]
 
         own_texts = [_join(texts.get(int(i), "")) if texts else "" for i in ids]
-        collab_texts = [collaboration_text(c) for c in collaborations]
+        project = self.collaboration_weights_["project"] > 0
+        collab_texts = [collaboration_text(c) if keep else ""
+                        for c, keep in zip(collaborations, project, strict=True)]  # fmt: skip
         city_docs = self._city_documents(own_texts, collab_texts)
         self.tfidf_ = TfidfVectorizer(
             sublinear_tf=True,
@@ -169,41 +217,22 @@ class ProfileVectoriser:
         self.idf_ = self.tfidf_.idf_.astype(np.float32) if self.tfidf_ else np.zeros(0, np.float32)
         self.own_term_counts_ = self._count(own_texts)
         self.collaboration_term_counts_ = self._count(collab_texts)
-        self.term_counts_ = (
-            self.own_term_counts_ + self.membership_.T @ self.collaboration_term_counts_
-        ).tocsr()
 
         self.interest_ = _profile_matrix(ordered, ProfileKind.INTEREST, self.theme_index_)
         self.need_ = _profile_matrix(ordered, ProfileKind.NEED, self.theme_index_)
         self.offer_ = _profile_matrix(ordered, ProfileKind.OFFER, self.theme_index_)
-        self.experience_ = experience_vectors(self.experience_counts_)
-        self.text_ = tfidf_rows(self.term_counts_, self.idf_)
         place = _place_arrays(ordered)
         self.population_ = place["population"]
         self.lat_rad_ = place["lat_rad"]
         self.lon_rad_ = place["lon_rad"]
         self.country_ = place["country"]
+        self.vectors_ = self._accumulate(self.membership_, np.arange(len(ids)))
+        self.experience_ = self.vectors_.experience
+        self.text_ = self.vectors_.text
+        self.partner_counts_ = self.vectors_.partner_counts
+        self.project_count_ = self.vectors_.project_count
         self.log_population_ = self.vectors_.log_population
         return self
-
-    @property
-    def vectors_(self) -> ProfileVectors:
-        """The fitted cities' features as one bundle (shares the fitted arrays)."""
-        return ProfileVectors(
-            theme_ids=self.theme_ids_,
-            city_ids=self.city_ids_,
-            interest=self.interest_,
-            need=self.need_,
-            offer=self.offer_,
-            experience=self.experience_,
-            text=self.text_,
-            population=self.population_,
-            lat_rad=self.lat_rad_,
-            lon_rad=self.lon_rad_,
-            country=self.country_,
-            partner_counts=self.partner_counts_,
-            collaboration_count=self.collaboration_count_,
-        )
 
     # ------------------------------------------------------------------ new or edited cities
 
@@ -216,30 +245,38 @@ class ProfileVectoriser:
     ) -> ProfileVectors:
         """Vectorise new or edited cities in the fitted space, in the order given.
 
-        Only ``collaborations`` passed here count for them (pass the city's own projects);
-        partner counts refer to the fitted cities.
+        Only ``collaborations`` passed here count for them (pass the city's own collaborations);
+        pair features refer to the fitted cities, and a collaboration's size counts its
+        members among the fitted and the given cities.
         """
         ids = np.array([c.id for c in cities], dtype=np.int64)
-        members = [
-            np.array([i for i, c in enumerate(cities) if c.id in collab.member_city_ids])
-            for collab in collaborations
-        ]
-        themes = self._theme_matrix_of(collaborations)
+        fitted_rows = {int(cid): row for row, cid in enumerate(self.city_ids_)}
+        known = set(fitted_rows) | set(ids.tolist())
+        sizes = np.array(
+            [len({m for m in c.member_city_ids if m in known}) for c in collaborations], float
+        )
+        weights = collaboration_weights([c.kind for c in collaborations], sizes)
+        themes = self._theme_matrix_of(collaborations) * weights["project"][:, None]
         experience = np.zeros((len(cities), len(self.theme_ids_)), np.float32)
         own_texts = [_join(texts.get(c.id, "")) if texts else "" for c in cities]
         docs = [[text] for text in own_texts]
-        fitted_rows = {int(cid): row for row, cid in enumerate(self.city_ids_)}
-        partners = sp.lil_matrix((len(cities), len(self.city_ids_)), dtype=np.int32)
+        pairs = {name: sp.lil_matrix((len(cities), len(self.city_ids_)), dtype=np.float64)
+                 for name in ("work", "network", "tie")}  # fmt: skip
         counts = np.zeros(len(cities), np.int32)
-        for collab, rows, theme_row in zip(collaborations, members, themes, strict=True):
-            other = [fitted_rows[m] for m in collab.member_city_ids if m in fitted_rows]
-            for r in rows:
-                experience[r] += theme_row
-                docs[r].append(collaboration_text(collab))
-                counts[r] += 1
+        for pos, collab in enumerate(collaborations):
+            other = [fitted_rows[m] for m in dict.fromkeys(collab.member_city_ids)
+                     if m in fitted_rows]  # fmt: skip
+            for r, cid in enumerate(ids):
+                if cid not in collab.member_city_ids:
+                    continue
+                experience[r] += themes[pos]
+                if weights["project"][pos]:
+                    docs[r].append(collaboration_text(collab))
+                    counts[r] += 1
                 for o in other:
-                    if self.city_ids_[o] != ids[r]:
-                        partners[r, o] += 1
+                    if self.city_ids_[o] != cid:
+                        for name, matrix in pairs.items():
+                            matrix[r, o] += weights[name][pos]
         term_counts = self._count([" ".join(d) for d in docs])
         return ProfileVectors(
             theme_ids=self.theme_ids_,
@@ -250,8 +287,10 @@ class ProfileVectoriser:
             experience=experience_vectors(experience),
             text=tfidf_rows(term_counts, self.idf_),
             **_place_arrays(cities),
-            partner_counts=partners.tocsr(),
-            collaboration_count=counts,
+            partner_counts=_clean(pairs["work"].tocsr(), np.int32),
+            network_overlap=_clean(pairs["network"].tocsr(), np.float32),
+            ties=_clean(pairs["tie"].tocsr(), np.float32),
+            project_count=counts,
         )
 
     def rows_of(self, city_ids: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -270,41 +309,18 @@ class ProfileVectoriser:
         """Features of the member cities as if the given collaborations never happened.
 
         ``collaboration_positions`` index the ``collaborations`` passed to :meth:`fit`. Only
-        member rows change, so the result holds just those rows (``city_ids`` says which);
-        their experience, text, partner counts and collaboration counts are rebuilt from the
-        accumulators minus the hidden collaborations' contributions. The idf stays the fitted
-        one: see :func:`matcher.scoring.evaluation.evaluate` for why that is not leakage.
-        Declared theme profiles do not come from collaborations and are kept as they are.
+        member rows change, so the result holds just those rows (``city_ids`` says which):
+        their experience, text, partner counts, network overlap, ties and project counts are
+        rebuilt from the membership without the hidden collaborations (the other members'
+        rows are untouched: a collaboration only ties its own members). The idf stays the
+        fitted one: see :func:`matcher.scoring.evaluation.evaluate` for why that is not
+        leakage. Declared theme profiles do not come from collaborations and are kept.
         """
         hidden = np.asarray(sorted(collaboration_positions), dtype=np.int64)
-        hide = self.membership_[hidden]
-        rows = np.unique(hide.indices)
-        removed = hide[:, rows].T.tocsr()  # member rows x hidden collaborations
-        experience = self.experience_counts_[rows] - removed @ self.collaboration_themes_[hidden]
-        terms = self.term_counts_[rows] - removed @ self.collaboration_term_counts_[hidden]
-        terms.eliminate_zeros()
-        partners = self.partner_counts_[rows] - (removed @ hide).astype(np.int32)
-        partners = partners.tolil()
-        for local, row in enumerate(rows):
-            partners[local, row] = 0
-        partners = partners.tocsr()
-        partners.eliminate_zeros()
-        return ProfileVectors(
-            theme_ids=self.theme_ids_,
-            city_ids=self.city_ids_[rows],
-            interest=self.interest_[rows],
-            need=self.need_[rows],
-            offer=self.offer_[rows],
-            experience=experience_vectors(np.asarray(experience, np.float32)),
-            text=tfidf_rows(sp.csr_matrix(terms), self.idf_),
-            population=self.population_[rows],
-            lat_rad=self.lat_rad_[rows],
-            lon_rad=self.lon_rad_[rows],
-            country=self.country_[rows],
-            partner_counts=partners,
-            collaboration_count=self.collaboration_count_[rows]
-            - np.asarray(removed.sum(axis=1), np.int32).ravel(),
-        )
+        rows = np.unique(self.membership_[hidden].indices)
+        keep = np.ones(self.membership_.shape[0], np.float32)
+        keep[hidden] = 0.0
+        return self._accumulate(sp.diags(keep) @ self.membership_, rows)
 
     def top_shared_terms(self, row_a: int, row_b: int, k: int = 3) -> list[str]:
         """The ``k`` terms contributing most to the text similarity of two fitted cities."""
@@ -316,6 +332,35 @@ class ProfileVectoriser:
         return [str(names[product.col[i]]) for i in order]
 
     # ------------------------------------------------------------------ internals
+
+    def _accumulate(self, membership: sp.csr_matrix, rows: np.ndarray) -> ProfileVectors:
+        """Features of the fitted ``rows`` from a (possibly reduced) membership matrix."""
+        w = self.collaboration_weights_
+        of_rows = membership.T.tocsr()[rows]  # rows x collaborations
+        experience = np.asarray(of_rows @ self.collaboration_themes_, np.float32)
+        terms = self.own_term_counts_[rows] + of_rows @ self.collaboration_term_counts_
+
+        def pairs(weight: np.ndarray, dtype) -> sp.csr_matrix:
+            matrix = (of_rows @ sp.diags(weight) @ membership).tocsr().astype(np.float64)
+            return _clean(_drop_self(matrix, rows), dtype)
+
+        return ProfileVectors(
+            theme_ids=self.theme_ids_,
+            city_ids=self.city_ids_[rows],
+            interest=self.interest_[rows],
+            need=self.need_[rows],
+            offer=self.offer_[rows],
+            experience=experience_vectors(experience),
+            text=tfidf_rows(sp.csr_matrix(terms), self.idf_),
+            population=self.population_[rows],
+            lat_rad=self.lat_rad_[rows],
+            lon_rad=self.lon_rad_[rows],
+            country=self.country_[rows],
+            partner_counts=pairs(w["work"], np.int32),
+            network_overlap=pairs(w["network"], np.float32),
+            ties=pairs(w["tie"], np.float32),
+            project_count=np.rint(of_rows @ w["project"]).astype(np.int32),
+        )
 
     def _membership(self, collaborations: Sequence[Collaboration], ids: np.ndarray):
         index = {int(cid): row for row, cid in enumerate(ids)}
@@ -409,3 +454,21 @@ def _l2_rows(matrix: np.ndarray) -> np.ndarray:
 
 def _join(text: str | Sequence[str]) -> str:
     return text if isinstance(text, str) else " ".join(text)
+
+
+def _drop_self(matrix: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
+    """Zero entry (i, rows[i]) of every row: a city is not its own partner."""
+    coo = matrix.tocoo()
+    keep = coo.col != rows[coo.row]
+    return sp.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=matrix.shape)
+
+
+def _clean(matrix: sp.csr_matrix, dtype) -> sp.csr_matrix:
+    """``matrix`` in ``dtype`` without explicit zeros (counts are rounded, not truncated)."""
+    out = sp.csr_matrix(matrix, dtype=np.float64, copy=True)
+    if np.dtype(dtype).kind == "i":
+        out.data = np.rint(out.data)
+    out.data[np.abs(out.data) < 1e-9] = 0.0
+    out.eliminate_zeros()
+    out.sort_indices()
+    return out.astype(dtype)

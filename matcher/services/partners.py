@@ -180,6 +180,11 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
         candidate_experience=experience,
         candidate_projects=projects,
         shared_terms=index.vectoriser.top_shared_terms(int(rows[0]), int(rows[1])),
+        common_partners=[
+            index.cities[i].name
+            for i in index.ranker.common_partners(city.id, candidate_id)
+            if i in index.cities
+        ],
     )
     return PartnerMatch(
         city=candidate,

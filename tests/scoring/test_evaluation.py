@@ -9,6 +9,7 @@ from matcher.domain import City, Collaboration, ProfileEntry, ProfileKind
 from matcher.scoring.evaluation import (
     TruthGroup,
     bootstrap_ci,
+    coordinate_ascent,
     evaluate,
     iter_queries,
     metrics_from_ranks,
@@ -64,8 +65,35 @@ def test_hidden_group_leaves_no_trace_in_member_features():
     truth = [TruthGroup("P1", (1, 2, 3), ("energy",), 2017)]
     for query in iter_queries(vectoriser, [group], truth):
         parts, _active = ranker.score_parts(query.city_id, overrides=query.overrides)
-        for name in ("history", "text", "experience", "track_record"):
+        for name in ("history", "text", "experience", "track_record", "networks",
+                     "common_partners"):  # fmt: skip
             assert not parts[name][query.relevant_rows].any(), name
+
+
+def test_hidden_group_cannot_link_members_through_the_graph():
+    # Members 1, 2, 3 are only connected by the hidden project and the hidden network twin;
+    # 3 and 4 share another project, 1 and 5 a network.
+    group = project(1, [1, 2, 3], title="Hidden")
+    network = Collaboration(id=2, source="CoM", source_ref="N2", title="Hidden",
+                            member_city_ids=(1, 2, 3), kind="network")  # fmt: skip
+    others = [group, network, project(3, [3, 4], "Other"),
+              Collaboration(id=4, source="CoM", source_ref="N4", title="Energy Cities",
+                            member_city_ids=(1, 5, 6), kind="network")]  # fmt: skip
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0).fit(cities(), THEMES,
+                                                              collaborations=others)  # fmt: skip
+    ranker = PartnerRanker().fit(vectoriser)
+    full, _ = ranker.score_parts(1)
+    assert full["common_partners"][vectoriser.rows_of([4])[0]] > 0  # 1 - 3 - 4 before hiding
+    truth = [TruthGroup("P1", (1, 2, 3), (), 2017)]
+    queries = list(iter_queries(vectoriser, others, truth))
+    assert len(queries) == 3
+    for query in queries:
+        parts, _active = ranker.score_parts(query.city_id, overrides=query.overrides)
+        for name in ("history", "networks", "common_partners"):
+            assert not parts[name][query.relevant_rows].any(), (query.city_id, name)
+    first, _ = ranker.score_parts(1, overrides=queries[0].overrides)
+    assert first["common_partners"][vectoriser.rows_of([4])[0]] == 0
+    assert first["networks"][vectoriser.rows_of([5])[0]] > 0  # other networks still count
 
 
 def test_profile_entries_derived_from_collaborations_are_dropped():
@@ -87,3 +115,25 @@ def test_evaluate_reports_every_method_with_intervals():
     for method in report["methods"]:
         low, high = method["ndcg@10"]["ci95"]
         assert low <= method["ndcg@10"]["value"] <= high
+
+
+def test_coordinate_ascent_is_deterministic_and_finds_the_grid_optimum():
+    calls = []
+
+    def objective(w):
+        calls.append(tuple(w))
+        return -((w[0] - 0.5) ** 2) - (w[1] - 1.0) ** 2 + 0.1 * w[0] * w[1]
+
+    grid = (0.0, 0.25, 0.5, 1.0, 2.0)
+    first, score = coordinate_ascent(objective, [0.0, 0.0], grid)
+    trace = list(calls)
+    calls.clear()
+    second, again = coordinate_ascent(objective, [0.0, 0.0], grid)
+    assert first.tolist() == second.tolist() and score == again and calls == trace
+    best = max(((a, b) for a in grid for b in grid), key=lambda w: objective(np.array(w)))
+    assert tuple(first) == best
+
+
+def test_coordinate_ascent_keeps_the_earlier_value_on_ties():
+    weights, score = coordinate_ascent(lambda w: 1.0, [0.3], (0.0, 1.0))
+    assert weights.tolist() == [0.3] and score == 1.0

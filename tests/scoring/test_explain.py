@@ -13,7 +13,8 @@ LABELS = {
     "energy-transition": "Energy transition",
 }
 PARTS = ["shared_interests", "complementarity", "experience", "track_record", "text",
-         "peer_size", "geography", "history"]  # fmt: skip
+         "peer_size", "proximity", "geography", "history", "networks",
+         "common_partners"]  # fmt: skip
 ALL_ON = dict.fromkeys(PARTS, 1 / len(PARTS))
 
 
@@ -39,7 +40,15 @@ def texts(reasons):
 def test_shared_themes_are_named_by_their_labels():
     reasons = explain_match(EMMEN, TARTU, {"shared_interests": 0.9}, weights=ALL_ON,
                             theme_labels=LABELS)  # fmt: skip
-    assert texts(reasons) == ["Both work on circular economy and waste and mobility transition"]
+    assert texts(reasons) == ["Both work on circular economy and waste; mobility transition"]
+
+
+def test_plain_theme_labels_read_as_a_list():
+    labels = {"a": "Energy", "b": "Mobility", "c": "Open data"}
+    query = city("Q", "NL", 1, 52.0, 6.0, [(Kind.INTEREST, t, 1.0) for t in labels])
+    reasons = explain_match(query, query, {"shared_interests": 0.9}, weights=ALL_ON,
+                            theme_labels=labels)  # fmt: skip
+    assert texts(reasons) == ["Both work on energy, mobility and open data"]
 
 
 def test_an_offer_meeting_a_need_is_spelled_out():
@@ -51,6 +60,11 @@ def test_an_offer_meeting_a_need_is_spelled_out():
 def test_similar_size_shows_both_populations():
     reasons = explain_match(EMMEN, TARTU, {"peer_size": 0.95}, weights=ALL_ON, theme_labels={})
     assert texts(reasons) == ["Similar size (107k vs 98k)"]
+
+
+def test_a_size_more_than_half_again_as_large_is_not_called_similar():
+    reasons = explain_match(EMMEN, NORDHORN, {"peer_size": 0.6}, weights=ALL_ON, theme_labels={})
+    assert reasons == []
 
 
 def test_cross_border_geography_gives_distance_and_country():
@@ -68,6 +82,43 @@ def test_history_names_the_project_programme_and_year():
     assert texts(reasons) == [
         "Worked together in WOOD-CIRCLE (Interreg North Sea, 2017) and 1 other project"
     ]
+
+
+ENERGY_CITIES = Collaboration(id=3, source="CoM", source_ref="N1", title="Energy Cities",
+                              programme="Covenant of Mayors supporter network",
+                              kind="network")  # fmt: skip
+WOOD = Collaboration(id=1, source="keep.eu", source_ref="P1", title="WOOD-CIRCLE",
+                     programme="2014 - 2020 INTERREG V-A Germany - The Netherlands",
+                     start_year=2017)  # fmt: skip
+
+
+def test_history_comes_first_and_networks_are_named_apart_from_projects():
+    parts = {"history": 0.5, "networks": 0.5, "proximity": 0.9, "track_record": 0.9}
+    weights = {**ALL_ON, "proximity": 0.5, "track_record": 0.3}
+    reasons = explain_match(EMMEN, NORDHORN, parts, weights=weights, theme_labels={},
+                            shared_collaborations=[ENERGY_CITIES, WOOD],
+                            candidate_projects=4)  # fmt: skip
+    assert texts(reasons) == [
+        "Worked together in WOOD-CIRCLE (INTERREG V-A Germany - The Netherlands, 2017)",
+        "41 km away, across the border in Germany",
+        "Nordhorn has taken part in 4 EU-funded projects",
+        "Both are members of Energy Cities",
+    ]
+
+
+def test_proximity_and_a_geography_preference_give_one_place_reason():
+    parts = {"proximity": 0.9, "geography": 0.9}
+    reasons = explain_match(EMMEN, NORDHORN, parts, weights=ALL_ON, theme_labels={},
+                            geography="near")  # fmt: skip
+    assert texts(reasons) == ["41 km away, across the border in Germany"]
+    assert reasons[0].contribution == 2 * 0.9 * ALL_ON["geography"]
+
+
+def test_common_partners_are_named_when_known():
+    names = ["Riga", "Kaunas", "Turku"]
+    reasons = explain_match(EMMEN, TARTU, {"common_partners": 0.6}, weights=ALL_ON,
+                            theme_labels={}, common_partners=names)  # fmt: skip
+    assert texts(reasons) == ["Both worked with Riga, Kaunas and 1 other"]
 
 
 def test_experience_counts_projects_on_the_themes_the_query_looks_for():

@@ -11,9 +11,11 @@ from matcher.domain import City, Collaboration, ProfileEntry
 from matcher.domain import ProfileKind as Kind
 from matcher.scoring.partners import (
     DEFAULT_WEIGHTS,
+    GEOGRAPHY_MODES,
     PART_NAMES,
     PartnerRanker,
     PartnerWeights,
+    combine,
     top_k,
 )
 from matcher.scoring.vectorise import ProfileVectoriser
@@ -76,8 +78,10 @@ def test_scores_are_sorted_and_the_weighted_mean_of_the_parts():
     ranker = ranker_for()
     result = ranker.rank(1, n=6, geography="near")
     assert np.all(np.diff(result.scores) <= 0)
-    active = {"shared_interests", "experience", "track_record", "peer_size", "geography"}
+    active = {"shared_interests", "experience", "track_record", "peer_size", "proximity",
+              "geography"}  # fmt: skip
     weights = ranker.effective_weights(active)
+    assert weights == result.weights
     recomputed = sum(weights[name] * result.parts[name] for name in PART_NAMES)
     np.testing.assert_allclose(result.scores, recomputed, rtol=1e-5)
     assert np.all((result.scores >= 0) & (result.scores <= 1))
@@ -183,19 +187,64 @@ def test_overrides_score_like_an_index_built_with_those_rows():
     rows = vectoriser.rows_of(hidden.city_ids)
     full = vectoriser.vectors_
     replaced = {f: getattr(full, f) for f in full.__dataclass_fields__}
-    for name in ("experience", "collaboration_count"):
+    for name in ("experience", "project_count"):
         replaced[name] = replaced[name].copy()
         replaced[name][rows] = getattr(hidden, name)
-    text = full.text.tolil()
-    partners = full.partner_counts.tolil()
-    for pos, row in enumerate(rows):
-        text[row] = hidden.text[pos].toarray()
-        partners[row] = hidden.partner_counts[pos].toarray()
-    replaced["text"], replaced["partner_counts"] = text.tocsr(), partners.tocsr()
+    for name in ("text", "partner_counts", "network_overlap", "ties"):
+        matrix = getattr(full, name).tolil()
+        for pos, row in enumerate(rows):
+            matrix[row] = getattr(hidden, name)[pos].toarray()
+        replaced[name] = matrix.tocsr()
     rebuilt = PartnerRanker().fit(type(full)(**replaced))
     expected, _ = rebuilt.score_parts(1, geography="near")
     for name in PART_NAMES:
         np.testing.assert_allclose(patched[name], expected[name], atol=1e-6, err_msg=name)
+
+
+# A chain 1 - 7 - 5 of projects, and a network of 1, 3 and 4.
+CHAIN = [
+    WORKED_TOGETHER,
+    Collaboration(id=2, source="keep.eu", source_ref="P2", title="Bridge",
+                  member_city_ids=(7, 5)),
+    Collaboration(id=3, source="CoM", source_ref="N3", title="Energy Cities",
+                  member_city_ids=(1, 3, 4), kind="network"),
+]  # fmt: skip
+
+
+def test_common_partners_reach_the_partners_of_partners():
+    ranker = ranker_for(collaborations=CHAIN, weights=only("common_partners"))
+    result = ranker.rank(1, n=1)
+    assert result.ids[0] == 5 and result.parts["common_partners"][0] > 0
+    assert ranker.common_partners(1, 5) == [7]
+
+
+def test_shared_networks_count_but_less_than_working_together():
+    ranker = ranker_for(collaborations=CHAIN)
+    parts, active = ranker.score_parts(1)
+    rows = dict(zip(ranker.city_ids_.tolist(), range(len(ranker.city_ids_)), strict=True))
+    assert {"networks", "history", "common_partners", "proximity"} <= active
+    assert parts["networks"][rows[3]] == pytest.approx(1 / np.log2(3))
+    assert parts["history"][rows[3]] == 0 and parts["history"][rows[7]] == 0.5
+    assert parts["track_record"][rows[3]] == 0  # a network is not a project
+
+
+def test_proximity_is_on_by_default_and_prefers_neighbours():
+    ranker = ranker_for(weights=only("proximity"))
+    result = ranker.rank(1, n=6)
+    assert result.weights["proximity"] == 1.0 and result.ids[0] == 2
+    assert result.parts["proximity"][result.ids.tolist().index(6)] == 0  # no coordinates
+
+
+@pytest.mark.parametrize("geography", GEOGRAPHY_MODES)
+def test_ranked_scores_equal_the_weighted_parts_of_every_candidate(geography):
+    ranker = ranker_for(collaborations=CHAIN)
+    parts, active = ranker.score_parts(1, geography=geography, theme_focus=["waste"])
+    expected = combine(parts, ranker.effective_weights(active))
+    result = ranker.rank(1, n=10, geography=geography, theme_focus=["waste"])
+    rows = ranker.rows_of(result.ids)
+    np.testing.assert_allclose(result.scores, expected[rows], rtol=1e-5, atol=1e-7)
+    for name in PART_NAMES:
+        np.testing.assert_allclose(result.parts[name], parts[name][rows], atol=1e-6)
 
 
 def test_unknown_geography_mode_is_rejected():

@@ -80,10 +80,35 @@ def test_partner_counts_are_symmetric_shared_collaboration_counts(fitted):
     assert counts[r1, r2] == 1 and counts[r2, r3] == 1 and counts[r1, r3] == 1
 
 
-def test_experience_counts_collaboration_themes_per_city(fitted):
+def test_experience_counts_project_themes_per_city(fitted):
     r3 = fitted.rows_of([3])[0]
-    assert fitted.experience_counts_[r3].tolist() == [1, 0, 1, 1]
-    assert fitted.collaboration_count_.tolist() == [2, 2, 2, 1]
+    expected = np.log1p(np.array([1, 0, 1, 1], np.float32))
+    np.testing.assert_allclose(fitted.experience_[r3], expected / np.linalg.norm(expected))
+    assert fitted.project_count_.tolist() == [2, 2, 2, 1]
+
+
+NETWORK = Collaboration(id=20, source="CoM", source_ref="N20", title="Energy Cities",
+                        themes=("energy",), description="network of energy cities",
+                        member_city_ids=(1, 2, 3, 4), kind="network")  # fmt: skip
+PLAN = Collaboration(id=21, source="CoM", source_ref="J21", title="Joint plan",
+                     member_city_ids=(1, 4), kind="joint-plan")  # fmt: skip
+
+
+def test_networks_are_not_projects_but_size_discounted_ties():
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0)
+    vectoriser.fit(CITIES, THEMES, collaborations=[*COLLABS, NETWORK, PLAN])
+    plain = ProfileVectoriser(min_df=1, max_df=1.0).fit(CITIES, THEMES, collaborations=COLLABS)
+    assert vectoriser.project_count_.tolist() == plain.project_count_.tolist()
+    np.testing.assert_allclose(vectoriser.experience_, plain.experience_)
+    np.testing.assert_allclose(vectoriser.text_.toarray(), plain.text_.toarray(), atol=1e-6)
+    r1, r2, r4 = vectoriser.rows_of([1, 2, 4])
+    overlap = vectoriser.vectors_.network_overlap.toarray()
+    assert overlap[r1, r2] == pytest.approx(1 / np.log2(4)) and overlap[r1, r1] == 0
+    partners = vectoriser.partner_counts_.toarray()
+    assert partners[r1, r4] == 1  # the joint plan is shared work, the network is not
+    ties = vectoriser.vectors_.ties.toarray()
+    assert ties[r1, r4] == pytest.approx(1 / 3 + 1)  # network of 4, plan of 2
+    assert ties[r1, r2] == pytest.approx(1 / 3 + 1)  # network of 4, project of 2
 
 
 def test_missing_population_and_coordinates_are_nan(fitted):
@@ -115,7 +140,18 @@ def test_leave_out_equals_vectorising_without_the_collaboration(fitted):
         np.testing.assert_allclose(hidden.text[pos].toarray(), expected.text.toarray(), atol=1e-6)
         np.testing.assert_allclose(hidden.experience[pos], expected.experience[0])
         assert (hidden.partner_counts[pos].toarray() == expected.partner_counts.toarray()).all()
-        assert hidden.collaboration_count[pos] == len(own)
+        np.testing.assert_allclose(hidden.ties[pos].toarray(), expected.ties.toarray())
+        assert hidden.project_count[pos] == len(own)
+
+
+def test_leave_out_of_a_network_removes_its_ties_and_overlap_exactly():
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0)
+    vectoriser.fit(CITIES, THEMES, collaborations=[*COLLABS, NETWORK])
+    plain = ProfileVectoriser(min_df=1, max_df=1.0).fit(CITIES, THEMES, collaborations=COLLABS)
+    hidden = vectoriser.leave_out([3])
+    rows = plain.rows_of(hidden.city_ids)
+    assert hidden.network_overlap.nnz == 0
+    np.testing.assert_array_equal(hidden.ties.toarray(), plain.vectors_.ties[rows].toarray())
 
 
 def test_duplicate_city_ids_are_rejected():
