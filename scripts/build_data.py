@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python scripts/build_data.py`` (or ``make data``). Deterministic: running it
 twice gives the same bytes. Order matters: themes first (mappings), then cities, then the
-collaborations and profiles that refer to them, then the calls.
+collaborations and profiles that refer to them, then the calls, then the evaluation truth sets
+derived from the collaborations.
 """
 
 from __future__ import annotations
@@ -14,10 +15,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts import build_eval_truth  # noqa: E402
 from scripts.data_build import calls, cities, collaborations, themes  # noqa: E402
 
+
+class _EvalTruth:
+    """Adapter: the truth files are derived from the seed files just written."""
+
+    @staticmethod
+    def build(_raw_dir: Path, out_dir: Path) -> dict:
+        return build_eval_truth.build(out_dir)
+
+
 STEPS = (("themes", themes), ("cities", cities), ("collaborations", collaborations),
-         ("calls", calls))  # fmt: skip
+         ("calls", calls), ("eval truth", _EvalTruth))  # fmt: skip
 
 
 def main() -> int:
