@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def create_app(test_config: dict[str, Any] | None = None):
-    """Application factory: configuration, database, CLI and web blueprints."""
+def create_app(test_config: dict[str, Any] | None = None, *, with_web: bool = True):
+    """Application factory: configuration, database, CLI and (unless ``with_web`` is False,
+    for command-line work that serves no pages) the web blueprints."""
     from flask import Flask
 
     from matcher import config as config_module
@@ -21,9 +22,15 @@ def create_app(test_config: dict[str, Any] | None = None):
 
         os.makedirs(app.instance_path, exist_ok=True)
 
-    from matcher import cli, db, web
+    from matcher import cli, db
+    from matcher.services import indexes
+
+    indexes.configure(app.config.get("INDEX_CACHE_DIR") or None)
 
     db.init_app(app)
     cli.init_app(app)
-    web.init_app(app)
+    if with_web:
+        from matcher import web
+
+        web.init_app(app)
     return app

@@ -23,6 +23,9 @@ def default_config(instance_path: str | Path) -> dict[str, Any]:
         # empty keeps every asset on this host and shows the list fallback only.
         "MAP_TILES_URL": "",
         "SQL_ECHO": False,
+        # Fitted scoring indexes are pickled here so a new process (a CLI command, a new
+        # worker) loads them instead of refitting; empty keeps them in memory only.
+        "INDEX_CACHE_DIR": str(Path(instance_path) / "cache"),
     }
 
 

@@ -63,6 +63,7 @@ def _make_app(url: str, tmp_path: Path, data_dir: Path = MINI_SEED):
             "SECRET_KEY": "test",
             "TODAY": "2026-09-01",
             "WTF_CSRF_ENABLED": False,
+            "INDEX_CACHE_DIR": "",
         }
     )
     app.instance_path = str(tmp_path / f"instance-{abs(hash(url))}")

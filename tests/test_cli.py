@@ -42,7 +42,10 @@ def test_import_reports_created_updated_unchanged(runner, tmp_path):
 
 def test_export_writes_a_file_that_import_reads_back(runner, tmp_path):
     out = tmp_path / "calls.json"
-    assert runner.invoke(args=["export", "calls", "--format", "json", "--out", str(out)]).exit_code == 0
+    assert (
+        runner.invoke(args=["export", "calls", "--format", "json", "--out", str(out)]).exit_code
+        == 0
+    )
     result = runner.invoke(args=["import", "calls", str(out), "--json"])
     report = json.loads(result.stdout)
     assert report["created"] == report["updated"] == 0 and report["unchanged"] > 0
@@ -51,3 +54,81 @@ def test_export_writes_a_file_that_import_reads_back(runner, tmp_path):
 def test_stats_prints_counts(runner):
     result = runner.invoke(args=["stats"])
     assert "cities" in result.output and result.exit_code == 0
+
+
+# --------------------------------------------------------------------------- calls
+
+ANNEX_B_CALL = "HORIZON-CID-2026-01-01"  # a real Horizon Innovation Action in the mini seed
+
+
+def test_calls_for_a_city_are_grouped_with_the_reasons(runner):
+    result = runner.invoke(args=["calls", "Bologna", "--status", "all", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["today"] == "2026-09-01"
+    needing = {c["id"]: c for c in report["needs_partners"]}
+    assert ANNEX_B_CALL in needing
+    reasons = [r["reason"] for r in needing[ANNEX_B_CALL]["rules"] if r["status"] == "unknown"]
+    assert any(reason.startswith("Needs partners") for reason in reasons)
+
+
+def test_ineligible_calls_name_the_failing_rule(runner):
+    report = json.loads(runner.invoke(args=["calls", "Peterborough", "--status", "all",
+                                            "--top", "200", "--json"]).stdout)  # fmt: skip
+    assert report["ineligible"]
+    for call in report["ineligible"]:
+        assert any(r["status"] == "failed" for r in call["rules"])
+
+
+def test_closed_calls_are_not_listed_as_open(runner):
+    report = json.loads(runner.invoke(args=["calls", "Bologna", "--top", "500", "--json"]).stdout)
+    deadlines = [c["deadline"] for group in ("eligible", "needs_partners", "check_text",
+                                              "ineligible") for c in report[group]]  # fmt: skip
+    assert deadlines and all(d >= "2026-09-01" for d in deadlines)
+
+
+def test_unknown_programme_is_a_usage_error(runner):
+    result = runner.invoke(args=["calls", "Bologna", "--programme", "Nope"])
+    assert result.exit_code == 2 and "unknown programme" in result.output
+
+
+def test_rules_report_counts_every_call_once_per_kind(runner):
+    report = json.loads(runner.invoke(args=["calls", "rules-report", "--json"]).stdout)
+    for row in report:
+        assert row["parsed"] + row["unknown"] + row["absent"] == row["calls"]
+    deadline = next(r for r in report if r["kind"] == "deadline")
+    assert deadline["parsed"] == deadline["calls"]
+
+
+def test_consortium_meets_every_rule_of_the_call(runner):
+    result = runner.invoke(
+        args=["consortium", "--call", ANNEX_B_CALL, "--lead", "Emmen", "--size", "4", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    proposal = json.loads(result.stdout)
+    assert proposal["valid"] and len(proposal["members"]) == 4
+    assert proposal["members"][0]["slug"] == "nl-emmen"
+    assert len({m["country"] for m in proposal["members"]}) >= 3
+    assert all(r["status"] != "failed" for r in proposal["rules"])
+
+
+def test_impossible_consortium_names_the_rule_and_the_fix(runner):
+    result = runner.invoke(args=["consortium", "--call", ANNEX_B_CALL, "--lead", "Emmen",
+                                 "--country", "NL", "--json"])  # fmt: skip
+    assert result.exit_code == 0
+    proposal = json.loads(result.stdout)
+    assert not proposal["valid"] and proposal["unmet"]
+    assert any(r["fixes"] for r in proposal["relaxations"])
+
+
+def test_unknown_call_is_a_usage_error(runner):
+    result = runner.invoke(args=["consortium", "--call", "NO-SUCH-CALL", "--lead", "Emmen"])
+    assert result.exit_code == 2 and "no call" in result.output
+
+
+def test_partners_json_has_parts_and_reasons(runner):
+    result = runner.invoke(args=["partners", "Emmen", "--top", "3", "--json"])
+    partners = json.loads(result.stdout)["partners"]
+    assert len(partners) == 3
+    assert all(0 <= p["score"] <= 1 and p["reasons"] for p in partners)
+    assert set(partners[0]["parts"]) >= {"geography", "history", "shared_interests"}

@@ -193,6 +193,8 @@ class EventRow(Base):
     tables: Mapped[int] = mapped_column(Integer)
     no_repeat_memory: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    #: Quality report of the last generated schedule (None before the first run).
+    schedule_report: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     rounds: Mapped[list[EventRoundRow]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="EventRoundRow.number"
@@ -271,3 +273,6 @@ class DataVersionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+    #: Random, fixed when the row is first written: with the version it names one state of
+    #: this database's data (see services.indexes).
+    generation: Mapped[str] = mapped_column(String(32), server_default="", default="")

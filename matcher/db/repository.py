@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.db.models import (
@@ -13,7 +14,9 @@ from matcher.db.models import (
     CollaborationMemberRow,
     CollaborationRow,
     DataVersionRow,
+    EventRow,
     FundingCallRow,
+    MeetingRow,
     ProfileWeightRow,
     ThemeMappingRow,
     ThemeRow,
@@ -308,4 +311,71 @@ def bump_data_version(session: Session) -> None:
         .values(version=DataVersionRow.version + 1)
     )
     if updated.rowcount == 0:
-        session.add(DataVersionRow(id=1, version=1))
+        session.add(DataVersionRow(id=1, version=1, generation=uuid.uuid4().hex))
+
+
+def data_state(session: Session) -> tuple[int, str]:
+    """(version, generation): names one state of this database's data."""
+    row = session.execute(
+        select(DataVersionRow.version, DataVersionRow.generation).where(DataVersionRow.id == 1)
+    ).first()
+    return (row[0], row[1]) if row else (0, "")
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _events_query():
+    return select(EventRow).options(
+        selectinload(EventRow.rounds),
+        selectinload(EventRow.attendees),
+        selectinload(EventRow.requests),
+        selectinload(EventRow.meetings),
+    )
+
+
+def event_row(session: Session, event_id: int) -> EventRow | None:
+    """The event row with its rounds, attendees, requests and meetings loaded (None if absent)."""
+    return session.scalars(_events_query().where(EventRow.id == event_id)).first()
+
+
+def event_rows(session: Session) -> list[EventRow]:
+    """Every event row (rounds and attendees loaded), the most recent date first."""
+    query = (
+        select(EventRow)
+        .options(selectinload(EventRow.rounds), selectinload(EventRow.attendees))
+        .order_by(EventRow.event_date.desc(), EventRow.id.desc())
+    )
+    return list(session.scalars(query))
+
+
+def event_meeting_counts(session: Session) -> dict[int, int]:
+    """Event id -> number of scheduled meetings."""
+    query = select(MeetingRow.event_id, func.count(MeetingRow.id)).group_by(MeetingRow.event_id)
+    return {event_id: count for event_id, count in session.execute(query)}
+
+
+def earlier_event_pairs(
+    session: Session, event_id: int, event_date: date, city_ids: Collection[int]
+) -> set[tuple[int, int]]:
+    """Pairs of ``city_ids`` (as sorted id pairs) that met at an earlier event: one dated
+    before ``event_date``, or on the same day but created before ``event_id``."""
+    wanted = list(city_ids)
+    if not wanted:
+        return set()
+    earlier = or_(
+        EventRow.event_date < event_date,
+        and_(EventRow.event_date == event_date, EventRow.id < event_id),
+    )
+    pairs: set[tuple[int, int]] = set()
+    for chunk_start in range(0, len(wanted), 500):
+        chunk = wanted[chunk_start : chunk_start + 500]
+        query = (
+            select(MeetingRow.city_a_id, MeetingRow.city_b_id)
+            .join(EventRow, EventRow.id == MeetingRow.event_id)
+            .where(earlier, MeetingRow.event_id != event_id, MeetingRow.city_a_id.in_(chunk))
+        )
+        for a, b in session.execute(query):
+            pairs.add((a, b) if a <= b else (b, a))
+    chosen = set(wanted)
+    return {pair for pair in pairs if pair[0] in chosen and pair[1] in chosen}

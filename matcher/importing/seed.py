@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -176,7 +177,7 @@ def seed_database(
             for table in reversed(models.Base.metadata.sorted_tables):
                 if table.name != "alembic_version":
                     session.execute(delete(table))
-            session.add(models.DataVersionRow(id=1, version=version))
+            session.add(models.DataVersionRow(id=1, version=version, generation=uuid.uuid4().hex))
             session.flush()
         theme_ids = _load_themes(session, data_dir / "themes.json")
         report("themes", len(theme_ids))

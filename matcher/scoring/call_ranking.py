@@ -36,7 +36,6 @@ from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.domain import (
     City,
@@ -273,7 +272,7 @@ class CallIndex:
         documents = [_call_text(c) for c in self.calls_]
         # Small corpora (tests, a filtered import) may leave no term within the document-
         # frequency limits, or no term at all: relax the limits, then do without a text part.
-        self._vectoriser: TfidfVectorizer | None = None
+        self._vectoriser = None  # a fitted TfidfVectorizer once there is text
         matrix = sp.csr_matrix((len(documents), 0), dtype=np.float32)
         for min_df, max_df in ((self.min_df, self.max_df), (1, 1.0)):
             vectoriser = self._make_vectoriser(min_df, max_df)
@@ -287,7 +286,11 @@ class CallIndex:
         self._text_by_term = sp.csc_matrix(matrix, dtype=np.float32)
         return sp.csr_matrix(matrix, dtype=np.float32)
 
-    def _make_vectoriser(self, min_df: int | float, max_df: float) -> TfidfVectorizer:
+    def _make_vectoriser(self, min_df: int | float, max_df: float):
+        # Imported here: scikit-learn takes about a second to import, which every process
+        # that merely imports this module (the web app, the CLI) would otherwise pay.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         return TfidfVectorizer(
             stop_words="english",
             sublinear_tf=True,

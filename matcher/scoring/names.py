@@ -26,6 +26,7 @@ class NotFittedError(ValueError, AttributeError):
     exception, defined here so that name search never pays for importing scikit-learn
     (about a second at the start of every CLI command)."""
 
+
 # --------------------------------------------------------------------------- display names
 
 #: Words that introduce a place name ("Comune di", "City of") and are followed by the name.

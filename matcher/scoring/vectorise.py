@@ -39,7 +39,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from matcher.domain import City, Collaboration, ProfileKind
 
@@ -202,6 +201,10 @@ class ProfileVectoriser:
         collab_texts = [collaboration_text(c) if keep else ""
                         for c, keep in zip(collaborations, project, strict=True)]  # fmt: skip
         city_docs = self._city_documents(own_texts, collab_texts)
+        # Imported here: scikit-learn costs about a second to import, and an index loaded
+        # from the on-disk cache ranks without it.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.tfidf_ = TfidfVectorizer(
             sublinear_tf=True,
             stop_words="english",
@@ -215,6 +218,10 @@ class ProfileVectoriser:
         except ValueError:  # no text at all, or every term pruned: an empty text space
             self.tfidf_ = None
         self.idf_ = self.tfidf_.idf_.astype(np.float32) if self.tfidf_ else np.zeros(0, np.float32)
+        self.terms_ = (
+            self.tfidf_.get_feature_names_out() if self.tfidf_ else np.zeros(0, dtype=object)
+        )
+        self.vocabulary_ = dict(self.tfidf_.vocabulary_) if self.tfidf_ else {}
         self.own_term_counts_ = self._count(own_texts)
         self.collaboration_term_counts_ = self._count(collab_texts)
 
@@ -324,12 +331,11 @@ class ProfileVectoriser:
 
     def top_shared_terms(self, row_a: int, row_b: int, k: int = 3) -> list[str]:
         """The ``k`` terms contributing most to the text similarity of two fitted cities."""
-        if self.tfidf_ is None:
+        if not len(self.terms_):
             return []
         product = self.text_[row_a].multiply(self.text_[row_b]).tocoo()
         order = np.argsort(-product.data, kind="stable")[:k]
-        names = self.tfidf_.get_feature_names_out()
-        return [str(names[product.col[i]]) for i in order]
+        return [str(self.terms_[product.col[i]]) for i in order]
 
     # ------------------------------------------------------------------ internals
 
@@ -391,14 +397,27 @@ class ProfileVectoriser:
         return [" ".join(d) for d in docs]
 
     def _count(self, docs: list[str]) -> sp.csr_matrix:
-        if self.tfidf_ is None:
+        if not self.vocabulary_:
             return sp.csr_matrix((len(docs), 0), dtype=np.float32)
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        if self.tfidf_ is None:  # unpickled: the analyzer depends on the settings only
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            self.tfidf_ = TfidfVectorizer(stop_words="english", vocabulary=self.vocabulary_)
         counter = CountVectorizer(
             analyzer=self.tfidf_.build_analyzer(),
-            vocabulary=self.tfidf_.vocabulary_,
+            vocabulary=self.vocabulary_,
             dtype=np.float32,
         )
         return counter.transform(docs).tocsr()
+
+    def __getstate__(self) -> dict:
+        """Pickle without the scikit-learn object (``vocabulary_``, ``idf_`` and ``terms_``
+        carry what ranking needs), so loading a cached index does not import scikit-learn."""
+        state = dict(self.__dict__)
+        state["tfidf_"] = None
+        return state
 
 
 def tfidf_rows(term_counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:

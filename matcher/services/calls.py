@@ -82,7 +82,7 @@ def _build(session: Session) -> CallService:
 
 def call_service(session: Session) -> CallService:
     """The per-process call index for this database."""
-    return cached(session, "calls", _build)
+    return cached(session, "calls", _build, persist=True)
 
 
 def city_text(session: Session, city: City) -> str:

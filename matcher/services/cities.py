@@ -23,7 +23,7 @@ def _name_index(session: Session):
 
 def name_index(session: Session):
     """The fuzzy name index of every city name (display, official, alternates)."""
-    return cached(session, "names", _name_index)
+    return cached(session, "names", _name_index, persist=True)
 
 
 @dataclass(frozen=True)

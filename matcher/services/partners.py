@@ -75,6 +75,11 @@ class PartnerIndex:
         self.row_of = {int(cid): row for row, cid in enumerate(self.ranker.city_ids_)}
         self._scores: dict[int, object] = {}
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_scores"] = {}  # a per-process cache, not part of the index
+        return state
+
     def pair_fit(self, a: City, b: City) -> float:
         """How well ``b`` fits as a partner of ``a`` (the engine's score with default
         settings), for the consortium builder; one scoring pass per ``a``, cached."""
@@ -110,7 +115,7 @@ def _build_index(session: Session) -> PartnerIndex:
 
 def partner_index(session: Session) -> PartnerIndex:
     """The per-process partner index for this database (rebuilt on a new data version)."""
-    return cached(session, "partners", _build_index)
+    return cached(session, "partners", _build_index, persist=True)
 
 
 def validate_query(index: PartnerIndex, query: PartnerQuery) -> None:

@@ -162,3 +162,31 @@ def test_duplicate_city_ids_are_rejected():
 def test_no_text_at_all_gives_an_empty_text_space():
     vectoriser = ProfileVectoriser().fit(CITIES, THEMES)
     assert vectoriser.text_.shape == (4, 0)
+
+
+def test_a_pickled_vectoriser_ranks_and_transforms_like_the_original():
+    import pickle
+
+    from matcher.domain import City, Collaboration
+
+    cities = [
+        City(id=i, slug=f"x-{i}", name=f"Town {i}", country="NL", population=30000 + i,
+             lat=52.0 + i / 10, lon=5.0)
+        for i in range(1, 5)
+    ]  # fmt: skip
+    collaborations = [
+        Collaboration(id=1, source="test", source_ref="a", title="Cycling lanes and bikes",
+                      description="Safe cycling lanes for commuters", member_city_ids=(1, 2)),
+        Collaboration(id=2, source="test", source_ref="b", title="Cycling schools",
+                      description="Teaching cycling in schools", member_city_ids=(3, 4)),
+    ]  # fmt: skip
+    fitted = ProfileVectoriser(min_df=1).fit(cities, ["mobility-transition"],
+                                             collaborations=collaborations)  # fmt: skip
+    loaded = pickle.loads(pickle.dumps(fitted))
+    assert loaded.tfidf_ is None
+    assert loaded.top_shared_terms(0, 2) == fitted.top_shared_terms(0, 2)
+    new_city = City(id=9, slug="x-9", name="Town 9", country="NL")
+    texts = {9: "cycling lanes"}
+    original = fitted.transform([new_city], texts=texts).text.toarray()
+    again = loaded.transform([new_city], texts=texts).text.toarray()
+    assert (original == again).all() and original.any()

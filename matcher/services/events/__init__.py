@@ -1,0 +1,88 @@
+"""Networking sessions: events, their attendees and requests, and one-to-one meeting schedules.
+
+Use cases for the web views, the API and the CLI:
+
+* :func:`create_event`, :func:`update_event`, :func:`get_event`, :func:`list_events`,
+  :func:`delete_event`;
+* :func:`add_attendees` (rows of an attendee import) and :func:`import_attendees` (a CSV file);
+* :func:`add_request`, :func:`remove_request`; :func:`lock_meeting`, :func:`unlock_meeting`,
+  :func:`fix_meeting`;
+* :func:`generate_schedule` (the partner engine's pair scores, the pure scheduler, the check of
+  every hard constraint, reasons to meet, the quality report) and :func:`get_schedule`;
+* :func:`schedule_once`: an attendee list in, a schedule out, nothing stored.
+
+Invalid input raises :class:`EventError` (a ``ValueError``); an unknown event
+:class:`EventNotFound` (also a ``LookupError``); file problems ``ImportFailed``.
+"""
+
+from matcher.services.events.manage import (
+    add_attendees,
+    add_request,
+    create_event,
+    delete_event,
+    fix_meeting,
+    get_event,
+    import_attendee_records,
+    import_attendees,
+    list_events,
+    lock_meeting,
+    remove_request,
+    unlock_meeting,
+    update_event,
+)
+from matcher.services.events.model import (
+    REQUEST_KINDS,
+    Attendee,
+    Event,
+    EventCity,
+    EventError,
+    EventNotFound,
+    EventSchedule,
+    EventSummary,
+    Request,
+    Round,
+    ScheduledMeeting,
+    ScheduleReport,
+)
+from matcher.services.events.planning import (
+    CANDIDATES_PER_ATTENDEE,
+    METHODS,
+    generate_schedule,
+    get_schedule,
+    pair_fits,
+    schedule_once,
+)
+
+__all__ = [
+    "CANDIDATES_PER_ATTENDEE",
+    "METHODS",
+    "REQUEST_KINDS",
+    "Attendee",
+    "Event",
+    "EventCity",
+    "EventError",
+    "EventNotFound",
+    "EventSchedule",
+    "EventSummary",
+    "Request",
+    "Round",
+    "ScheduleReport",
+    "ScheduledMeeting",
+    "add_attendees",
+    "add_request",
+    "create_event",
+    "delete_event",
+    "fix_meeting",
+    "generate_schedule",
+    "get_event",
+    "get_schedule",
+    "import_attendee_records",
+    "import_attendees",
+    "list_events",
+    "lock_meeting",
+    "pair_fits",
+    "remove_request",
+    "schedule_once",
+    "unlock_meeting",
+    "update_event",
+]

@@ -1,0 +1,78 @@
+"""In-memory and on-disk index caching keyed by the data state."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.db import repository
+from matcher.services import indexes
+
+
+@pytest.fixture
+def disk_cache(tmp_path):
+    indexes.clear()
+    indexes.configure(tmp_path / "cache")
+    yield tmp_path / "cache"
+    indexes.configure(None)
+    indexes.clear()
+
+
+def _counting_builder():
+    calls = []
+
+    def build(session):
+        calls.append(1)
+        return {"cities": repository.count_cities(session), "build": len(calls)}
+
+    return build, calls
+
+
+def test_the_index_is_built_once_per_data_state(session):
+    indexes.clear()
+    build, calls = _counting_builder()
+    indexes.cached(session, "test", build)
+    indexes.cached(session, "test", build)
+    assert len(calls) == 1
+    repository.bump_data_version(session)
+    session.commit()
+    indexes.cached(session, "test", build)
+    assert len(calls) == 2
+
+
+def test_a_new_process_loads_a_persisted_index_from_disk(session, disk_cache):
+    build, calls = _counting_builder()
+    first = indexes.cached(session, "test", build, persist=True)
+    indexes.clear()  # what a new process starts with
+    again = indexes.cached(session, "test", build, persist=True)
+    assert again == first and len(calls) == 1
+    assert len(list(disk_cache.glob("test-*.pickle"))) == 1
+
+
+def test_a_new_data_state_replaces_the_file_on_disk(session, disk_cache):
+    build, calls = _counting_builder()
+    indexes.cached(session, "test", build, persist=True)
+    repository.bump_data_version(session)
+    session.commit()
+    indexes.cached(session, "test", build, persist=True)
+    assert len(calls) == 2
+    assert len(list(disk_cache.glob("test-*.pickle"))) == 1
+
+
+def test_an_unreadable_cache_file_is_rebuilt(session, disk_cache):
+    build, calls = _counting_builder()
+    indexes.cached(session, "test", build, persist=True)
+    [path] = disk_cache.glob("test-*.pickle")
+    path.write_bytes(b"not a pickle")
+    indexes.clear()
+    value = indexes.cached(session, "test", build, persist=True)
+    assert value["build"] == 2
+
+
+def test_the_partner_index_survives_a_round_trip_through_the_disk(session, disk_cache):
+    from matcher.services.partners import PartnerQuery, find_partners
+
+    city = repository.get_city(session, "it-bologna")
+    before = [m.city.id for m in find_partners(session, city, PartnerQuery(top=5))]
+    indexes.clear()
+    after = [m.city.id for m in find_partners(session, city, PartnerQuery(top=5))]
+    assert after == before

@@ -1,0 +1,121 @@
+"""Exports of a stored schedule: CSV, iCalendar (parsed back) and printable HTML agendas."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+
+from matcher import exports
+from matcher.services import events
+
+ATTENDEES = (
+    "city,country,unavailable_rounds\nBologna,IT,2\nJyväskylä,FI,\nGyőr,HU,\nEmmen,NL,\n"
+    "Tartu,EE,\nTallinn,EE,\nMaribor,SI,\nGent,BE,\n"
+)
+
+
+@pytest.fixture
+def schedule(session, tmp_path):
+    event = events.create_event(
+        session,
+        "Small Giants, Bologna",
+        "2026-10-01",
+        "Europe/Rome",
+        3,
+        "09:00",
+        20,
+        tables=4,
+        break_minutes=10,
+    )
+    path = tmp_path / "attendees.csv"
+    path.write_text(ATTENDEES, encoding="utf-8")
+    events.import_attendees(session, event.id, path)
+    return events.generate_schedule(session, event.id)
+
+
+def city_id(schedule, name: str) -> int:
+    return next(a.city.id for a in schedule.event.attendees if a.city.name == name)
+
+
+def test_csv_has_the_columns_and_one_line_per_meeting(schedule):
+    rows = list(csv.DictReader(io.StringIO(exports.schedule_csv(schedule))))
+    assert tuple(rows[0]) == (
+        "round",
+        "start_time",
+        "end_time",
+        "table",
+        "city_a",
+        "country_a",
+        "city_b",
+        "country_b",
+        "score",
+        "reason",
+    )
+    assert len(rows) == len(schedule.meetings) > 0
+    second = [r for r in rows if r["round"] == "2"]
+    assert second and {(r["start_time"], r["end_time"]) for r in second} == {("09:30", "09:50")}
+    assert all(r["reason"] for r in rows)
+    assert all(0.0 <= float(r["score"]) <= 1.0 for r in rows)
+    assert not any("Bologna" in (r["city_a"], r["city_b"]) for r in second)  # unavailable
+
+
+def test_attendee_ics_parses_back_with_local_times(schedule):
+    gent = city_id(schedule, "Gent")
+    agenda = schedule.agenda(gent)
+    calendar = Calendar.from_ical(exports.agenda_ics(schedule, gent))
+    vevents = calendar.walk("VEVENT")
+    assert len(vevents) == len(agenda) > 0
+    assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Rome"
+    rome = ZoneInfo("Europe/Rome")
+    for item, meeting in zip(vevents, agenda, strict=True):
+        start = item.decoded("DTSTART")
+        expected = datetime(2026, 10, 1, 9, 0, tzinfo=rome) + timedelta(
+            minutes=30 * (meeting.round - 1)
+        )
+        assert start == expected and start.utcoffset() == timedelta(hours=2)
+        assert item.decoded("DTEND") - start == timedelta(minutes=20)
+        partner = meeting.partner_of(gent)
+        assert partner.name in str(item["SUMMARY"])
+        assert f"table {meeting.table}" in str(item["LOCATION"])
+        assert meeting.reason in str(item["DESCRIPTION"])
+    uids = [str(item["UID"]) for item in vevents]
+    assert len(set(uids)) == len(uids)
+    again = Calendar.from_ical(exports.agenda_ics(schedule, gent)).walk("VEVENT")
+    assert [str(item["UID"]) for item in again] == uids  # stable
+
+
+def test_event_ics_has_every_meeting(schedule):
+    calendar = Calendar.from_ical(exports.event_ics(schedule))
+    assert len(calendar.walk("VEVENT")) == len(schedule.meetings)
+
+
+def test_ics_for_a_city_that_does_not_attend_is_refused(schedule):
+    with pytest.raises(ValueError, match="does not attend"):
+        exports.agenda_ics(schedule, 10**9)
+
+
+def test_html_agenda_lists_the_meetings_and_prints(schedule):
+    gent = city_id(schedule, "Gent")
+    html = exports.agenda_html(schedule, [gent])
+    assert "Agenda of Gent (BE)" in html
+    for meeting in schedule.agenda(gent):
+        assert meeting.partner_of(gent).name in html
+    assert "@media print" in html and "<script" not in html
+    assert html.count('class="agenda"') == 1
+    everyone = exports.agenda_html(schedule)
+    assert everyone.count('class="agenda"') == len(schedule.event.attendees)
+    linked = exports.agenda_html(schedule, [gent], stylesheet_href="/agenda.css")
+    assert "<style" not in linked and 'href="/agenda.css"' in linked
+
+
+def test_html_escapes_names(schedule):
+    from dataclasses import replace
+
+    event = replace(schedule.event, name="<b>Bold</b> & co")
+    html = exports.agenda_html(replace(schedule, event=event))
+    assert "<b>Bold</b>" not in html and "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in html

@@ -1,0 +1,132 @@
+"""The events API: public reads, token-guarded writes, problem bodies on every error."""
+
+from __future__ import annotations
+
+import pytest
+
+EVENT = {
+    "name": "Matchmaking",
+    "date": "2026-10-01",
+    "timezone": "Europe/Rome",
+    "rounds": 3,
+    "start": "09:00",
+    "minutes": 20,
+    "break_minutes": 10,
+    "tables": 3,
+}
+PEOPLE = [
+    {"city": "Bologna", "country": "IT", "must_meet": ["Tartu"]},
+    {"city": "Jyvaskyla", "country": "FI", "unavailable_rounds": [1]},
+    {"city": "Gyor", "country": "HU", "do_not_meet": ["Emmen (NL)"]},
+    {"city": "Emmen", "country": "NL"},
+    {"city": "Tartu", "country": "EE"},
+    {"city": "Tallinn", "country": "EE"},
+]
+
+
+@pytest.fixture
+def auth(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def event(client, auth):
+    response = client.post("/api/v1/events", json=EVENT, headers=auth)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_create_list_and_get(client, event):
+    assert [r["start"] for r in event["rounds"]] == ["09:00", "09:30", "10:00"]
+    assert event["quality"] is None and event["links"]["html"] == f"/events/{event['id']}"
+    listed = client.get("/api/v1/events").json["items"]
+    assert [(e["id"], e["attendees"]) for e in listed] == [(event["id"], 0)]
+    assert client.get(f"/api/v1/events/{event['id']}").json["name"] == "Matchmaking"
+
+
+def test_writes_need_a_token(client, token):
+    response = client.post("/api/v1/events", json=EVENT)
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+
+
+def test_invalid_event_bodies_are_problems(client, auth):
+    response = client.post(
+        "/api/v1/events", json={**EVENT, "rounds": 0, "start": "9h"}, headers=auth
+    )
+    assert response.status_code == 422
+    pointers = {e["pointer"] for e in response.json["errors"]}
+    assert pointers == {"#/rounds", "#/start"}
+    bad_zone = client.post("/api/v1/events", json={**EVENT, "timezone": "Mars/Base"}, headers=auth)
+    assert bad_zone.status_code == 422 and "time zone" in bad_zone.json["detail"]
+
+
+def test_attendees_then_schedule(client, auth, event):
+    url = f"/api/v1/events/{event['id']}"
+    added = client.post(f"{url}/attendees", json=PEOPLE, headers=auth)
+    assert added.status_code == 200, added.json
+    body = added.json
+    assert len(body["attendees"]) == 6
+    assert {(r["requester"]["name"], r["kind"], r["target"]["name"]) for r in body["requests"]} == {
+        ("Bologna", "must-meet", "Tartu"),
+        ("Győr", "do-not-meet", "Emmen"),
+    }
+
+    scheduled = client.post(f"{url}/schedule", json={}, headers=auth)
+    assert scheduled.status_code == 200, scheduled.json
+    result = scheduled.json
+    quality = result["quality"]
+    assert quality["must_met"] == 1 and quality["meetings"] == len(result["meetings"]) > 0
+    jyv = next(a["city"]["id"] for a in result["attendees"] if a["city"]["name"] == "Jyväskylä")
+    assert all(m["round"] > 1 for m in result["meetings"] if jyv in (m["a"]["id"], m["b"]["id"]))
+    assert all(m["reason"] for m in result["meetings"])
+    assert client.get(url).json["quality"]["must_met"] == 1
+
+
+def test_unresolved_names_are_422_with_suggestions(client, auth, event):
+    url = f"/api/v1/events/{event['id']}/attendees"
+    people = [{"city": "Gent", "country": "BE"}, {"city": "Brugs", "country": "BE"}]
+    response = client.post(url, json=people, headers=auth)
+    assert response.status_code == 422
+    [error] = response.json["errors"]
+    assert error["pointer"] == "#/1/city" and "Brugge (BE)" in error["suggestions"]
+    assert client.get(f"/api/v1/events/{event['id']}").json["attendees"] == []
+    skipped = client.post(f"{url}?skip_unresolved=true", json=people, headers=auth)
+    assert skipped.status_code == 200 and len(skipped.json["attendees"]) == 1
+
+
+def test_attendee_body_is_validated(client, auth, event):
+    url = f"/api/v1/events/{event['id']}/attendees"
+    response = client.post(url, json=[{"city": "Gent", "country": "QQ", "extra": 1}], headers=auth)
+    assert response.status_code == 422
+    assert {e["pointer"] for e in response.json["errors"]} == {"#/0/country", "#/0/extra"}
+    late = client.post(
+        url,
+        json=[
+            {"city": "Gent", "country": "BE", "unavailable_rounds": [7]},
+            {"city": "Tartu", "country": "EE"},
+        ],
+        headers=auth,
+    )
+    assert late.status_code == 422 and late.json["errors"][0]["pointer"] == "#/0/unavailable_rounds"
+
+
+def test_schedule_errors_are_problems(client, auth, event):
+    url = f"/api/v1/events/{event['id']}/schedule"
+    empty = client.post(url, json={}, headers=auth)
+    assert empty.status_code == 422 and "at least two attendees" in empty.json["detail"]
+    bad = client.post(url, json={"method": "magic"}, headers=auth)
+    assert bad.status_code == 422
+    missing = client.post("/api/v1/events/999/schedule", json={}, headers=auth)
+    assert missing.status_code == 404
+    assert client.get("/api/v1/events/999").status_code == 404
+
+
+def test_events_are_in_the_openapi_document(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    assert {
+        "/api/v1/events",
+        "/api/v1/events/{event_id}",
+        "/api/v1/events/{event_id}/attendees",
+        "/api/v1/events/{event_id}/schedule",
+    } <= set(paths)
