@@ -7,8 +7,9 @@ import json
 from sqlalchemy.orm import Session
 
 from matcher.importing.calls import CALL_COLUMNS, call_export_rows, import_calls
-from matcher.importing.cities import CITY_COLUMNS, ImportReport, city_export_rows, import_cities
+from matcher.importing.cities import CITY_COLUMNS, city_export_rows, import_cities
 from matcher.importing.records import ImportFailed, Problem, write_csv
+from matcher.importing.report import ImportReport
 
 __all__ = ["ImportFailed", "ImportReport", "Problem", "export", "import_file", "KINDS"]
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from matcher.db import repository
 from matcher.db.models import EligibilityRuleRow, FundingCallRow
 from matcher.domain import RuleKind
-from matcher.importing.cities import ImportReport, Progress
 from matcher.importing.fields import FieldReader
 from matcher.importing.records import ImportFailed, Problem, Record, read_records
+from matcher.importing.report import ImportReport, Progress, import_transaction
 
 CALL_COLUMNS = [
     "id", "title", "programme", "call_identifier", "action_type", "types_of_action",
@@ -174,7 +174,7 @@ def import_calls(
         raise ImportFailed(problems)
     report = ImportReport("calls", file, dry_run=dry_run)
     existing = repository.call_rows_by_id(session, [i.values["id"] for i in inputs])
-    try:
+    with import_transaction(session, report):
         for done, item in enumerate(inputs, start=1):
             row = existing.get(item.values["id"])
             if row is None:
@@ -188,16 +188,6 @@ def import_calls(
                 report.unchanged += 1
             if progress:
                 progress(done)
-        if report.created or report.updated:
-            repository.bump_data_version(session)
-        session.flush()
-    except Exception:
-        session.rollback()
-        raise
-    if dry_run:
-        session.rollback()
-    else:
-        session.commit()
     return report
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from matcher.db.models import CityRow, ProfileWeightRow
 from matcher.domain import ProfileKind, city_slug
 from matcher.importing.fields import FieldReader
 from matcher.importing.records import ImportFailed, Problem, Record, read_records
+from matcher.importing.report import ImportReport, Progress, import_transaction
 
 CITY_COLUMNS = [
     "slug", "name", "official_name", "country", "population", "population_year", "lat", "lon",
@@ -27,8 +27,6 @@ _SCALAR_FIELDS = ("name", "official_name", "country", "population", "population_
 
 _KEEP_WHEN_EMPTY = ("official_name", "source", "source_ref", "commitments", "alt_names")
 
-Progress = Callable[[int], None]
-
 
 @dataclass
 class CityInput:
@@ -38,30 +36,6 @@ class CityInput:
     slug: str | None
     values: dict
     profiles: dict[ProfileKind, dict[str, float]] = field(default_factory=dict)
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or would do, for a dry run)."""
-
-    kind: str
-    file: str
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    notes: list[str] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
-
-    def as_dict(self) -> dict:
-        return {
-            "kind": self.kind, "file": self.file, "created": self.created,
-            "updated": self.updated, "unchanged": self.unchanged, "notes": self.notes,
-            "dry_run": self.dry_run,
-        }  # fmt: skip
 
 
 def validate_city_records(
@@ -190,7 +164,7 @@ def import_cities(
     provenance = f"imported from {file}"
     existing = repository.city_rows_by_id(session, [i for i in matches.values() if i])
     taken = repository.all_slugs(session)
-    try:
+    with import_transaction(session, report):
         for done, item in enumerate(inputs, start=1):
             city_id = matches.get(item.row)
             if city_id is None:
@@ -216,16 +190,6 @@ def import_cities(
                     report.unchanged += 1
             if progress:
                 progress(done)
-        if report.created or report.updated:
-            repository.bump_data_version(session)
-        session.flush()
-    except Exception:
-        session.rollback()
-        raise
-    if dry_run:
-        session.rollback()
-    else:
-        session.commit()
     return report
 
 
