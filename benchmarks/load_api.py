@@ -8,7 +8,13 @@ concurrent keep-alive clients (threads, ``http.client``) for ``--seconds`` secon
   costs in this stack (gunicorn, Flask, a session, JSON);
 * ``search``: ``GET /api/v1/cities/search?q=...`` with SYNTHETIC one-typo versions of real names
   from the seed;
-* ``city``: ``GET /api/v1/cities/<slug>`` for real seeded cities.
+* ``city``: ``GET /api/v1/cities/<slug>`` for real seeded cities;
+* ``partners``: ``GET /api/v1/cities/<slug>/partners`` (default filters, top 10) for one seeded
+  city (``--partners-city``, Emmen by default), the officer's "who should we team up with";
+* ``partners-mix``: the same for a sample of seeded cities in turn (no city stays warm).
+
+Bars for the partner API (checked and printed at the end): median latency under
+``PARTNERS_MEDIAN_BAR_S`` and at least ``PARTNERS_RPS_BAR`` of the health endpoint's rate.
 
 It prints requests per second, median and 95th-percentile latency per endpoint and the ratio to
 the baseline. Everything stays on loopback, the run is bounded in time, and gunicorn is stopped
@@ -48,6 +54,8 @@ from benchmarks._common import (  # noqa: E402
 )
 
 HOST = "127.0.0.1"
+PARTNERS_MEDIAN_BAR_S = 0.050
+PARTNERS_RPS_BAR = 0.5
 STARTUP_TIMEOUT_S = 60.0
 REQUEST_TIMEOUT_S = 30.0
 
@@ -194,12 +202,18 @@ def drive(name: str, port: int, paths: list[str], clients: int, seconds: float) 
 # --------------------------------------------------------------------------- main
 
 
-def scenarios(cities: list[tuple[str, str]], rng: random.Random) -> dict[str, list[str]]:
+def scenarios(
+    cities: list[tuple[str, str]], rng: random.Random, partners_city: str
+) -> dict[str, list[str]]:
     sample = rng.sample(cities, min(len(cities), 300))
+    if partners_city not in {slug for slug, _ in cities}:
+        raise SystemExit(f"--partners-city {partners_city!r} is not in the seed")
     return {
         "health": ["/api/v1/health"],
         "search": [f"/api/v1/cities/search?q={quote(one_typo(n, rng))}" for _, n in sample],
         "city": [f"/api/v1/cities/{slug}" for slug, _ in sample],
+        "partners": [f"/api/v1/cities/{partners_city}/partners"],
+        "partners-mix": [f"/api/v1/cities/{slug}/partners" for slug, _ in sample],
     }
 
 
@@ -209,6 +223,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="duration per endpoint")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data", help="seed to load")
+    parser.add_argument("--partners-city", default="nl-emmen", help="slug for 'partners'")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="endpoints to drive (health always runs)"
+    )
     args = parser.parse_args()
     seconds = min(args.seconds, 3.0) if args.quick else args.seconds
     clients = max(1, min(args.clients, 200))
@@ -217,7 +235,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="matcher-load-") as folder:
         database_url = f"sqlite:///{Path(folder) / 'load.sqlite3'}"
         cities = seed_database(database_url, args.data_dir)
-        paths = scenarios(cities, rng)
+        paths = scenarios(cities, rng, args.partners_city)
+        if args.only:
+            paths = {n: u for n, u in paths.items() if n == "health" or n in args.only}
         port = free_port()
         log = Path(folder) / "gunicorn.log"
         print_machine()
@@ -233,6 +253,24 @@ def main() -> None:
             print(log.read_text(), file=sys.stderr)
             raise
     report(results)
+    check_partner_bars(results)
+
+
+def check_partner_bars(results: list[LoadResult]) -> None:
+    """Print whether the partner endpoints meet their bars against health in this run."""
+    baseline = results[0]
+    for result in results:
+        if not result.name.startswith("partners"):
+            continue
+        median_ok = result.summary.median < PARTNERS_MEDIAN_BAR_S
+        rps_ok = result.rps >= PARTNERS_RPS_BAR * baseline.rps
+        verdict = "meets" if median_ok and rps_ok else "MISSES"
+        print(
+            f"{result.name}: {verdict} the bars (median {ms(result.summary.median)} "
+            f"{'<' if median_ok else '>='} {ms(PARTNERS_MEDIAN_BAR_S)}; "
+            f"{result.rps:,.0f} req/s = {ratio(result.rps, baseline.rps)} of health, "
+            f"bar {PARTNERS_RPS_BAR:.2f}x)"
+        )
 
 
 def ratio(value: float, baseline: float) -> str:

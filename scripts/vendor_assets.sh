@@ -4,10 +4,12 @@
 # the results together with their licence files.
 #
 #   axe-core  -> tests/e2e/vendor/axe.min.js  (accessibility checks in the browser tests)
+#   leaflet   -> matcher/web/static/vendor/leaflet/  (the partner map; served from our origin)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 AXE_CORE_VERSION="4.14.1"
+LEAFLET_VERSION="1.9.4"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -27,3 +29,14 @@ cp "$work/axe-core/LICENSE" "$target/axe-core.LICENSE"
 printf 'axe-core %s (MPL-2.0), from the npm registry via scripts/vendor_assets.sh\n' \
   "$AXE_CORE_VERSION" > "$target/README.txt"
 echo "vendored axe-core $AXE_CORE_VERSION into $target"
+
+fetch leaflet "$LEAFLET_VERSION"
+target=matcher/web/static/vendor/leaflet
+rm -rf "$target"
+mkdir -p "$target/images"
+cp "$work/leaflet/dist/leaflet.js" "$work/leaflet/dist/leaflet.css" "$target/"
+cp "$work/leaflet/dist/images/"*.png "$target/images/"
+cp "$work/leaflet/LICENSE" "$target/LICENSE"
+printf 'Leaflet %s (BSD-2-Clause), from the npm registry via scripts/vendor_assets.sh\n' \
+  "$LEAFLET_VERSION" > "$target/README.txt"
+echo "vendored leaflet $LEAFLET_VERSION into $target"

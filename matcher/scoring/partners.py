@@ -68,7 +68,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.domain import SIZE_BANDS, expand_countries
-from matcher.scoring.vectorise import ProfileVectoriser, ProfileVectors
+from matcher.scoring.vectorise import ProfileVectoriser, ProfileVectors, shared_row_entries
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -414,10 +414,10 @@ class PartnerRanker:
         """Ids of the shared partners that contribute most to ``common_partners`` for the
         pair, strongest first (for the explanation)."""
         q, c = self.rows_of([query_id, candidate_id])
-        via = self.ties_[q].multiply(self.ties_[c]).tocoo()
-        strength = via.data / self.tie_strength_[via.col]
-        order = np.lexsort((via.col, -strength))[:k]
-        return [int(i) for i in self.city_ids_[via.col[order]]]
+        columns, product = shared_row_entries(self.ties_, int(q), int(c))
+        strength = product / self.tie_strength_[columns]
+        order = np.lexsort((columns, -strength))[:k]
+        return [int(i) for i in self.city_ids_[columns[order]]]
 
     # ------------------------------------------------------------------ internals
 

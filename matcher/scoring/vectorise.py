@@ -333,9 +333,9 @@ class ProfileVectoriser:
         """The ``k`` terms contributing most to the text similarity of two fitted cities."""
         if not len(self.terms_):
             return []
-        product = self.text_[row_a].multiply(self.text_[row_b]).tocoo()
-        order = np.argsort(-product.data, kind="stable")[:k]
-        return [str(self.terms_[product.col[i]]) for i in order]
+        columns, product = shared_row_entries(self.text_, row_a, row_b)
+        order = np.argsort(-product, kind="stable")[:k]
+        return [str(self.terms_[columns[i]]) for i in order]
 
     # ------------------------------------------------------------------ internals
 
@@ -418,6 +418,23 @@ class ProfileVectoriser:
         state = dict(self.__dict__)
         state["tfidf_"] = None
         return state
+
+
+def shared_row_entries(
+    matrix: sp.csr_matrix, row_a: int, row_b: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Columns where both rows of a CSR matrix are non-zero, and the products there.
+
+    Reads the CSR arrays directly: slicing rows out of a scipy matrix costs ~0.1 ms a time,
+    which adds up when every one of a page of matches is explained.
+    """
+    start_a, end_a = matrix.indptr[row_a], matrix.indptr[row_a + 1]
+    start_b, end_b = matrix.indptr[row_b], matrix.indptr[row_b + 1]
+    columns, in_a, in_b = np.intersect1d(
+        matrix.indices[start_a:end_a], matrix.indices[start_b:end_b], return_indices=True
+    )
+    product = matrix.data[start_a:end_a][in_a] * matrix.data[start_b:end_b][in_b]
+    return columns, product
 
 
 def tfidf_rows(term_counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:

@@ -37,10 +37,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The app with the fixture seed, served by werkzeug on 127.0.0.1 in a background thread."""
-    from werkzeug.serving import make_server
-
+def live_app(tmp_path_factory):
+    """The app with the fixture seed (tests may change its config, and must restore it)."""
     from matcher import create_app
     from matcher.db import get_database, upgrade
     from matcher.importing.seed import seed_database
@@ -63,14 +61,21 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     session = database.session()
     seed_database(session, MINI_SEED)
     session.close()
+    yield app
+    database.dispose()
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """``live_app`` served by werkzeug on 127.0.0.1 in a background thread."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
-    database.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,15 @@ PAGES = [
     "/?q=bologna",
     "/cities/it-bologna",
     "/cities/nl-emmen/partners",
+    "/cities/nl-emmen/partners?country_sets=EU27&theme=open-data",
+    "/cities/nl-emmen/partners?countries=XX&top=none",
+    "/cities/nl-emmen/calls?status=all",
+    "/cities/nl-emmen/calls?deadline_within_days=soon",
+    "/calls/HORIZON-CID-2026-01-02",
+    "/calls/HORIZON-CID-2026-01-02?city=nl-emmen",
+    "/calls/HORIZON-CID-2026-01-02/consortium?lead=nl-emmen&size=3",
+    "/calls/LIFE-2026-CET-ENERPOV/consortium?lead=nl-emmen&size=3&countries=FI",
+    "/calls/HORIZON-CID-2026-01-02/consortium?lead=Atlantis&size=x",
     "/about/data",
     "/cities/it-bologna/profile/edit",
     "/api/v1/docs",
@@ -52,5 +61,24 @@ def test_form_with_errors_has_no_serious_violations(axe_page):
 def test_phone_layout_has_no_serious_violations(new_page):
     page = new_page(viewport=PHONE, bypass_csp=True)
     page.goto("/cities/it-bologna")
+    violations = run_axe(page)
+    assert not violations, describe(violations)
+
+
+def test_partner_map_has_no_serious_violations(axe_page, live_app, live_server):
+    tiles = f"{live_server}/assets/vendor/leaflet/images/layers.png?z={{z}}&x={{x}}&y={{y}}"
+    live_app.config["MAP_TILES_URL"] = tiles
+    try:
+        axe_page.goto("/cities/nl-emmen/partners?top=5")
+        expect(axe_page.locator("#partner-map.map-ready")).to_be_visible()
+        violations = run_axe(axe_page)
+    finally:
+        live_app.config["MAP_TILES_URL"] = ""
+    assert not violations, describe(violations)
+
+
+def test_phone_partners_page_has_no_serious_violations(new_page):
+    page = new_page(viewport=PHONE, bypass_csp=True)
+    page.goto("/cities/nl-emmen/partners")
     violations = run_axe(page)
     assert not violations, describe(violations)

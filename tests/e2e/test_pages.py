@@ -8,7 +8,18 @@ from playwright.sync_api import expect
 
 from matcher.web.sources import DATA_SOURCES
 
-MAIN_PAGES = ["/", "/?q=bologna", "/cities/it-bologna", "/about/data", "/api/v1/docs"]
+MAIN_PAGES = [
+    "/",
+    "/?q=bologna",
+    "/cities/it-bologna",
+    "/about/data",
+    "/api/v1/docs",
+    "/cities/nl-emmen/partners",
+    "/cities/nl-emmen/calls?status=all",
+    "/calls/HORIZON-CID-2026-01-02?city=nl-emmen",
+    "/calls/HORIZON-CID-2026-01-02/consortium?lead=nl-emmen",
+    "/calls/LIFE-2026-CET-ENERPOV/consortium?lead=nl-emmen&size=3&countries=FI",
+]
 
 
 def test_about_page_credits_every_source(page):

@@ -31,3 +31,27 @@ def test_screenshot_city_page_on_a_phone(new_page):
     page.goto("/cities/nl-emmen")
     expect(page.locator("h1")).to_contain_text("Emmen")
     _save(page, "city-phone.png")
+
+
+def test_screenshot_partners(page):
+    page.goto("/cities/nl-emmen/partners?country_sets=EU27&top=5")
+    expect(page.locator("li.partner").first).to_be_visible()
+    _save(page, "partners.png", full_page=True)
+
+
+def test_screenshot_calls(page):
+    page.goto("/cities/nl-emmen/calls?status=all&limit=3")
+    expect(page.locator("#group-eligible")).to_be_visible()
+    _save(page, "calls.png", full_page=True)
+
+
+def test_screenshot_call(page):
+    page.goto("/calls/HORIZON-CID-2026-01-02?city=nl-emmen")
+    expect(page.locator("ul.rules")).to_be_visible()
+    _save(page, "call.png", full_page=True)
+
+
+def test_screenshot_consortium(page):
+    page.goto("/calls/HORIZON-CID-2026-01-02/consortium?lead=nl-emmen&size=3")
+    expect(page.locator("li.member").first).to_be_visible()
+    _save(page, "consortium.png", full_page=True)

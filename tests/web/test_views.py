@@ -68,7 +68,7 @@ def test_city_page_links_the_partner_and_call_tabs(client):
 
 
 @pytest.mark.parametrize("tab", ["partners", "calls"])
-def test_pending_tabs_answer_for_known_cities_only(client, tab):
+def test_city_tabs_answer_for_known_cities_only(client, tab):
     assert client.get(f"/cities/nl-emmen/{tab}").status_code == 200
     assert client.get(f"/cities/xx-nowhere/{tab}").status_code == 404
 

@@ -39,7 +39,8 @@ def _field_problems(error: ValidationError) -> list[dict]:
         detail = item["msg"].removeprefix("Value error, ")
         location = tuple(item["loc"])
         if in_query:
-            problems.append({"parameter": ".".join(map(str, location)), "detail": detail})
+            # A list parameter's item (``countries.1``) is reported under the parameter's name.
+            problems.append({"parameter": str(location[0]) if location else "", "detail": detail})
         else:
             problems.append({"pointer": json_pointer(location), "detail": detail})
     return problems

@@ -6,11 +6,14 @@ silently ignored.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from matcher.domain import normalise_country
+from matcher.domain import COUNTRY_SETS, SIZE_BANDS, normalise_country
+from matcher.services.calls import STATUS_CHOICES
+from matcher.services.partners import GEOGRAPHY_CHOICES
 
 
 def _country_or_none(value: str | None) -> str | None:
@@ -28,6 +31,80 @@ CountryCode = Annotated[
         examples=["FI"],
     ),
 ]
+
+
+def _split_commas(value: object) -> list[str]:
+    """``a,b`` or a repeated parameter (``x=a&x=b``, both may mix): stripped, non-empty items."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else [value]
+    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+
+
+def _repeated(value: object) -> list[str]:
+    """A repeated parameter as a list, without splitting at commas (names may contain them)."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else [value]
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def _country_set_name(value: str) -> str:
+    return value.strip().upper()
+
+
+Geography = Literal[GEOGRAPHY_CHOICES]  # type: ignore[valid-type]
+SizeBand = Literal[tuple(band[0] for band in SIZE_BANDS)]  # type: ignore[valid-type]
+CountrySet = Annotated[
+    Literal[tuple(COUNTRY_SETS)],  # type: ignore[valid-type]
+    BeforeValidator(_country_set_name),
+]
+CallStatus = Literal[STATUS_CHOICES]  # type: ignore[valid-type]
+CountryItem = Annotated[str, AfterValidator(normalise_country)]
+
+
+def _country_or_set(value: str) -> str:
+    key = value.strip().upper()
+    return key if key in COUNTRY_SETS else normalise_country(key)
+
+
+CountryOrSet = Annotated[str, AfterValidator(_country_or_set)]
+#: Comma-separated or repeated: ``theme=a,b`` and ``theme=a&theme=b`` mean the same.
+COMMAS = "Comma-separated, or the parameter repeated."
+
+
+def _comma_list(item_type, description: str, **field_options):
+    """A list query parameter given comma-separated or repeated, with ``description``."""
+    return Annotated[
+        list[item_type],
+        BeforeValidator(_split_commas),
+        Field(description=f"{description} {COMMAS}", **field_options),
+    ]
+
+
+def _repeated_list(description: str):
+    """A list query parameter given by repeating it (its values may contain commas)."""
+    return Annotated[
+        list[str],
+        BeforeValidator(_repeated),
+        Field(description=f"{description} Repeat the parameter for more."),
+    ]
+
+
+ThemeFocus = _comma_list(str, "Theme focus: theme ids (see /themes).", max_length=30)
+OnlyCountries = _comma_list(CountryItem, "Keep only candidates in these countries (ISO codes).")
+ExcludeCountries = _comma_list(CountryItem, "Leave out candidates in these countries.")
+CountrySets = _comma_list(
+    CountrySet, "Keep only candidates in these named sets (EU27, EEA, HORIZON, ...)."
+)
+SizeBands = _comma_list(SizeBand, "Keep only candidates of these size bands.")
+Programmes = _repeated_list("Only these programmes (exact names, e.g. 'Horizon Europe').")
+CitySlugs = _comma_list(
+    str, "City slugs: one city, or the members of a consortium.", min_length=1, max_length=20
+)
+PartnerCountries = _comma_list(
+    CountryOrSet, "Only partners from these countries or named sets (EU27, EEA, HORIZON)."
+)
 
 
 # --------------------------------------------------------------------------- requests
@@ -58,6 +135,60 @@ class CityListQuery(QueryParameters):
     country: CountryCode = None
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=20, ge=1, le=100)
+
+
+class PartnerSearchQuery(QueryParameters):
+    """Filters of a partner search; every one applies before ranking."""
+
+    theme: ThemeFocus = []
+    countries: OnlyCountries = []
+    exclude_countries: ExcludeCountries = []
+    country_sets: CountrySets = []
+    size_bands: SizeBands = []
+    max_distance_km: float | None = Field(
+        default=None, gt=0, le=20_000, description="Keep only candidates this close (km)."
+    )
+    geography: Geography = Field(  # type: ignore[valid-type]
+        default="any",
+        description="Preference: near, far, any, different-country or cross-border.",
+    )
+    top: int = Field(default=10, ge=1, le=200, description="How many partners to return.")
+
+
+class CityCallsQuery(QueryParameters):
+    """Filters of the calls for one city; every one applies before ranking."""
+
+    status: CallStatus = Field(default="open")  # type: ignore[valid-type]
+    programme: Programmes = []
+    deadline_within_days: int | None = Field(
+        default=None, ge=0, le=3650, description="Next deadline at most this many days away."
+    )
+    min_budget: float | None = Field(default=None, ge=0, description="Minimum budget (EUR).")
+    limit: int = Field(default=20, ge=1, le=1000, description="Calls per group.")
+
+
+class CallListQuery(QueryParameters):
+    status: Literal["open", "forthcoming", "closed", "all"] = Field(
+        default="all", description="Status on today's date."
+    )
+    programme: Programmes = []
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=20, ge=1, le=100)
+
+
+class EligibilityQuery(QueryParameters):
+    cities: CitySlugs
+
+
+class ConsortiumQuery(QueryParameters):
+    lead: str = Field(min_length=1, max_length=100, description="Slug of the lead city.")
+    size: int | None = Field(
+        default=None,
+        ge=1,
+        le=20,
+        description="Members including the lead (default: the smallest the call allows).",
+    )
+    countries: PartnerCountries = []
 
 
 class ProfileUpdate(RequestBody):
@@ -192,3 +323,177 @@ class CityDetail(CitySummary):
     source: str
     profile: Profile
     collaborations: list[CollaborationOut]
+
+
+class ThemeRef(BaseModel):
+    id: str
+    label: str
+
+
+class PartnerQueryOut(BaseModel):
+    """The filters the ranking used (after normalisation)."""
+
+    theme: list[str]
+    countries: list[str]
+    exclude_countries: list[str]
+    country_sets: list[str]
+    size_bands: list[str]
+    max_distance_km: float | None
+    geography: str
+    top: int
+
+
+class PartnerItem(BaseModel):
+    rank: int = Field(description="1 for the best partner.")
+    city: CitySummary
+    score: float = Field(description="Weighted mean of the parts, 0-1.")
+    parts: dict[str, float] = Field(description="Each part of the score, 0-1, by name.")
+    weights: dict[str, float] = Field(
+        description="The weight each part had in this query (parts that could not vary are 0)."
+    )
+    reasons: list[str] = Field(description="Why this city, in words, strongest first.")
+    distance_km: float | None
+    shared_collaborations: list[CollaborationOut] = Field(
+        description="Projects and networks both cities took part in, newest first."
+    )
+
+
+class PartnerResults(BaseModel):
+    city: CitySummary
+    query: PartnerQueryOut
+    items: list[PartnerItem]
+
+
+class RuleResultOut(BaseModel):
+    """How a city or consortium fares against one rule of a call."""
+
+    kind: str
+    status: Literal["passed", "failed", "unknown"] = Field(
+        description="unknown: the rule could not be read, or depends on partners; check the text."
+    )
+    reason: str
+    source_sentence: str = Field(description="The sentence of the call text the rule comes from.")
+
+
+class CallSummary(BaseModel):
+    id: str
+    title: str
+    programme: str
+    status: str = Field(description="open, forthcoming or closed on today's date.")
+    deadline: date | None = Field(description="The next deadline (the last one once closed).")
+    days_left: int | None
+    budget_min: float | None
+    budget_max: float | None
+    url: str = Field(description="This call in the API.")
+    html_url: str = Field(description="This call's page for people.")
+    portal_url: str = Field(description="The call on the EU Funding & Tenders portal.")
+
+
+class CallMatchOut(BaseModel):
+    call: CallSummary
+    fit: float = Field(description="Relevance to the city, 0-1.")
+    parts: dict[str, float]
+    matching_themes: list[ThemeRef]
+    rules: list[RuleResultOut]
+
+
+class CallGroups(BaseModel):
+    eligible: list[CallMatchOut] = Field(description="Every rule passed.")
+    needs_partners: list[CallMatchOut] = Field(
+        description="Eligible once partners join: only consortium rules are open."
+    )
+    check_text: list[CallMatchOut] = Field(description="A rule could not be read.")
+    ineligible: list[CallMatchOut] = Field(description="A rule failed; see its reason.")
+
+
+class CityCalls(BaseModel):
+    city: CitySummary
+    today: date
+    status: str
+    considered: int = Field(description="Calls that passed the filters.")
+    groups: CallGroups
+
+
+class CallPage(BaseModel):
+    items: list[CallSummary]
+    page: int
+    per_page: int
+    total: int
+    links: PageLinks
+
+
+class RuleOut(BaseModel):
+    """One eligibility rule as stored; ``parsed`` false means "check the call text"."""
+
+    kind: str
+    params: dict
+    parsed: bool
+    source_sentence: str
+
+
+class CallDetailOut(CallSummary):
+    call_identifier: str
+    action_type: str
+    description: str
+    keywords: list[str]
+    themes: list[ThemeRef]
+    opening_date: date | None
+    deadlines: list[date]
+    expected_grants: int | None
+    conditions_text: str
+    rules: list[RuleOut]
+
+
+class EligibilityOut(BaseModel):
+    call: CallSummary
+    cities: list[CitySummary]
+    today: date
+    group: Literal["eligible", "needs_partners", "check_text", "ineligible"] | None = Field(
+        description="What the results add up to (null when the call has no rules)."
+    )
+    results: list[RuleResultOut]
+
+
+class AlternativeOut(BaseModel):
+    city: CitySummary
+    score: float = Field(description="Consortium score with this city in the place.")
+    reasons: list[str]
+
+
+class MemberOut(BaseModel):
+    city: CitySummary
+    role: Literal["lead", "partner"]
+    call_fit: float
+    reasons: list[str]
+    alternatives: list[AlternativeOut]
+
+
+class UnmetRuleOut(BaseModel):
+    kind: str
+    reason: str
+    source_sentence: str
+
+
+class RelaxationOut(BaseModel):
+    kind: str = Field(description="size, country_filter, open_countries or required_member")
+    description: str
+    fixes: bool = Field(description="Whether this change gives a valid consortium.")
+    score: float | None
+    partners: list[CitySummary]
+
+
+class ConsortiumOut(BaseModel):
+    call: CallSummary
+    lead: CitySummary
+    size: int = Field(description="Members including the lead.")
+    valid: bool
+    score: float | None
+    parts: dict[str, float]
+    members: list[MemberOut] = Field(description="Lead first; only the lead when not valid.")
+    unmet: list[UnmetRuleOut]
+    relaxations: list[RelaxationOut]
+    other_members_needed: list[str] = Field(
+        description="Required members that are not cities: add them by hand."
+    )
+    rule_results: list[RuleResultOut]
+    candidates_considered: int

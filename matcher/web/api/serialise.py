@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import date
+
 from flask import url_for
 
-from matcher.domain import COUNTRY_NAMES, City, Collaboration, ProfileKind, Theme
+from matcher.domain import (
+    COUNTRY_NAMES,
+    City,
+    Collaboration,
+    FundingCall,
+    ProfileKind,
+    RuleResult,
+    Theme,
+)
 from matcher.web.api import schemas
+
+#: Scores and fits are rounded for the wire: more digits are noise, not information.
+DIGITS = 4
 
 
 def city_summary(city: City) -> schemas.CitySummary:
@@ -33,7 +47,7 @@ def _profile(city: City) -> schemas.Profile:
     return schemas.Profile(**by_kind)
 
 
-def _collaboration(collaboration: Collaboration) -> schemas.CollaborationOut:
+def collaboration(collaboration: Collaboration) -> schemas.CollaborationOut:
     return schemas.CollaborationOut(
         title=collaboration.title,
         source=collaboration.source,
@@ -58,11 +72,184 @@ def city_detail(city: City, collaborations: list[Collaboration]) -> schemas.City
         commitments=list(city.commitments),
         source=city.source,
         profile=_profile(city),
-        collaborations=[_collaboration(c) for c in collaborations],
+        collaborations=[collaboration(c) for c in collaborations],
     )
 
 
 def theme(item: Theme) -> schemas.ThemeOut:
     return schemas.ThemeOut(
         id=item.id, label=item.label, description=item.description, synonyms=list(item.synonyms)
+    )
+
+
+def _rounded(values: Mapping[str, float]) -> dict[str, float]:
+    return {name: round(float(value), DIGITS) for name, value in values.items()}
+
+
+def theme_refs(theme_ids: Sequence[str], labels: Mapping[str, str]) -> list[schemas.ThemeRef]:
+    return [schemas.ThemeRef(id=t, label=labels.get(t, t)) for t in theme_ids]
+
+
+# --------------------------------------------------------------------------- partners
+
+
+def partner_item(rank: int, match) -> schemas.PartnerItem:
+    """One ranked partner (a :class:`matcher.services.partners.PartnerMatch`)."""
+    return schemas.PartnerItem(
+        rank=rank,
+        city=city_summary(match.city),
+        score=round(float(match.score), DIGITS),
+        parts=_rounded(match.parts),
+        weights=_rounded(match.weights),
+        reasons=list(match.reasons),
+        distance_km=None if match.distance_km is None else round(match.distance_km, 1),
+        shared_collaborations=[collaboration(c) for c in match.shared_collaborations],
+    )
+
+
+# --------------------------------------------------------------------------- calls
+
+
+def call_deadline(call: FundingCall, today: date) -> tuple[date | None, int | None]:
+    """The next deadline from ``today`` (the last one once all passed) and the days left."""
+    upcoming = call.deadline_after(today)
+    return upcoming or call.next_deadline, (upcoming - today).days if upcoming else None
+
+
+def _summary(call: FundingCall, status: str, deadline: date | None, days_left: int | None):
+    return schemas.CallSummary(
+        id=call.id,
+        title=call.title,
+        programme=call.programme,
+        status=status,
+        deadline=deadline,
+        days_left=days_left,
+        budget_min=call.budget_min,
+        budget_max=call.budget_max,
+        url=url_for("api.get_call", call_id=call.id),
+        html_url=url_for("views.call", call_id=call.id),
+        portal_url=call.url,
+    )
+
+
+def call_summary(call: FundingCall, today: date) -> schemas.CallSummary:
+    """The short form of a call, with its status and deadline on ``today``."""
+    return _summary(call, call.status(today), *call_deadline(call, today))
+
+
+def rule_result(result: RuleResult) -> schemas.RuleResultOut:
+    return schemas.RuleResultOut(
+        kind=str(result.kind),
+        status=str(result.status),
+        reason=result.reason,
+        source_sentence=result.source_sentence,
+    )
+
+
+def call_match(match, today: date, labels: Mapping[str, str]) -> schemas.CallMatchOut:
+    """One ranked call (a :class:`matcher.scoring.call_ranking.CallMatch`)."""
+    return schemas.CallMatchOut(
+        call=call_summary(match.call, today),
+        fit=round(float(match.fit), DIGITS),
+        parts=_rounded(match.parts),
+        matching_themes=theme_refs(match.matching_themes, labels),
+        rules=[rule_result(r) for r in match.rules],
+    )
+
+
+def city_calls(result, status: str, labels: Mapping[str, str]) -> schemas.CityCalls:
+    """A :class:`matcher.services.calls.CallsForCity` with its four groups."""
+    groups = {
+        name: [call_match(m, result.today, labels) for m in getattr(result, name)]
+        for name in ("eligible", "needs_partners", "check_text", "ineligible")
+    }
+    return schemas.CityCalls(
+        city=city_summary(result.city),
+        today=result.today,
+        status=status,
+        considered=result.considered,
+        groups=schemas.CallGroups(**groups),
+    )
+
+
+def call_detail(detail) -> schemas.CallDetailOut:
+    """A :class:`matcher.services.calls.CallDetail` with the call's stored rules."""
+    call = detail.call
+    summary = _summary(call, detail.status, detail.deadline, detail.days_left)
+    return schemas.CallDetailOut(
+        **summary.model_dump(),
+        call_identifier=call.call_identifier,
+        action_type=call.action_type,
+        description=call.description,
+        keywords=list(call.keywords),
+        themes=theme_refs(call.themes, detail.theme_labels),
+        opening_date=call.opening_date,
+        deadlines=sorted(call.deadlines),
+        expected_grants=call.expected_grants,
+        conditions_text=call.conditions_text,
+        rules=[
+            schemas.RuleOut(
+                kind=str(rule.kind),
+                params=dict(rule.params),
+                parsed=rule.parsed,
+                source_sentence=rule.source_sentence,
+            )
+            for rule in call.rules
+        ],
+    )
+
+
+def eligibility(detail, cities: Sequence[City], today: date) -> schemas.EligibilityOut:
+    return schemas.EligibilityOut(
+        call=call_summary(detail.call, today),
+        cities=[city_summary(c) for c in cities],
+        today=today,
+        group=detail.group,
+        results=[rule_result(r) for r in detail.results],
+    )
+
+
+def consortium(proposal, call: FundingCall, lead: City, today: date) -> schemas.ConsortiumOut:
+    """A :class:`matcher.scoring.consortium.ConsortiumProposal`."""
+    return schemas.ConsortiumOut(
+        call=call_summary(call, today),
+        lead=city_summary(lead),
+        size=proposal.size,
+        valid=proposal.valid,
+        score=None if proposal.score is None else round(float(proposal.score), DIGITS),
+        parts=_rounded(proposal.parts),
+        members=[
+            schemas.MemberOut(
+                city=city_summary(m.city),
+                role=m.role,
+                call_fit=round(float(m.call_fit), DIGITS),
+                reasons=list(m.reasons),
+                alternatives=[
+                    schemas.AlternativeOut(
+                        city=city_summary(a.city),
+                        score=round(float(a.score), DIGITS),
+                        reasons=list(a.reasons),
+                    )
+                    for a in m.alternatives
+                ],
+            )
+            for m in proposal.members
+        ],
+        unmet=[
+            schemas.UnmetRuleOut(kind=u.kind, reason=u.reason, source_sentence=u.source_sentence)
+            for u in proposal.unmet
+        ],
+        relaxations=[
+            schemas.RelaxationOut(
+                kind=r.kind,
+                description=r.description,
+                fixes=r.fixes,
+                score=None if r.score is None else round(float(r.score), DIGITS),
+                partners=[city_summary(c) for c in r.partners],
+            )
+            for r in proposal.relaxations
+        ],
+        other_members_needed=list(proposal.other_members_needed),
+        rule_results=[rule_result(r) for r in proposal.rule_results],
+        candidates_considered=proposal.candidates_considered,
     )

@@ -1,0 +1,210 @@
+"""Funding calls: calls for a city, the call list, one call, eligibility and consortia."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, url_for
+from spectree import Response
+
+from matcher.db import get_session
+from matcher.services import calls as calls_service
+from matcher.services import cities as city_service
+from matcher.services.clock import today as clock_today
+from matcher.web.api import schemas, serialise
+from matcher.web.api.base import bp, spec
+from matcher.web.errors import problem
+
+TAGS = ["calls"]
+CALL_ID = {"call_id": "The portal's topic identifier, e.g. HORIZON-CID-2026-01-02."}
+SLUG = {"slug": "Country code and folded name, e.g. fi-jyvaskyla."}
+
+
+def _today() -> date:
+    return clock_today(current_app.config.get("TODAY"))
+
+
+def _no_such_call(call_id: str):
+    return problem(404, "Not Found", f"No call with id '{call_id}'.")
+
+
+def _no_such_city(slug: str):
+    return problem(404, "Not Found", f"No city with slug '{slug}'.")
+
+
+def _unprocessable(detail: str, parameter: str | None = None):
+    errors = [{"parameter": parameter, "detail": detail}] if parameter else None
+    extra = {"errors": errors} if errors else {}
+    return problem(422, "Unprocessable query", detail, **extra)
+
+
+@bp.get("/cities/<slug>/calls")
+@spec.validate(
+    resp=Response(HTTP_200=schemas.CityCalls, HTTP_404=schemas.Problem, HTTP_422=schemas.Problem),
+    tags=TAGS,
+    operation_id="callsForCity",
+    path_parameter_descriptions=SLUG,
+)
+def calls_for_city(slug: str, query: schemas.CityCallsQuery):
+    """Funding calls for a city, grouped by what it can do about them.
+
+    Groups: `eligible` (every rule passed), `needs_partners` (only consortium rules are
+    open), `check_text` (a rule could not be read), `ineligible` (a rule failed; its reason
+    says which). Each group is ranked by fit. An unknown programme is a 422 problem.
+    """
+    session = get_session()
+    city = city_service.get_city(session, slug)
+    if city is None:
+        return _no_such_city(slug)
+    filters = calls_service.CallFilters(
+        status=query.status,
+        programmes=tuple(query.programme),
+        deadline_within_days=query.deadline_within_days,
+        min_budget=query.min_budget,
+        limit=query.limit,
+    )
+    try:
+        result = calls_service.calls_for_city(session, city, _today(), filters)
+    except calls_service.CallQueryError as exc:
+        return _unprocessable(str(exc))
+    labels = {theme.id: theme.label for theme in city_service.themes(session)}
+    return serialise.city_calls(result, query.status, labels)
+
+
+def _listing_key(call, today: date) -> tuple:
+    """Calls with an upcoming deadline first (soonest first), then closed ones, then by id."""
+    upcoming = call.deadline_after(today)
+    return (upcoming is None, upcoming or call.next_deadline or date.max, call.id)
+
+
+def _page_link(page: int, query: schemas.CallListQuery) -> str:
+    return url_for(
+        "api.list_calls",
+        page=page,
+        per_page=query.per_page,
+        status=query.status,
+        programme=query.programme or None,
+    )
+
+
+@bp.get("/calls")
+@spec.validate(
+    resp=Response(HTTP_200=schemas.CallPage, HTTP_422=schemas.Problem),
+    tags=TAGS,
+    operation_id="listCalls",
+)
+def list_calls(query: schemas.CallListQuery):
+    """List calls by next deadline (soonest first), a page at a time.
+
+    Status is computed on today's date. `links` holds the neighbouring pages.
+    """
+    session = get_session()
+    today = _today()
+    index = calls_service.call_service(session)
+    unknown = [p for p in query.programme if p not in index.programmes]
+    if unknown:
+        return _unprocessable(f"unknown programme(s): {', '.join(unknown)}", "programme")
+    wanted = set(query.programme)
+    chosen = [
+        call
+        for call in index.calls.values()
+        if (query.status == "all" or call.status(today) == query.status)
+        and (not wanted or call.programme in wanted)
+    ]
+    chosen.sort(key=lambda call: _listing_key(call, today))
+    total = len(chosen)
+    start = (query.page - 1) * query.per_page
+    calls = chosen[start : start + query.per_page]
+    last = max(1, -(-total // query.per_page))
+    return schemas.CallPage(
+        items=[serialise.call_summary(call, today) for call in calls],
+        page=query.page,
+        per_page=query.per_page,
+        total=total,
+        links=schemas.PageLinks(
+            self=_page_link(query.page, query),
+            first=_page_link(1, query),
+            last=_page_link(last, query),
+            next=_page_link(query.page + 1, query) if query.page < last else None,
+            prev=_page_link(min(query.page - 1, last), query) if query.page > 1 else None,
+        ),
+    )
+
+
+@bp.get("/calls/<path:call_id>")
+@spec.validate(
+    resp=Response(HTTP_200=schemas.CallDetailOut, HTTP_404=schemas.Problem),
+    tags=TAGS,
+    operation_id="getCall",
+    path_parameter_descriptions=CALL_ID,
+)
+def get_call(call_id: str):
+    """One call: texts, dates, budget, themes and its eligibility rules as stored.
+
+    A rule with `parsed` false could not be read from the call text: check the text.
+    """
+    detail = calls_service.call_detail(get_session(), call_id, _today())
+    if detail is None:
+        return _no_such_call(call_id)
+    return serialise.call_detail(detail)
+
+
+@bp.get("/calls/<path:call_id>/eligibility")
+@spec.validate(
+    resp=Response(
+        HTTP_200=schemas.EligibilityOut, HTTP_404=schemas.Problem, HTTP_422=schemas.Problem
+    ),
+    tags=TAGS,
+    operation_id="callEligibility",
+    path_parameter_descriptions=CALL_ID,
+)
+def call_eligibility(call_id: str, query: schemas.EligibilityQuery):
+    """Every rule of a call judged for one city, or for the members of a consortium.
+
+    `passed`, `failed`, or `unknown` (the rule could not be read, or a single city cannot
+    meet it alone: check the call text) with the reason and the source sentence.
+    """
+    session = get_session()
+    slugs = list(dict.fromkeys(query.cities))
+    cities = [city_service.get_city(session, slug) for slug in slugs]
+    missing = [slug for slug, city in zip(slugs, cities, strict=True) if city is None]
+    if missing:
+        return problem(404, "Not Found", f"No city with slug {', '.join(map(repr, missing))}.")
+    today = _today()
+    detail = calls_service.call_detail(session, call_id, today, cities)
+    if detail is None:
+        return _no_such_call(call_id)
+    return serialise.eligibility(detail, cities, today)
+
+
+@bp.get("/calls/<path:call_id>/consortium")
+@spec.validate(
+    resp=Response(
+        HTTP_200=schemas.ConsortiumOut, HTTP_404=schemas.Problem, HTTP_422=schemas.Problem
+    ),
+    tags=TAGS,
+    operation_id="buildConsortium",
+    path_parameter_descriptions=CALL_ID,
+)
+def build_consortium(call_id: str, query: schemas.ConsortiumQuery):
+    """Propose partners for a lead city that meet the call's rules and fit it best.
+
+    Every partner comes with its reasons and alternatives that keep the set valid. When no
+    valid set exists, `valid` is false, `unmet` names the rule and `relaxations` lists the
+    changes tried and whether each would fix it.
+    """
+    session = get_session()
+    lead = city_service.get_city(session, query.lead)
+    if lead is None:
+        return _no_such_city(query.lead)
+    today = _today()
+    try:
+        proposal = calls_service.build_consortium(
+            session, call_id, lead, today, size=query.size, countries=tuple(query.countries)
+        )
+    except LookupError:
+        return _no_such_call(call_id)
+    except calls_service.CallQueryError as exc:
+        return _unprocessable(str(exc))
+    call = calls_service.call_service(session).calls[call_id]
+    return serialise.consortium(proposal, call, lead, today)
