@@ -134,6 +134,48 @@ def calls_for_city(
     return grouped
 
 
+def list_calls(
+    session: Session,
+    today: date,
+    *,
+    status: str = "all",
+    programmes: tuple[str, ...] = (),
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[FundingCall], int]:
+    """One page of calls, upcoming deadlines first (soonest first), then closed ones; and the
+    total. ``status`` is ``open``, ``forthcoming``, ``closed`` or ``all`` on ``today``."""
+    service = call_service(session)
+    unknown = [p for p in programmes if p not in service.programmes]
+    if unknown:
+        raise CallQueryError(f"unknown programme(s): {', '.join(unknown)}")
+    wanted = set(programmes)
+    chosen = [
+        call
+        for call in service.calls.values()
+        if (status == "all" or call.status(today) == status)
+        and (not wanted or call.programme in wanted)
+    ]
+    chosen.sort(key=lambda call: _listing_key(call, today))
+    start = (max(page, 1) - 1) * per_page
+    return chosen[start : start + per_page], len(chosen)
+
+
+def _listing_key(call: FundingCall, today: date) -> tuple:
+    upcoming = call.deadline_after(today)
+    return (upcoming is None, upcoming or call.next_deadline or date.max, call.id)
+
+
+def programmes(session: Session) -> list[str]:
+    """The programmes that have calls, alphabetically."""
+    return call_service(session).programmes
+
+
+def get_call(session: Session, call_id: str) -> FundingCall | None:
+    """A call from the in-memory index."""
+    return call_service(session).calls.get(call_id)
+
+
 @dataclass(frozen=True)
 class CallDetail:
     """One call with its status and, for a city or consortium, every rule's verdict."""

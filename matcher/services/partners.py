@@ -6,7 +6,8 @@ database and rebuilt when the data version changes (an import bumps it).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -18,6 +19,10 @@ from matcher.services.indexes import cached
 
 #: Score rows kept for pair fits (each is one float per indexed city).
 PAIR_FIT_CACHE_SIZE = 512
+#: Answered queries kept per index: a city's partner page is asked for again and again (the
+#: tab, the API, paging through filters), and the answer only changes with the data, which
+#: replaces the whole index.
+RESULT_CACHE_SIZE = 2048
 GEOGRAPHY_CHOICES = ("any", "near", "far", "different-country", "cross-border")
 
 
@@ -61,6 +66,7 @@ class PartnerIndex:
         from matcher.scoring.vectorise import ProfileVectoriser
 
         self.cities = {c.id: c for c in cities}
+        self.by_slug = {c.slug: c for c in cities}
         self.collaborations = {c.id: c for c in collaborations}
         self.theme_labels = {t.id: t.label for t in themes}
         self.theme_ids = [t.id for t in themes]
@@ -74,11 +80,33 @@ class PartnerIndex:
         self.ranker = PartnerRanker().fit(self.vectoriser)
         self.row_of = {int(cid): row for row, cid in enumerate(self.ranker.city_ids_)}
         self._scores: dict[int, object] = {}
+        self._results: OrderedDict[tuple, list[PartnerMatch]] = OrderedDict()
+        self._results_lock = threading.Lock()
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state["_scores"] = {}  # a per-process cache, not part of the index
+        state["_scores"] = {}  # per-process caches, not part of the index
+        state["_results"] = OrderedDict()
+        del state["_results_lock"]
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._results_lock = threading.Lock()
+
+    def remembered(self, key: tuple) -> list[PartnerMatch] | None:
+        """An earlier answer to the same query, if still kept."""
+        with self._results_lock:
+            found = self._results.get(key)
+            if found is not None:
+                self._results.move_to_end(key)
+            return found
+
+    def remember(self, key: tuple, matches: list[PartnerMatch]) -> None:
+        with self._results_lock:
+            self._results[key] = matches
+            while len(self._results) > RESULT_CACHE_SIZE:
+                self._results.popitem(last=False)
 
     def pair_fit(self, a: City, b: City) -> float:
         """How well ``b`` fits as a partner of ``a`` (the engine's score with default
@@ -140,12 +168,27 @@ def validate_query(index: PartnerIndex, query: PartnerQuery) -> None:
         raise PartnerQueryError("max distance must be a positive number of kilometres")
 
 
+def city_by_slug(session: Session, slug: str) -> City | None:
+    """A city from the in-memory index (no database round trip), None if unknown."""
+    return partner_index(session).by_slug.get(slug)
+
+
 def find_partners(session: Session, city: City, query: PartnerQuery) -> list[PartnerMatch]:
     """Ranked partners for ``city`` with the parts of every score and reasons in words."""
     index = partner_index(session)
+    key = (city.id, query)
+    cached_matches = index.remembered(key)
+    if cached_matches is not None:
+        return list(cached_matches)
     validate_query(index, query)
     if city.id not in index.cities:
         raise PartnerQueryError(f"{city.name} is not in the partner index yet")
+    matches = _rank(index, city, query)
+    index.remember(key, matches)
+    return list(matches)
+
+
+def _rank(index: PartnerIndex, city: City, query: PartnerQuery) -> list[PartnerMatch]:
     result = index.ranker.rank(
         city.id,
         query.top,

@@ -255,7 +255,7 @@ def city_calls(slug: str):
     the call text, not eligible), ranked by fit, under a filter form."""
     found = _city_or_404(slug)
     session = get_session()
-    programmes = calls_service.call_service(session).programmes
+    programmes = calls_service.programmes(session)
     form = forms.CallFilterForm(request.args or None, programmes=programmes)
     result = None
     status = 200

@@ -76,3 +76,16 @@ def test_the_partner_index_survives_a_round_trip_through_the_disk(session, disk_
     indexes.clear()
     after = [m.city.id for m in find_partners(session, city, PartnerQuery(top=5))]
     assert after == before
+
+
+def test_a_repeated_partner_query_is_answered_from_the_index(session):
+    from matcher.services.partners import PartnerQuery, find_partners, partner_index
+
+    indexes.clear()
+    city = repository.get_city(session, "it-bologna")
+    first = find_partners(session, city, PartnerQuery(top=5))
+    assert partner_index(session).remembered((city.id, PartnerQuery(top=5))) == first
+    assert find_partners(session, city, PartnerQuery(top=5)) == first
+    repository.bump_data_version(session)
+    session.commit()
+    assert partner_index(session).remembered((city.id, PartnerQuery(top=5))) is None

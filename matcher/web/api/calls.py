@@ -71,12 +71,6 @@ def calls_for_city(slug: str, query: schemas.CityCallsQuery):
     return serialise.city_calls(result, query.status, labels)
 
 
-def _listing_key(call, today: date) -> tuple:
-    """Calls with an upcoming deadline first (soonest first), then closed ones, then by id."""
-    upcoming = call.deadline_after(today)
-    return (upcoming is None, upcoming or call.next_deadline or date.max, call.id)
-
-
 def _page_link(page: int, query: schemas.CallListQuery) -> str:
     return url_for(
         "api.list_calls",
@@ -100,21 +94,13 @@ def list_calls(query: schemas.CallListQuery):
     """
     session = get_session()
     today = _today()
-    index = calls_service.call_service(session)
-    unknown = [p for p in query.programme if p not in index.programmes]
-    if unknown:
-        return _unprocessable(f"unknown programme(s): {', '.join(unknown)}", "programme")
-    wanted = set(query.programme)
-    chosen = [
-        call
-        for call in index.calls.values()
-        if (query.status == "all" or call.status(today) == query.status)
-        and (not wanted or call.programme in wanted)
-    ]
-    chosen.sort(key=lambda call: _listing_key(call, today))
-    total = len(chosen)
-    start = (query.page - 1) * query.per_page
-    calls = chosen[start : start + query.per_page]
+    try:
+        calls, total = calls_service.list_calls(
+            session, today, status=query.status, programmes=tuple(query.programme),
+            page=query.page, per_page=query.per_page,
+        )  # fmt: skip
+    except calls_service.CallQueryError as exc:
+        return _unprocessable(str(exc), "programme")
     last = max(1, -(-total // query.per_page))
     return schemas.CallPage(
         items=[serialise.call_summary(call, today) for call in calls],
@@ -206,5 +192,5 @@ def build_consortium(call_id: str, query: schemas.ConsortiumQuery):
         return _no_such_call(call_id)
     except calls_service.CallQueryError as exc:
         return _unprocessable(str(exc))
-    call = calls_service.call_service(session).calls[call_id]
+    call = calls_service.get_call(session, call_id)
     return serialise.consortium(proposal, call, lead, today)

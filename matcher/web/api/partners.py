@@ -5,7 +5,6 @@ from __future__ import annotations
 from spectree import Response
 
 from matcher.db import get_session
-from matcher.services import cities as city_service
 from matcher.services import partners as partner_service
 from matcher.web.api import schemas, serialise
 from matcher.web.api.base import bp, spec
@@ -45,7 +44,7 @@ def find_partners(slug: str, query: schemas.PartnerSearchQuery):
     past collaborations and the reasons in words. An unknown theme id is a 422 problem.
     """
     session = get_session()
-    city = city_service.get_city(session, slug)
+    city = partner_service.city_by_slug(session, slug)
     if city is None:
         return problem(404, "Not Found", f"No city with slug '{slug}'.")
     try:
