@@ -211,7 +211,7 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests,
+  io.write(string.format("RESULT %%.0f %%.0f %%.0f %%.0f %%.0f %%.0f\\n", summary.requests,
     e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(50),
     latency:percentile(95), latency.mean, summary.duration))
 end
@@ -227,7 +227,7 @@ def drive_wrk(name: str, port: int, paths: list[str], clients: int, seconds: flo
     try:
         completed = subprocess.run(
             ["wrk", "-t2", f"-c{clients}", f"-d{max(1, round(seconds))}s",
-             f"--timeout={REQUEST_TIMEOUT_S}s", "-s", script.name, f"http://{HOST}:{port}/"],
+             f"--timeout={int(REQUEST_TIMEOUT_S)}s", "-s", script.name, f"http://{HOST}:{port}/"],
             capture_output=True, text=True, timeout=seconds + 60, check=True,
         )  # fmt: skip
     finally:

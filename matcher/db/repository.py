@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.db.models import (
@@ -305,6 +305,7 @@ def data_version(session: Session) -> int:
 
 def bump_data_version(session: Session) -> None:
     """Mark scoring inputs as changed; part of the caller's transaction."""
+    session.info.pop(_DATA_STATE_KEY, None)
     updated = session.execute(
         update(DataVersionRow)
         .where(DataVersionRow.id == 1)
@@ -315,11 +316,28 @@ def bump_data_version(session: Session) -> None:
 
 
 def data_state(session: Session) -> tuple[int, str]:
-    """(version, generation): names one state of this database's data."""
-    row = session.execute(
-        select(DataVersionRow.version, DataVersionRow.generation).where(DataVersionRow.id == 1)
-    ).first()
-    return (row[0], row[1]) if row else (0, "")
+    """(version, generation): names one state of this database's data.
+
+    Read once per transaction (remembered in ``session.info`` until the session commits or
+    rolls back): a request asks several indexes for it, and each asking was a round trip.
+    """
+    state = session.info.get(_DATA_STATE_KEY)
+    if state is None:
+        row = session.execute(
+            select(DataVersionRow.version, DataVersionRow.generation).where(DataVersionRow.id == 1)
+        ).first()
+        state = (row[0], row[1]) if row else (0, "")
+        session.info[_DATA_STATE_KEY] = state
+    return state
+
+
+_DATA_STATE_KEY = "matcher.data_state"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_data_state(session: Session) -> None:
+    session.info.pop(_DATA_STATE_KEY, None)
 
 
 # --------------------------------------------------------------------------- events

@@ -9,6 +9,7 @@ process such as a CLI command loads the fitted index instead of fitting it again
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -69,10 +70,24 @@ def clear() -> None:
 
 
 def _disk_prefix(url: str, name: str) -> Path | None:
-    """``<cache dir>/<index>-<database hash>-``: the files of one index of one database."""
+    """``<cache dir>/<index>-<database and code hash>-``: the files of one index of one
+    database built by this version of the code (a pickled object of older code may lack
+    attributes the new code reads, so a code change starts a fresh file)."""
     if _cache_dir is None:
         return None
-    return _cache_dir / f"{name}-{hashlib.sha256(url.encode()).hexdigest()[:16]}-"
+    key = hashlib.sha256(f"{url}\n{_code_fingerprint()}".encode()).hexdigest()[:16]
+    return _cache_dir / f"{name}-{key}-"
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """A hash of the package's Python sources, computed once per process (~1 MB to read)."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for source in sorted(package.rglob("*.py")):
+        digest.update(str(source.relative_to(package)).encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def _load(path: Path) -> Any | None:

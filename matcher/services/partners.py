@@ -80,7 +80,7 @@ class PartnerIndex:
         self.ranker = PartnerRanker().fit(self.vectoriser)
         self.row_of = {int(cid): row for row, cid in enumerate(self.ranker.city_ids_)}
         self._scores: dict[int, object] = {}
-        self._results: OrderedDict[tuple, list[PartnerMatch]] = OrderedDict()
+        self._results: OrderedDict[tuple, object] = OrderedDict()
         self._results_lock = threading.Lock()
 
     def __getstate__(self) -> dict:
@@ -94,7 +94,7 @@ class PartnerIndex:
         self.__dict__.update(state)
         self._results_lock = threading.Lock()
 
-    def remembered(self, key: tuple) -> list[PartnerMatch] | None:
+    def remembered(self, key: tuple):
         """An earlier answer to the same query, if still kept."""
         with self._results_lock:
             found = self._results.get(key)
@@ -102,9 +102,9 @@ class PartnerIndex:
                 self._results.move_to_end(key)
             return found
 
-    def remember(self, key: tuple, matches: list[PartnerMatch]) -> None:
+    def remember(self, key: tuple, value) -> None:
         with self._results_lock:
-            self._results[key] = matches
+            self._results[key] = value
             while len(self._results) > RESULT_CACHE_SIZE:
                 self._results.popitem(last=False)
 
@@ -166,6 +166,17 @@ def validate_query(index: PartnerIndex, query: PartnerQuery) -> None:
         raise PartnerQueryError(str(exc)) from None
     if query.max_distance_km is not None and query.max_distance_km <= 0:
         raise PartnerQueryError("max distance must be a positive number of kilometres")
+
+
+def memoised(session: Session, key: tuple, build):
+    """``build()``'s value for ``key``, kept with the partner index (so dropped when the data
+    changes): lets a view keep the rendered answer to a partner query, not just the ranking."""
+    index = partner_index(session)
+    value = index.remembered(key)
+    if value is None:
+        value = build()
+        index.remember(key, value)
+    return value
 
 
 def city_by_slug(session: Session, slug: str) -> City | None:

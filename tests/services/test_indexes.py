@@ -89,3 +89,12 @@ def test_a_repeated_partner_query_is_answered_from_the_index(session):
     repository.bump_data_version(session)
     session.commit()
     assert partner_index(session).remembered((city.id, PartnerQuery(top=5))) is None
+
+
+def test_index_files_of_other_code_are_not_loaded(session, disk_cache, monkeypatch):
+    build, calls = _counting_builder()
+    indexes.cached(session, "test", build, persist=True)
+    indexes.clear()
+    monkeypatch.setattr(indexes, "_code_fingerprint", lambda: "another version of the code")
+    indexes.cached(session, "test", build, persist=True)
+    assert len(calls) == 2

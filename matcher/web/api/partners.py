@@ -47,12 +47,18 @@ def find_partners(slug: str, query: schemas.PartnerSearchQuery):
     city = partner_service.city_by_slug(session, slug)
     if city is None:
         return problem(404, "Not Found", f"No city with slug '{slug}'.")
+    wanted = partner_query(query)
+
+    def results() -> schemas.PartnerResults:
+        matches = partner_service.find_partners(session, city, wanted)
+        return schemas.PartnerResults(
+            city=serialise.city_summary(city),
+            query=schemas.PartnerQueryOut(**query.model_dump()),
+            items=[serialise.partner_item(rank, m) for rank, m in enumerate(matches, start=1)],
+        )
+
     try:
-        matches = partner_service.find_partners(session, city, partner_query(query))
+        # The rendered answer is kept with the index: same data, same query, same body.
+        return partner_service.memoised(session, ("api", city.id, wanted), results)
     except partner_service.PartnerQueryError as exc:
         return problem(422, "Unprocessable query", str(exc))
-    return schemas.PartnerResults(
-        city=serialise.city_summary(city),
-        query=schemas.PartnerQueryOut(**query.model_dump()),
-        items=[serialise.partner_item(rank, m) for rank, m in enumerate(matches, start=1)],
-    )
