@@ -85,6 +85,16 @@ def seed_command(data_dir, replace, if_empty):
         except ImportFailed as exc:
             _fail_on_problems(exc)
     click.echo("Seeded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    _warm_indexes()
+
+
+def _warm_indexes() -> None:
+    """Fit the search indexes now (stored under instance/cache), not in the next command."""
+    from matcher.services.data import warm_indexes
+
+    click.echo("Preparing the search indexes...", err=True)
+    with _session() as session:
+        warm_indexes(session)
 
 
 # --------------------------------------------------------------------------- import / export
@@ -113,6 +123,8 @@ def import_command(kind, file, fmt, dry_run, as_json):
                 _emit_json({"ok": False, "problems": [p.as_dict() for p in exc.problems]})
                 sys.exit(1)
             _fail_on_problems(exc)
+    if not dry_run and (report.created or report.updated):
+        _warm_indexes()
     if as_json:
         _emit_json({"ok": True, **report.as_dict()})
         return

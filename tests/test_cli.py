@@ -132,3 +132,16 @@ def test_partners_json_has_parts_and_reasons(runner):
     assert len(partners) == 3
     assert all(0 <= p["score"] <= 1 and p["reasons"] for p in partners)
     assert set(partners[0]["parts"]) >= {"geography", "history", "shared_interests"}
+
+
+def test_seed_replace_reloads_and_prepares_the_indexes(runner):
+    from tests.conftest import MINI_SEED
+
+    result = runner.invoke(args=["seed", "--replace", "--data-dir", str(MINI_SEED)])
+    assert result.exit_code == 0, result.output
+    assert "Seeded:" in result.output and "Preparing the search indexes" in result.output
+
+
+def test_seed_if_empty_leaves_a_seeded_database_alone(runner):
+    result = runner.invoke(args=["seed", "--if-empty"])
+    assert result.exit_code == 0 and "nothing to do" in result.output

@@ -29,3 +29,13 @@ def import_file(session: Session, kind: str, path, **options) -> importing.Impor
 def export(session: Session, kind: str, fmt: str) -> str:
     """Cities or calls as CSV/JSON text that :func:`import_file` reads back."""
     return importing.export(session, kind, fmt)
+
+
+def warm_indexes(session: Session) -> None:
+    """Build (and, where configured, store on disk) the name and partner indexes for the
+    current data, so the next command or request starts from a fitted index."""
+    from matcher.services.cities import name_index
+    from matcher.services.partners import partner_index
+
+    name_index(session)
+    partner_index(session)
