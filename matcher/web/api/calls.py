@@ -101,19 +101,15 @@ def list_calls(query: schemas.CallListQuery):
         )  # fmt: skip
     except calls_service.CallQueryError as exc:
         return _unprocessable(str(exc), "programme")
-    last = max(1, -(-total // query.per_page))
+    links = serialise.page_links(
+        query.page, query.per_page, total, lambda page: _page_link(page, query)
+    )
     return schemas.CallPage(
         items=[serialise.call_summary(call, today) for call in calls],
         page=query.page,
         per_page=query.per_page,
         total=total,
-        links=schemas.PageLinks(
-            self=_page_link(query.page, query),
-            first=_page_link(1, query),
-            last=_page_link(last, query),
-            next=_page_link(query.page + 1, query) if query.page < last else None,
-            prev=_page_link(min(query.page - 1, last), query) if query.page > 1 else None,
-        ),
+        links=links,
     )
 
 

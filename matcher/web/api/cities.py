@@ -59,19 +59,15 @@ def list_cities(query: schemas.CityListQuery):
     cities, total = city_service.list_cities(
         get_session(), country=query.country, page=query.page, per_page=query.per_page
     )
-    last = max(1, -(-total // query.per_page))
+    links = serialise.page_links(
+        query.page, query.per_page, total, lambda page: _page_link(page, query)
+    )
     return schemas.CityPage(
         items=[serialise.city_summary(city) for city in cities],
         page=query.page,
         per_page=query.per_page,
         total=total,
-        links=schemas.PageLinks(
-            self=_page_link(query.page, query),
-            first=_page_link(1, query),
-            last=_page_link(last, query),
-            next=_page_link(query.page + 1, query) if query.page < last else None,
-            prev=_page_link(min(query.page - 1, last), query) if query.page > 1 else None,
-        ),
+        links=links,
     )
 
 

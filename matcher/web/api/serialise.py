@@ -253,3 +253,16 @@ def consortium(proposal, call: FundingCall, lead: City, today: date) -> schemas.
         rule_results=[rule_result(r) for r in proposal.rule_results],
         candidates_considered=proposal.candidates_considered,
     )
+
+
+def page_links(page: int, per_page: int, total: int, link) -> schemas.PageLinks:
+    """The self / first / last / next / prev links of a paged list; ``link(page)`` builds the
+    URL of one page."""
+    last = max(1, -(-total // per_page))
+    return schemas.PageLinks(
+        self=link(page),
+        first=link(1),
+        last=link(last),
+        next=link(page + 1) if page < last else None,
+        prev=link(min(page - 1, last)) if page > 1 else None,
+    )
