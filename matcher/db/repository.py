@@ -31,6 +31,10 @@ from matcher.domain import (
     Theme,
 )
 
+#: Ids are 64-bit integers in every backend; a larger number names no row (and would not
+#: fit in a query parameter).
+MAX_ID = 2**63 - 1
+
 # --------------------------------------------------------------------------- conversions
 
 
@@ -130,6 +134,8 @@ def _cities_query():
 
 def get_city(session: Session, key: int | str) -> City | None:
     """A city by id or slug."""
+    if isinstance(key, int) and not 0 < key <= MAX_ID:
+        return None
     column = CityRow.id if isinstance(key, int) else CityRow.slug
     row = session.scalars(_cities_query().where(column == key)).first()
     return city_from_row(row) if row else None
@@ -354,6 +360,8 @@ def _events_query():
 
 def event_row(session: Session, event_id: int) -> EventRow | None:
     """The event row with its rounds, attendees, requests and meetings loaded (None if absent)."""
+    if not 0 < event_id <= MAX_ID:
+        return None
     return session.scalars(_events_query().where(EventRow.id == event_id)).first()
 
 

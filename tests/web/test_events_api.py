@@ -130,3 +130,10 @@ def test_events_are_in_the_openapi_document(client):
         "/api/v1/events/{event_id}/attendees",
         "/api/v1/events/{event_id}/schedule",
     } <= set(paths)
+
+
+def test_an_event_id_beyond_64_bits_is_a_404_problem(client):
+    # Found by schemathesis: the id overflowed SQLite's INTEGER and gave a 500.
+    response = client.get("/api/v1/events/377586889965970063360")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
