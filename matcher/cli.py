@@ -265,7 +265,12 @@ def partners_command(
 ):
     """Ranked partner cities for CITY, with the reasons: `matcher partners "Emmen"`."""
     from matcher.domain import COUNTRY_NAMES
-    from matcher.services.partners import PartnerQuery, PartnerQueryError, find_partners
+    from matcher.services.partners import (
+        PartnerQuery,
+        PartnerQueryError,
+        city_named,
+        find_partners,
+    )
 
     query = PartnerQuery(
         top=top,
@@ -278,7 +283,8 @@ def partners_command(
         max_distance_km=max_distance,
     )
     with _session() as session:
-        found = _resolve_city(session, city, city_country)
+        found = city_named(session, city, _country_option(city_country))
+        found = found or _resolve_city(session, city, city_country)
         try:
             matches = find_partners(session, found, query)
         except PartnerQueryError as exc:
@@ -381,16 +387,23 @@ def evaluate_command(truth_files, geography, n_boot, seed, as_json):
             click.echo(f"{method['method']:<20} " + " ".join(cells))
 
 
+def _country_option(country: str | None) -> str | None:
+    """An ISO code from a --country option, or a usage error."""
+    from matcher.domain import normalise_country
+
+    if not country:
+        return None
+    try:
+        return normalise_country(country)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--country") from None
+
+
 def _resolve_city(session, name, country):
     """The city a user named, or a usage error that lists the candidates."""
-    from matcher.domain import normalise_country
     from matcher.services.cities import find_city, search_cities
 
-    if country:
-        try:
-            country = normalise_country(country)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--country") from None
+    country = _country_option(country)
     found = find_city(session, name, country=country)
     if found is None:
         hits = search_cities(session, name, country=country, limit=5)

@@ -141,6 +141,14 @@ def get_city(session: Session, key: int | str) -> City | None:
     return city_from_row(row) if row else None
 
 
+def cities_named(session: Session, name: str, country: str | None = None) -> list[City]:
+    """Cities whose display name is ``name`` (ignoring case), optionally in one country."""
+    query = _cities_query().where(func.lower(CityRow.name) == name.strip().lower())
+    if country:
+        query = query.where(CityRow.country == country)
+    return [city_from_row(row) for row in session.scalars(query.limit(2))]
+
+
 def get_cities(session: Session, ids: Iterable[int]) -> list[City]:
     """Cities by id, in the order given (unknown ids skipped)."""
     wanted = list(ids)

@@ -52,6 +52,10 @@ def find_city(session: Session, name_or_slug: str, *, country: str | None = None
     city = repository.get_city(session, name_or_slug.strip().lower())
     if city:
         return city
+    # An exact name needs no fuzzy index (which a fresh process would have to load first).
+    named = repository.cities_named(session, name_or_slug, country)
+    if len(named) == 1:
+        return named[0]
     resolution = name_index(session).resolve(name_or_slug, country=country)
     if resolution.status in ("exact", "fuzzy"):
         return repository.get_city(session, resolution.city_id)

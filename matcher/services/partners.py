@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from matcher.db import repository
-from matcher.domain import City, Collaboration, expand_countries, haversine_km
+from matcher.domain import City, Collaboration, expand_countries, fold, haversine_km
 from matcher.services.indexes import cached
 
 #: Score rows kept for pair fits (each is one float per indexed city).
@@ -177,6 +177,17 @@ def memoised(session: Session, key: tuple, build):
         value = build()
         index.remember(key, value)
     return value
+
+
+def city_named(session: Session, name: str, country: str | None = None) -> City | None:
+    """The one indexed city whose display name is ``name`` (ignoring case and accents), if
+    exactly one is; answers from memory, so a fresh process need not query the city."""
+    wanted = fold(name)
+    found = [
+        c for c in partner_index(session).cities.values()
+        if fold(c.name) == wanted and (country is None or c.country == country)
+    ]  # fmt: skip
+    return found[0] if len(found) == 1 else None
 
 
 def city_by_slug(session: Session, slug: str) -> City | None:

@@ -98,3 +98,12 @@ def test_index_files_of_other_code_are_not_loaded(session, disk_cache, monkeypat
     monkeypatch.setattr(indexes, "_code_fingerprint", lambda: "another version of the code")
     indexes.cached(session, "test", build, persist=True)
     assert len(calls) == 2
+
+
+def test_a_city_is_found_by_its_exact_name_without_accents(session):
+    from matcher.services.partners import city_named
+
+    assert city_named(session, "jyvaskyla").slug == "fi-jyvaskyla"
+    assert city_named(session, "Jyväskylä", "FI").slug == "fi-jyvaskyla"
+    assert city_named(session, "Jyväskylä", "SE") is None
+    assert city_named(session, "Jyvaskila") is None  # typos go to the fuzzy index
