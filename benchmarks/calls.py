@@ -1,8 +1,8 @@
 """Funding-call ranking: latency of ranking every seeded call for one city, against baselines.
 
 Loads data/calls.json (629 real Funding & Tenders topics with parsed rules) and the seed cities,
-fits a :class:`~matcher.scoring.call_ranking.CallIndex` and ranks all calls for 100 cities
-(status "all", eligibility by :mod:`matcher.scoring.eligibility`; each city's time is the best
+fits a :class:`~matcher.scoring.calls.ranking.CallIndex` and ranks all calls for 100 cities
+(status "all", eligibility by :mod:`matcher.scoring.calls.eligibility`; each city's time is the best
 of three runs). Two baselines are measured in the same run on the same data:
 
 * ``numpy``: a bare matrix-vector product over the theme matrix plus ``argsort``, the floor
@@ -39,8 +39,8 @@ from matcher.domain import (  # noqa: E402
     ProfileEntry,
     ProfileKind,
 )
-from matcher.scoring.call_ranking import CallIndex  # noqa: E402
-from matcher.scoring.eligibility import evaluate_city  # noqa: E402
+from matcher.scoring.calls.eligibility import evaluate_city  # noqa: E402
+from matcher.scoring.calls.ranking import CallIndex  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 #: The seeded calls are an August 2026 snapshot; rank on a day inside it.

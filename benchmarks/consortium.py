@@ -35,10 +35,10 @@ from _common import (  # noqa: E402
 from calls import TODAY, load_calls, load_cities, load_theme_ids  # noqa: E402
 
 from matcher.domain import City, EligibilityRule, FundingCall, RuleKind  # noqa: E402
-from matcher.scoring.call_ranking import CallIndex  # noqa: E402
-from matcher.scoring.consortium import brute_force_consortium, build_consortium  # noqa: E402
-from matcher.scoring.partners import PartnerRanker, combine  # noqa: E402
-from matcher.scoring.vectorise import ProfileVectoriser  # noqa: E402
+from matcher.scoring.calls.consortium.builder import brute_force_consortium, build_consortium  # noqa: E402
+from matcher.scoring.calls.ranking import CallIndex  # noqa: E402
+from matcher.scoring.partners.ranker import PartnerRanker, combine  # noqa: E402
+from matcher.scoring.partners.vectorise import ProfileVectoriser  # noqa: E402
 
 BAR_SECONDS = 2.0
 FULL_SIZE = 7  # members, lead included: 6 partners

@@ -5,7 +5,7 @@ scale-ups to 10,000 and 100,000 candidates (jittered copies of the seed rows, la
 "synthetic"). The baseline, measured in the same run on the same matrix, is a bare numpy
 matrix-vector product over the ranker's combined feature matrix plus ``np.argpartition``.
 
-Quality (``--quality``): the leave-group-out evaluation of ``matcher.scoring.evaluation`` on
+Quality (``--quality``): the leave-group-out evaluation of ``matcher.scoring.partners.evaluate`` on
 the truth files in data/eval/, with the engine's default configuration, on the training
 split, the held-out groups and the full sets. ``--tune`` re-fits the default weights and the
 proximity scale by coordinate ascent on the training split only (keep.eu groups that started
@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import LatencySummary, argument_parser, ms, print_machine, print_table  # noqa: E402
 
 from matcher.domain import City, Collaboration, ProfileEntry, ProfileKind, Theme, fold  # noqa: E402
-from matcher.scoring.partners import PartnerRanker  # noqa: E402
-from matcher.scoring.vectorise import ProfileVectoriser, ProfileVectors  # noqa: E402
+from matcher.scoring.partners.ranker import PartnerRanker  # noqa: E402
+from matcher.scoring.partners.vectorise import ProfileVectoriser, ProfileVectors  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TOP = 20
@@ -244,7 +244,7 @@ def run_latency(args) -> None:
 
 def load_truth(path: Path, index: dict[tuple[str, str], int]):
     """Truth groups from a data/eval CSV (one row per member), matched by name + country."""
-    from matcher.scoring.evaluation import TruthGroup
+    from matcher.scoring.partners.evaluate import TruthGroup
 
     members: dict[str, list[int]] = defaultdict(list)
     unmatched: dict[str, int] = defaultdict(int)
@@ -301,8 +301,8 @@ class _PartStack:
     """Every tuned part of every query of one truth set, computed once (default settings)."""
 
     def __init__(self, vectoriser, collaborations, groups, seed: int) -> None:
-        from matcher.scoring.evaluation import iter_queries
-        from matcher.scoring.partners import PROXIMITY_SCALE_KM
+        from matcher.scoring.partners.evaluate import iter_queries
+        from matcher.scoring.partners.ranker import PROXIMITY_SCALE_KM
 
         ranker = PartnerRanker().fit(vectoriser)
         self.queries = list(iter_queries(vectoriser, collaborations, groups))
@@ -323,7 +323,7 @@ class _PartStack:
         )
 
     def ndcg(self, weights: np.ndarray) -> float:
-        from matcher.scoring.evaluation import metrics_from_ranks, relevant_ranks
+        from matcher.scoring.partners.evaluate import metrics_from_ranks, relevant_ranks
 
         scores = np.einsum("qpc,p->qc", self.parts, weights.astype(np.float32))
         return float(np.mean([
@@ -340,7 +340,7 @@ def run_tuning(args) -> None:
     Deterministic: fixed splits, fixed tie-breaking keys, a fixed grid and sweep order, and
     a change is kept only when it improves the objective by more than 1e-9.
     """
-    from matcher.scoring.evaluation import without_collaboration_derived
+    from matcher.scoring.partners.evaluate import without_collaboration_derived
 
     cities, collaborations, themes = load_seed()
     index = city_index(cities)
@@ -369,7 +369,7 @@ def run_tuning(args) -> None:
 def fit_weights(stacks: list[_PartStack], sweeps: int = 3):
     """(objective, proximity scale, weights in TUNED_PARTS order) maximising the mean nDCG@10
     over ``stacks``: coordinate ascent over GRID per proximity scale."""
-    from matcher.scoring.evaluation import coordinate_ascent
+    from matcher.scoring.partners.evaluate import coordinate_ascent
 
     best = (-1.0, PROXIMITY_SCALES_KM[0], np.zeros(len(TUNED_PARTS)))
     for scale in PROXIMITY_SCALES_KM:
@@ -389,7 +389,7 @@ def fit_weights(stacks: list[_PartStack], sweeps: int = 3):
 
 
 def run_quality(args) -> None:
-    from matcher.scoring.evaluation import evaluate
+    from matcher.scoring.partners.evaluate import evaluate
 
     cities, collaborations, themes = load_seed()
     index = city_index(cities)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.scoring.schedule import (
+from matcher.scoring.schedule.solve import (
     LockedMeeting,
     MeetingRequest,
     RequestKind,

@@ -119,7 +119,7 @@ def validate_call_records(
 def _derive_rules(values: dict) -> list[dict]:
     """Rules parsed from the call's own text, for rows that do not carry them."""
     try:
-        from matcher.scoring.call_rules import parse_rules
+        from matcher.scoring.calls.rules import parse_rules
     except ImportError:  # parser not available: every rule stays unknown by absence
         return []
     return [

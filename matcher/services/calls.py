@@ -65,7 +65,7 @@ class CallService:
     """The fitted call index and the calls and themes it was built from."""
 
     def __init__(self, calls: list[FundingCall], theme_ids: list[str], labels: dict[str, str]):
-        from matcher.scoring.call_ranking import CallIndex
+        from matcher.scoring.calls.ranking import CallIndex
 
         self.calls = {c.id: c for c in calls}
         self.theme_labels = labels
@@ -193,7 +193,7 @@ def call_detail(
     session: Session, call_id: str, today: date, cities: list[City] | None = None
 ) -> CallDetail | None:
     """The call, with its rules judged for ``cities`` (one city, or a consortium)."""
-    from matcher.scoring.eligibility import evaluate_city, evaluate_consortium
+    from matcher.scoring.calls.eligibility import evaluate_city, evaluate_consortium
 
     service = call_service(session)
     call = service.calls.get(call_id)
@@ -229,7 +229,7 @@ def build_consortium(
     """Propose partners for ``lead`` that satisfy every consortium rule of the call and fit
     best (call fit plus pairwise partner fit), with alternatives per slot; when no valid set
     exists the proposal names the unmet rule and the relaxations that would fix it."""
-    from matcher.scoring.consortium import build_consortium as build
+    from matcher.scoring.calls.consortium.builder import build_consortium as build
     from matcher.services.partners import partner_index
 
     service = call_service(session)
@@ -260,7 +260,7 @@ def build_consortium(
 def rules_report(session: Session) -> list[dict]:
     """Per rule kind: how many stored calls have it parsed, unknown or absent, and how many
     parsed ones come from a programme default rather than the topic's own text."""
-    from matcher.scoring.call_rules import summarise_rules
+    from matcher.scoring.calls.rules import summarise_rules
 
     calls = repository.all_calls(session)
     return [{**row, "calls": len(calls)} for row in summarise_rules([c.rules for c in calls])]

@@ -62,8 +62,8 @@ def _themes(value: str, vocab, match: TruthMatch) -> list[str]:
 
 
 def load_truth(session: Session, path: str | Path):
-    """Read a truth file into :class:`~matcher.scoring.evaluation.TruthGroup` objects."""
-    from matcher.scoring.evaluation import TruthGroup
+    """Read a truth file into :class:`~matcher.scoring.partners.evaluate.TruthGroup` objects."""
+    from matcher.scoring.partners.evaluate import TruthGroup
 
     path = Path(path)
     try:
@@ -126,7 +126,7 @@ def evaluate_truth_file(
     seed: int = 0,
 ) -> dict:  # fmt: skip
     """Leave-group-out evaluation of the engine and the baselines on one truth file."""
-    from matcher.scoring.evaluation import evaluate
+    from matcher.scoring.partners.evaluate import evaluate
 
     groups, match = load_truth(session, path)
     report = evaluate(

@@ -62,8 +62,8 @@ class PartnerIndex:
     """Everything partner search needs in memory: cities, collaborations, the fitted ranker."""
 
     def __init__(self, cities, collaborations, themes):
-        from matcher.scoring.partners import PartnerRanker
-        from matcher.scoring.vectorise import ProfileVectoriser
+        from matcher.scoring.partners.ranker import PartnerRanker
+        from matcher.scoring.partners.vectorise import ProfileVectoriser
 
         self.cities = {c.id: c for c in cities}
         self.by_slug = {c.slug: c for c in cities}
@@ -113,7 +113,7 @@ class PartnerIndex:
         settings), for the consortium builder; one scoring pass per ``a``, cached."""
         scores = self._scores.get(a.id)
         if scores is None:
-            from matcher.scoring.partners import combine
+            from matcher.scoring.partners.ranker import combine
 
             parts, active = self.ranker.score_parts(a.id)
             scores = combine(parts, self.ranker.effective_weights(active))
@@ -230,7 +230,7 @@ def _rank(index: PartnerIndex, city: City, query: PartnerQuery) -> list[PartnerM
 
 
 def _match(index, city, candidate_id, score, result, position, query) -> PartnerMatch:
-    from matcher.scoring.explain import explain_match
+    from matcher.scoring.partners.explain import explain_match
 
     candidate = index.cities[candidate_id]
     parts = {name: float(values[position]) for name, values in result.parts.items()}

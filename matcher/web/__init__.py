@@ -7,11 +7,11 @@ def init_app(app) -> None:
     """Register CSRF protection, blueprints, error pages and security headers."""
     from flask_wtf.csrf import CSRFProtect
 
-    from matcher.web import api, errors, events, security, views
+    from matcher.web import api, errors, security, views
 
     CSRFProtect(app)
     app.register_blueprint(views.bp)
-    app.register_blueprint(events.bp)
+    app.register_blueprint(views.events.bp)
     api.init_app(app)
     errors.init_app(app)
     security.init_app(app)

@@ -3,7 +3,7 @@
 The raw file is concatenated JSON objects behind a UTF-8 BOM. Each topic's text is repaired
 (:mod:`scripts.data_build.text_repair`), its keywords de-duplicated, its themes inferred from
 the curated vocabulary, and its eligibility rules parsed by
-:func:`matcher.scoring.call_rules.parse_rules` when that module is available.
+:func:`matcher.scoring.calls.rules.parse_rules` when that module is available.
 """
 
 from __future__ import annotations
@@ -187,9 +187,9 @@ def _camel_case_names(topics: list[dict]) -> frozenset[str]:
 
 def _load_rule_parser():
     try:
-        from matcher.scoring.call_rules import parse_rules
+        from matcher.scoring.calls.rules import parse_rules
     except ImportError:
-        log.warning("matcher.scoring.call_rules not importable; calls get no rules")
+        log.warning("matcher.scoring.calls.rules not importable; calls get no rules")
         return None
     return parse_rules
 

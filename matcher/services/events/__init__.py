@@ -15,21 +15,21 @@ Invalid input raises :class:`EventError` (a ``ValueError``); an unknown event
 :class:`EventNotFound` (also a ``LookupError``); file problems ``ImportFailed``.
 """
 
-from matcher.services.events.manage import (
+from matcher.services.events.attendees import (
     add_attendees,
     add_request,
-    create_event,
-    delete_event,
-    fix_meeting,
-    get_event,
     import_attendee_records,
     import_attendees,
-    list_events,
-    lock_meeting,
     remove_request,
-    unlock_meeting,
+)
+from matcher.services.events.manage import (
+    create_event,
+    delete_event,
+    get_event,
+    list_events,
     update_event,
 )
+from matcher.services.events.meetings import fix_meeting, lock_meeting, unlock_meeting
 from matcher.services.events.model import (
     REQUEST_KINDS,
     Attendee,

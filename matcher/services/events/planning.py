@@ -22,7 +22,8 @@ from matcher.db import repository
 from matcher.db.models import EventRow, MeetingRow
 from matcher.importing.attendees import AttendeeRow
 from matcher.importing.records import ImportFailed
-from matcher.scoring.schedule import (
+from matcher.scoring.schedule.model import pair_key
+from matcher.scoring.schedule.solve import (
     LockedMeeting,
     MeetingRequest,
     RequestKind,
@@ -31,7 +32,7 @@ from matcher.scoring.schedule import (
     schedule,
     validate,
 )
-from matcher.scoring.schedule_model import pair_key
+from matcher.services.events import attendees as attendee_steps
 from matcher.services.events import manage
 from matcher.services.events.model import (
     EventCity,
@@ -43,12 +44,12 @@ from matcher.services.events.model import (
 
 #: Partners kept per attendee from the engine's ranking (requested pairs come on top).
 CANDIDATES_PER_ATTENDEE = 24
-#: Share of the attainable total value the scheduler may give up to lift every attendee to its
-#: fair floor (half its fair share of meetings; see ``schedule_model``). The scheduler's default
-#: (0.4%) is too tight for events built from engine scores, whose candidate lists concentrate on
-#: a few well-documented cities: on 120 seed cities x 8 rounds x 40 tables it left 9 cities with
-#: no meeting and 23 below the floor; 2% lifts all of them to the floor (min 2 meetings) for
-#: 0.7% of the total value (98.7% of the upper bound instead of 99.4%).
+#: Share of the attainable total value the scheduler may give up to lift every attendee to its fair
+#: floor (half its fair share of meetings; see :mod:`matcher.scoring.schedule.model`). The
+#: scheduler's default (0.4%) is too tight for events built from engine scores, whose candidate
+#: lists concentrate on a few well-documented cities: on 120 seed cities x 8 rounds x 40 tables it
+#: left 9 cities with no meeting and 23 below the floor; 2% lifts all of them to the floor (min 2
+#: meetings) for 0.7% of the total value (98.7% of the upper bound instead of 99.4%).
 FAIRNESS_BUDGET = 0.02
 FAIR_FLOOR_SHARE = 0.5
 METHODS = ("auto", "exact", "matching", "greedy")
@@ -92,7 +93,7 @@ def generate_schedule(
     :class:`EventError` when the event cannot be scheduled (fewer than two attendees, a locked
     meeting that conflicts with availability, a do-not-meet request or no-repeat memory).
     """
-    row = manage._row(session, event_id)
+    row = manage.event_row(session, event_id)
     try:
         _generate(session, row, method=method, candidates=candidates, seed=seed)
         session.commit()
@@ -104,7 +105,7 @@ def generate_schedule(
 
 def get_schedule(session: Session, event_id: int) -> EventSchedule:
     """The stored schedule as a grid of rounds x tables, with its quality report."""
-    return _view(session, manage._row(session, event_id))
+    return _view(session, manage.event_row(session, event_id))
 
 
 def schedule_once(
@@ -128,7 +129,7 @@ def schedule_once(
     fit the event (a round beyond the last one, a request naming a city not in the list).
     """
     try:
-        row = manage._create(
+        row = manage.stage_event(
             session,
             name,
             date,
@@ -140,12 +141,12 @@ def schedule_once(
             break_minutes=break_minutes,
         )
         targets = {target for item in rows for _kind, target in item.requests}
-        problems = manage.attendee_problems(
+        problems = attendee_steps.attendee_problems(
             row, rows, "attendees", names=manage.event_cities(session, targets)
         )
         if problems:
             raise ImportFailed(problems)
-        manage._add_attendees(session, row, rows)
+        attendee_steps.stage_attendees(session, row, rows)
         _generate(session, row, method=method, candidates=CANDIDATES_PER_ATTENDEE, seed=0)
         return _view(session, row)
     finally:
@@ -159,7 +160,7 @@ def pair_fits(
 
     Raises :class:`EventError` for an attendee the index does not know.
     """
-    from matcher.scoring.partners import combine, top_k
+    from matcher.scoring.partners.ranker import combine, top_k
 
     ranker = index.ranker
     try:
@@ -311,7 +312,7 @@ def _store(row, result: Schedule, fits, index, cities, requests, locked_rows) ->
 
 
 def _reason(meeting, fits, index, cities, asked) -> str:
-    from matcher.scoring.explain import explain_match
+    from matcher.scoring.partners.explain import explain_match
 
     fit = fits.get(meeting.pair)
     text = ""
@@ -387,7 +388,7 @@ def _name_ids(text: str, cities: dict[int, EventCity]) -> str:
 
 
 def _view(session: Session, row: EventRow) -> EventSchedule:
-    event = manage._event(session, row)
+    event = manage.load_event(session, row)
     slots: dict[tuple[int, int], ScheduledMeeting] = {(m.round, m.table): m for m in event.meetings}
     grid = tuple(
         (rnd, tuple(slots.get((rnd.number, t)) for t in range(1, event.tables + 1)))

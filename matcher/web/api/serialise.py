@@ -147,7 +147,7 @@ def rule_result(result: RuleResult) -> schemas.RuleResultOut:
 
 
 def call_match(match, today: date, labels: Mapping[str, str]) -> schemas.CallMatchOut:
-    """One ranked call (a :class:`matcher.scoring.call_ranking.CallMatch`)."""
+    """One ranked call (a :class:`matcher.scoring.calls.ranking.CallMatch`)."""
     return schemas.CallMatchOut(
         call=call_summary(match.call, today),
         fit=round(float(match.fit), DIGITS),
@@ -210,7 +210,7 @@ def eligibility(detail, cities: Sequence[City], today: date) -> schemas.Eligibil
 
 
 def consortium(proposal, call: FundingCall, lead: City, today: date) -> schemas.ConsortiumOut:
-    """A :class:`matcher.scoring.consortium.ConsortiumProposal`."""
+    """A :class:`matcher.scoring.calls.consortium.builder.ConsortiumProposal`."""
     return schemas.ConsortiumOut(
         call=call_summary(call, today),
         lead=city_summary(lead),

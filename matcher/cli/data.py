@@ -1,0 +1,169 @@
+"""``matcher init-db / upgrade / seed / import / export / stats / hash-token``: the data
+steward's commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from matcher.cli.common import emit_json, fail_on_problems, open_session
+from matcher.importing.records import ImportFailed, detect_format, read_records
+
+# --------------------------------------------------------------------------- database
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or migrate the database schema to the newest revision."""
+    from matcher.db import get_database
+    from matcher.services.data import upgrade_schema
+
+    revision = upgrade_schema(get_database())
+    click.echo(f"Database at {get_database().engine.url.render_as_string()} is at revision "
+               f"{revision}.")  # fmt: skip
+
+
+@click.command("upgrade")
+@with_appcontext
+def upgrade_command():
+    """Apply pending migrations (same as init-db)."""
+    init_db_command.callback()
+
+
+@click.command("seed")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder with the seed files (default: the shipped data/).")  # fmt: skip
+@click.option("--replace", is_flag=True, help="Delete everything first and load the seed again.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has cities.")
+@with_appcontext
+def seed_command(data_dir, replace, if_empty):
+    """Load the shipped real data (cities, profiles, collaborations, calls)."""
+    from matcher.db import get_database
+    from matcher.services.cities import stats
+    from matcher.services.data import seed, upgrade_schema
+
+    upgrade_schema(get_database())
+    data_dir = data_dir or Path(current_app.config["DATA_DIR"])
+    with open_session() as session:
+        if if_empty and not replace and stats(session)["cities"]:
+            click.echo("The database already holds the seed; nothing to do.")
+            return
+        try:
+            counts = seed(session, data_dir, replace=replace,
+                          step=lambda name, n: click.echo(f"  {name}: {n}"))  # fmt: skip
+        except ImportFailed as exc:
+            fail_on_problems(exc)
+    click.echo("Seeded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    prepare_indexes()
+
+
+def prepare_indexes() -> None:
+    """Fit the search indexes now (stored under instance/cache), not in the next command."""
+    from matcher.services.data import warm_indexes
+
+    click.echo("Preparing the search indexes...", err=True)
+    with open_session() as session:
+        warm_indexes(session)
+
+
+# --------------------------------------------------------------------------- import / export
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(["cities", "calls"]))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None,
+              help="Default: from the file extension.")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@with_appcontext
+def import_command(kind, file, fmt, dry_run, as_json):
+    """Import cities or calls from CSV/JSON: all rows are checked first, then upserted."""
+    from matcher.services.data import import_file
+
+    with open_session() as session:
+        try:
+            if as_json:  # machine-readable output: no progress bar on the terminal
+                report = import_file(session, kind, file, fmt=fmt, dry_run=dry_run)
+            else:
+                report = _import_with_progress(session, kind, file, fmt, dry_run)
+        except ImportFailed as exc:
+            if as_json:
+                emit_json({"ok": False, "problems": [p.as_dict() for p in exc.problems]})
+                sys.exit(1)
+            fail_on_problems(exc)
+    if not dry_run and (report.created or report.updated):
+        prepare_indexes()
+    if as_json:
+        emit_json({"ok": True, **report.as_dict()})
+        return
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(f"{verb} {report.total} {kind} from {report.file}: {report.created} created, "
+               f"{report.updated} updated, {report.unchanged} unchanged.")  # fmt: skip
+    for note in report.notes:
+        click.echo(f"  {note}")
+
+
+def _import_with_progress(session, kind, file, fmt, dry_run):
+    from matcher.services.data import import_file
+
+    total = len(read_records(file, kind, detect_format(file, fmt)))
+    with click.progressbar(length=total, label=f"Importing {kind}", file=sys.stderr,
+                           show_pos=True) as bar:  # fmt: skip
+        done_before = 0
+
+        def advance(done: int) -> None:
+            nonlocal done_before
+            bar.update(done - done_before)
+            done_before = done
+
+        return import_file(session, kind, file, fmt=fmt, dry_run=dry_run, progress=advance)
+
+
+@click.command("export")
+@click.argument("kind", type=click.Choice(["cities", "calls"]))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")  # fmt: skip
+@with_appcontext
+def export_command(kind, fmt, out):
+    """Export cities or calls in the format that import reads back."""
+    from matcher.services.data import export
+
+    with open_session() as session:
+        text = export(session, kind, fmt)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command("stats")
+@with_appcontext
+def stats_command():
+    """Counts of cities, collaborations, calls and themes in the database."""
+    from matcher.services.cities import stats
+
+    with open_session() as session:
+        for key, value in stats(session).items():
+            click.echo(f"{key:>16}: {value}")
+
+
+@click.command("hash-token")
+@click.argument("token", required=False)
+def hash_token_command(token):
+    """Make an API token (or hash TOKEN) for MATCHER_API_TOKEN_HASHES."""
+    import secrets
+
+    from matcher.web.auth import hash_token
+
+    if token is None:
+        token = secrets.token_urlsafe(32)
+        click.echo(f"token:  {token}   (give this to the API client; it is not stored)")
+    click.echo(f"hash:   {hash_token(token)}   (add to MATCHER_API_TOKEN_HASHES)")

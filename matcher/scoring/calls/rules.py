@@ -1,0 +1,279 @@
+"""Eligibility rules of a funding call, read from its Funding & Tenders texts.
+
+``parse_rules`` turns a call record (conditions text, description, programme, deadlines) into
+:class:`~matcher.domain.EligibilityRule` objects. A rule read from the text keeps the sentence it
+came from; a rule kind the text addresses without stating it readably is emitted with
+``parsed=False`` so that it evaluates to *unknown*; a kind the text does not address is left out,
+except eligible countries, which every call has: the programme's default applies when the topic
+says nothing more specific, and the rule says so in ``params["basis"]``.
+
+Country params use named sets from :data:`matcher.domain.COUNTRY_SETS` plus explicit ISO codes,
+so ``expand_countries(params["sets"] + params["countries"])`` gives the eligible countries. Two
+optional keys refine them: ``open_ended`` (the listed countries are certainly eligible, others
+may be, per a document we cannot read) and ``role`` ("coordinator": the limit binds only the
+coordinator).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from matcher.domain import EligibilityRule, RuleKind
+from matcher.scoring.calls.patterns import (
+    find_applicant_types,
+    find_cofunding,
+    find_country_restrictions,
+    find_min_countries,
+    find_min_partners,
+    find_population,
+    find_required_members,
+    rule,
+)
+from matcher.scoring.calls.text import clean_text, split_sentences
+
+__all__ = ["PROGRAMME_COUNTRY_DEFAULTS", "parse_rules", "rules_report", "summarise_rules"]
+
+_HORIZON_DEFAULT = {"sets": ["HORIZON"], "countries": []}
+
+#: Eligible countries when a topic defers to its programme's general rules. Keys are the
+#: portal's programme names. ``open_ended`` marks programmes where member-state entities are
+#: always eligible but the call document may open the call to further countries.
+PROGRAMME_COUNTRY_DEFAULTS: dict[str, dict] = {
+    "Horizon Europe": {
+        **_HORIZON_DEFAULT,
+        "basis": "programme default (Horizon Europe General Annexes, Annex B)",
+    },
+    "Euratom": {
+        "sets": ["EU27"],
+        "countries": ["CH", "UA"],
+        "basis": "programme default (Euratom: member states, Ukraine and Switzerland)",
+    },
+    "LIFE": {"sets": ["LIFE"], "countries": [], "basis": "programme default (LIFE Regulation)"},
+    "Digital Europe": {
+        "sets": ["EU27"],
+        "countries": [],
+        "open_ended": True,
+        "basis": "programme default (Digital Europe: EU member states; EEA and associated"
+        " countries only where the topic allows)",
+    },
+    "European Defence Fund": {
+        "sets": ["EU27"],
+        "countries": ["NO"],
+        "basis": "programme default (EDF Regulation: member states and Norway)",
+    },
+    "Erasmus+": {
+        "sets": ["EU27"],
+        "countries": ["IS", "LI", "MK", "NO", "RS", "TR"],
+        "open_ended": True,
+        "basis": "programme default (Erasmus+: member states and associated third countries)",
+    },
+}
+#: EU spending programmes in which member-state entities are always eligible; whether other
+#: countries are is set per call in a document the portal does not carry.
+_MEMBER_STATES_AT_LEAST = (
+    "Connecting Europe Facility",
+    "CERV",
+    "Justice",
+    "Interregional Innovation",
+    "Creative Europe",
+    "Single Market Programme",
+    "EMFAF",
+    "RFCS",
+    "ISF",
+)
+for _name in _MEMBER_STATES_AT_LEAST:
+    PROGRAMME_COUNTRY_DEFAULTS[_name] = {
+        "sets": ["EU27"],
+        "countries": [],
+        "open_ended": True,
+        "basis": f"programme default ({_name}: member states; other countries per call document)",
+    }
+
+#: Horizon Europe actions that, unless the topic says otherwise, need the General Annexes'
+#: standard consortium (Annex B): at least three independent legal entities, each in a
+#: different Member State or Associated Country, at least one of them in a Member State.
+_HORIZON_STANDARD_CONSORTIUM = re.compile(
+    r"\b(?:Research and Innovation Actions|Innovation Actions|Pre-commercial Procurement"
+    r"|Public Procurement of Innovative Solutions)\b"
+)
+#: Programme co-fund actions need three partners from three countries, with no member-state
+#: condition beyond the countries rule.
+_HORIZON_COFUND = re.compile(r"\bProgramme Cofund Actions\b")
+_ANNEX_B_SENTENCE = (
+    "Horizon Europe General Annexes, Annex B (applies unless the topic says otherwise): "
+    "a consortium of at least three independent legal entities, each established in a "
+    "different Member State or Associated Country, at least one of them in a Member State."
+)
+_COFUND_SENTENCE = (
+    "Horizon Europe General Annexes, Annex B (applies unless the topic says otherwise): "
+    "programme co-fund actions need at least three independent legal entities established in "
+    "three different Member States or Associated Countries."
+)
+_ANNEX_B_BASIS = "programme default (Horizon Europe General Annexes, Annex B)"
+
+_ELIGIBLE_COUNTRIES_SECTION = re.compile(
+    r"\b2\.\s*Eligible countries:?\s*(?P<body>.*?)(?=\d\.\s*Other eligib|$)", re.I | re.S
+)
+_GENERAL_ANNEX_B = re.compile(r"Annex B of the (?:Horizon Europe )?Work Programme General Annexes")
+_OWN_DOCUMENT = re.compile(
+    r"\b(?:call document|Rules of Contest|Programme Guide|Appendix \d|EIC Work Programme"
+    r"|MSCA part|ERC Work Programme)\b",
+    re.I,
+)
+# ESF+ lists its countries outright: "EU Member States (and their overseas countries and
+# territories); EEA countries, in accordance with the EEA Agreement; EU acceding countries,
+# candidate countries ...". Member states and the EEA are always in; the rest varies per call.
+_EEA_LISTED = re.compile(r"EU Member States.{0,80}EEA countries, in accordance", re.S)
+# ERC: "The ERC actions are open to researchers of any nationality who intend to conduct their
+# research activity in any Member State or Associated Country".
+_ANY_MS_OR_AC = re.compile(r"\bin any Member State or Associated Country\b")
+
+
+def parse_rules(call: dict) -> list[EligibilityRule]:
+    """Eligibility rules of one call record.
+
+    ``call`` holds ``programme``, ``conditions_text`` (or the portal's raw ``topicConditions``),
+    ``description`` and ``deadlines`` (ISO strings or dates; a single ``deadline`` is accepted
+    too). Text may still contain HTML and cp1252 mojibake.
+    """
+    conditions = clean_text(call.get("conditions_text") or call.get("topicConditions") or "")
+    description = clean_text(call.get("description") or "")
+    sentences = split_sentences(conditions) + split_sentences(description)
+
+    rules = _country_rules(call.get("programme") or "", conditions, sentences)
+    rules += find_applicant_types(sentences)
+    rules += find_population(sentences)
+    rules += find_min_partners(sentences)
+    rules += find_min_countries(sentences)
+    rules += find_required_members(sentences)
+    rules += find_cofunding(sentences)
+    rules += _programme_consortium_defaults(call, rules)
+    rules.append(_deadline_rule(call))
+    return _unique(rules)
+
+
+def _programme_consortium_defaults(
+    call: dict, found: list[EligibilityRule]
+) -> list[EligibilityRule]:
+    """The Horizon Europe standard consortium, for collaborative actions whose topic text does
+    not set its own partner or country minimum."""
+    if (call.get("programme") or "") != "Horizon Europe":
+        return []
+    if any(r.kind in (RuleKind.MIN_PARTNERS, RuleKind.MIN_COUNTRIES) for r in found):
+        return []
+    action = f"{call.get('types_of_action') or ''} {call.get('action_type') or ''}"
+    if _HORIZON_STANDARD_CONSORTIUM.search(action):
+        sentence, member_state_needed = _ANNEX_B_SENTENCE, True
+    elif _HORIZON_COFUND.search(action):
+        sentence, member_state_needed = _COFUND_SENTENCE, False
+    else:
+        return []
+    defaults = [
+        rule(RuleKind.MIN_PARTNERS, {"min": 3, "basis": _ANNEX_B_BASIS}, sentence),
+        rule(RuleKind.MIN_COUNTRIES, {"min": 3, "from_set": "HORIZON", "basis": _ANNEX_B_BASIS},
+             sentence),
+    ]  # fmt: skip
+    if member_state_needed:
+        defaults.append(
+            rule(
+                RuleKind.MIN_COUNTRIES,
+                {"min": 1, "from_set": "EU27", "basis": _ANNEX_B_BASIS},
+                sentence,
+            )  # fmt: skip
+        )
+    return defaults
+
+
+def _country_rules(programme: str, conditions: str, sentences: list[str]) -> list[EligibilityRule]:
+    restrictions = find_country_restrictions(sentences)
+    binds_everyone = [r for r in restrictions if r.parsed and "role" not in r.params]
+    if binds_everyone:
+        return restrictions
+    return [_country_baseline(programme, conditions), *restrictions]
+
+
+def _country_baseline(programme: str, conditions: str) -> EligibilityRule:
+    """The country rule the Eligible countries section (or, failing that, the programme) sets."""
+    section = _ELIGIBLE_COUNTRIES_SECTION.search(conditions)
+    body = section.group("body").strip() if section else ""
+    sentence = f"Eligible countries: {body}" if body else ""
+    if _GENERAL_ANNEX_B.search(body) or _ANY_MS_OR_AC.search(body):
+        params = {**_HORIZON_DEFAULT, "basis": "Horizon Europe General Annexes, Annex B"}
+        return rule(RuleKind.COUNTRIES, params, sentence)
+    if _EEA_LISTED.search(body):
+        params = {"sets": ["EEA"], "countries": [], "open_ended": True, "basis": "topic text"}
+        return rule(RuleKind.COUNTRIES, params, sentence)
+    default = PROGRAMME_COUNTRY_DEFAULTS.get(programme)
+    # Prizes are governed by their own Rules of Contest, which may depart from the programme.
+    if default and not re.search(r"Rules of Contest", body, re.I):
+        return rule(RuleKind.COUNTRIES, dict(default), sentence or f"Programme: {programme}")
+    if body and _OWN_DOCUMENT.search(body):
+        return rule(RuleKind.COUNTRIES, {}, sentence, parsed=False)
+    stated = sentence or "The topic text names no eligible countries."
+    return rule(RuleKind.COUNTRIES, {"basis": "not stated"}, stated, parsed=False)
+
+
+def _deadline_rule(call: dict) -> EligibilityRule:
+    raw = call.get("deadlines") or ([call["deadline"]] if call.get("deadline") else [])
+    deadlines = sorted({_iso_date(d) for d in raw if d})
+    if not deadlines:
+        return rule(RuleKind.DEADLINE, {}, "No deadline is published for this topic.", parsed=False)
+    listed = ", ".join(deadlines)
+    return rule(RuleKind.DEADLINE, {"deadlines": deadlines}, f"Deadline(s): {listed}")
+
+
+def _iso_date(value: str | date) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]
+
+
+def _unique(rules: Iterable[EligibilityRule]) -> list[EligibilityRule]:
+    """Drop repeats: topic texts often state the same clause in conditions and description."""
+    seen: set[tuple] = set()
+    out: list[EligibilityRule] = []
+    for item in rules:
+        key = (item.kind, repr(sorted(item.params.items())), item.parsed)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def rules_report(calls: Sequence[dict]) -> list[dict]:
+    """Per rule kind, how many calls have it parsed, unknown (unreadable) or absent, parsing
+    each call record first (see :func:`summarise_rules`)."""
+    return summarise_rules([parse_rules(call) for call in calls])
+
+
+def summarise_rules(per_call: Sequence[Sequence[EligibilityRule]]) -> list[dict]:
+    """Per rule kind, over the rule lists of several calls: ``parsed``, ``unknown``,
+    ``absent`` and ``from_default`` counts.
+
+    A call counts as *unknown* for a kind when any of its rules of that kind is unparsed, as
+    *parsed* when it has only parsed ones; ``from_default`` counts the parsed rules that come
+    from a programme default rather than the topic's own text.
+    """
+    report = []
+    for kind in RuleKind:
+        parsed = unknown = absent = from_default = 0
+        for rules in per_call:
+            of_kind = [r for r in rules if r.kind == kind]
+            if not of_kind:
+                absent += 1
+            elif any(not r.parsed for r in of_kind):
+                unknown += 1
+            else:
+                parsed += 1
+                basis = str(of_kind[0].params.get("basis", ""))
+                from_default += basis.startswith("programme default")
+        report.append(
+            {
+                "kind": str(kind),
+                "parsed": parsed,
+                "unknown": unknown,
+                "absent": absent,
+                "from_default": from_default,
+            }
+        )
+    return report

@@ -1,0 +1,288 @@
+"""Plain-language reasons for a partner match, built from the score parts.
+
+The ranker says *how much* each part contributed; this module says *why* in words a city
+officer can check: which themes both cities work on, what one offers that the other needs,
+how big they are, how far apart, which projects they did together, which networks they share
+and which partners they have in common. Everything it names comes from the inputs (theme
+labels, collaboration titles, partner names), so a reason is never invented.
+
+Reasons are ordered by weighted contribution, except that having worked together comes first
+whenever the two cities share a project: it is the most concrete reason there is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+from matcher.domain import COUNTRY_NAMES, City, Collaboration, ProfileKind, haversine_km
+
+__all__ = ["Reason", "explain_match", "format_population"]
+
+#: A part contributes a reason only when its value reaches this level: below it the "reason"
+#: would be too weak to be worth a city officer's attention.
+MIN_PART_VALUE = 0.2
+#: Themes named per reason; more reads like a list, not a reason.
+MAX_THEMES = 3
+#: Theme weights below this share of a profile's strongest theme are not named.
+MIN_THEME_SHARE = 0.3
+#: "Similar size" only when the larger population is at most this many times the smaller
+#: (the ``peer_size`` part is 0.69 there; at 3x it is 0.5, which is not similar).
+SIMILAR_SIZE_RATIO = 1.5
+#: A city abroad this close is "across the border" (the reach of Interreg cross-border areas,
+#: as in :data:`matcher.scoring.partners.ranker.CROSS_BORDER_MAX_KM`).
+NEIGHBOUR_KM = 300.0
+#: Networks and common partners named per reason.
+MAX_NAMES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason for a match: the part it explains, its weighted contribution, the words."""
+
+    part: str
+    contribution: float
+    text: str
+
+
+def explain_match(
+    query: City,
+    candidate: City,
+    parts: Mapping[str, float],
+    *,
+    weights: Mapping[str, float],
+    theme_labels: Mapping[str, str],
+    geography: str = "any",
+    theme_focus: Collection[str] = (),
+    shared_collaborations: Sequence[Collaboration] = (),
+    candidate_experience: Mapping[str, int] | None = None,
+    candidate_projects: int | None = None,
+    shared_terms: Sequence[str] = (),
+    common_partners: Sequence[str] = (),
+) -> list[Reason]:
+    """Reasons for ranking ``candidate`` for ``query``, strongest contribution first.
+
+    ``parts`` and ``weights`` are one candidate's part values and the weights used (as from
+    :class:`~matcher.scoring.partners.ranker.RankResult` and ``PartnerRanker.effective_weights``).
+    ``shared_collaborations`` are the collaborations both cities took part in, newest first
+    is best (projects and joint plans explain ``history``, networks explain ``networks``);
+    ``candidate_experience`` counts the candidate's past projects per theme id and
+    ``candidate_projects`` all of them; ``shared_terms`` are the words behind the text
+    similarity; ``common_partners`` names the partners both worked with, strongest first.
+    """
+    worked = [c for c in shared_collaborations if c.kind != "network"]
+    networks = [c for c in shared_collaborations if c.kind == "network"]
+    name = candidate.name
+    builders = {
+        "shared_interests": lambda: _shared_interests(query, candidate, theme_labels, theme_focus),
+        "complementarity": lambda: _complementarity(query, candidate, theme_labels),
+        "experience": lambda: _experience(query, name, candidate_experience, theme_labels,
+                                          theme_focus),
+        "track_record": lambda: _track_record(name, candidate_projects),
+        "text": lambda: _text(shared_terms),
+        "peer_size": lambda: _peer_size(query, candidate),
+        "proximity": lambda: _geography(query, candidate, "near"),
+        "geography": lambda: _geography(query, candidate, geography),
+        "history": lambda: _history(worked),
+        "networks": lambda: _networks(networks),
+        "common_partners": lambda: _common_partners(common_partners),
+    }  # fmt: skip
+    reasons = []
+    for part, build in builders.items():
+        value = float(parts.get(part, 0.0))
+        weight = float(weights.get(part, 0.0))
+        if weight <= 0 or value < MIN_PART_VALUE:
+            continue
+        text = build()
+        if text:
+            reasons.append(Reason(part=part, contribution=weight * value, text=text))
+    reasons = _say_place_once(reasons)
+    reasons.sort(key=lambda r: (r.part != "history", -r.contribution))
+    return reasons
+
+
+def format_population(population: int | None) -> str:
+    """Short population figure: ``980``, ``98k``, ``1.2M``."""
+    if population is None:
+        return "unknown"
+    if population >= 1_000_000:
+        return f"{population / 1_000_000:.1f}M"
+    if population >= 1_000:
+        return f"{round(population / 1_000):d}k"
+    return str(population)
+
+
+# ---------------------------------------------------------------------- one builder per part
+
+
+def _shared_interests(query, candidate, labels, focus) -> str | None:
+    mine = query.weights(ProfileKind.INTEREST)
+    for theme in focus:
+        mine.setdefault(theme, max(mine.values(), default=1.0))
+    themes = _overlap(mine, candidate.weights(ProfileKind.INTEREST))
+    return f"Both work on {_listing(themes, labels)}" if themes else None
+
+
+def _complementarity(query, candidate, labels) -> str | None:
+    offered = _overlap(query.weights(ProfileKind.NEED), candidate.weights(ProfileKind.OFFER))
+    wanted = _overlap(query.weights(ProfileKind.OFFER), candidate.weights(ProfileKind.NEED))
+    sentences = []
+    if offered:
+        sentences.append(
+            f"{candidate.name} offers {_listing(offered, labels)} experience you are looking for"
+        )
+    if wanted:
+        sentences.append(f"{candidate.name} is looking for {_listing(wanted, labels)}, "
+                         "which you offer")  # fmt: skip
+    return "; ".join(sentences) or None
+
+
+def _experience(query, name, experience, labels, focus) -> str | None:
+    if not experience:
+        return None
+    wanted = set(query.weights(ProfileKind.NEED)) or set(query.weights(ProfileKind.INTEREST))
+    wanted |= set(focus)
+    relevant = sorted(
+        ((count, theme) for theme, count in experience.items() if theme in wanted and count > 0),
+        key=lambda item: (-item[0], item[1]),
+    )[:MAX_THEMES]
+    if not relevant:
+        return None
+    projects = sum(count for count, _theme in relevant)
+    themes = [theme for _count, theme in relevant]
+    noun = "project" if projects == 1 else "projects"
+    return f"{name} has run {projects} {noun} on {_listing(themes, labels)}"
+
+
+def _track_record(name, projects) -> str | None:
+    if not projects:
+        return None
+    noun = "project" if projects == 1 else "projects"
+    return f"{name} has taken part in {projects} EU-funded {noun}"
+
+
+def _text(shared_terms) -> str | None:
+    if not shared_terms:
+        return "Similar project descriptions"
+    quoted = ", ".join(f"'{term}'" for term in shared_terms[:MAX_THEMES])
+    return f"Similar project descriptions ({quoted})"
+
+
+def _peer_size(query, candidate) -> str | None:
+    if not query.population or not candidate.population:
+        return None
+    ratio = max(query.population, candidate.population) / min(
+        query.population, candidate.population
+    )
+    if ratio > SIMILAR_SIZE_RATIO:
+        return None
+    return (
+        f"Similar size ({format_population(query.population)} vs "
+        f"{format_population(candidate.population)})"
+    )
+
+
+def _geography(query, candidate, mode) -> str | None:
+    country = COUNTRY_NAMES.get(candidate.country, candidate.country)
+    abroad = candidate.country != query.country
+    if mode == "different-country":
+        return f"In another country ({country})" if abroad else None
+    if None in (query.lat, query.lon, candidate.lat, candidate.lon):
+        return None
+    km = haversine_km(query.lat, query.lon, candidate.lat, candidate.lon)
+    distance = f"{km:,.0f} km away"
+    if abroad and (mode == "cross-border" or km <= NEIGHBOUR_KM):
+        return f"{distance}, across the border in {country}"
+    where = f"in {country}" if abroad else "in your country"
+    return f"{distance}, {where}"
+
+
+def _history(shared) -> str | None:
+    if not shared:
+        return None
+    first = shared[0]
+    details = ", ".join(str(x) for x in (_programme(first.programme), first.start_year) if x)
+    text = f"Worked together in {first.title}" + (f" ({details})" if details else "")
+    if len(shared) > 1:
+        others = len(shared) - 1
+        text += f" and {others} other project{'s' if others > 1 else ''}"
+    return text
+
+
+def _networks(networks) -> str | None:
+    """ "Both are members of Energy Cities"; territorial coordinators read differently."""
+    members = [c.title for c in networks if "coordinator" not in c.programme.lower()]
+    coordinated = [c.title for c in networks if "coordinator" in c.programme.lower()]
+    sentences = []
+    if members:
+        sentences.append(f"Both are members of {_names(members)}")
+    if coordinated:
+        sentences.append(
+            f"Both are in the Covenant of Mayors group coordinated by {_names(coordinated)}"
+        )
+    return "; ".join(sentences) or None
+
+
+def _common_partners(names) -> str:
+    if not names:
+        return "You have worked with the same partners"
+    return f"Both worked with {_names(list(names))}"
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _say_place_once(reasons: list[Reason]) -> list[Reason]:
+    """Proximity and a geography preference both describe where the candidate is: keep one
+    reason (the preference's wording) carrying both contributions."""
+    place = [r for r in reasons if r.part in ("proximity", "geography")]
+    if len(place) < 2:
+        return reasons
+    preferred = next(r for r in place if r.part == "geography")
+    merged = Reason("geography", sum(r.contribution for r in place), preferred.text)
+    return [r for r in reasons if r not in place] + [merged]
+
+
+def _overlap(a: Mapping[str, float], b: Mapping[str, float]) -> list[str]:
+    """Themes both profiles hold, strongest joint weight first, weak ones dropped."""
+    if not a or not b:
+        return []
+    joint = {t: min(a[t] / max(a.values()), b[t] / max(b.values())) for t in a.keys() & b.keys()}
+    ranked = sorted(joint.items(), key=lambda item: (-item[1], item[0]))
+    return [t for t, share in ranked if share >= MIN_THEME_SHARE][:MAX_THEMES]
+
+
+def _listing(theme_ids: Sequence[str], labels: Mapping[str, str]) -> str:
+    """'a', 'a and b', 'a, b and c' with lower-case theme labels; labels that contain "and"
+    or a comma themselves are separated by semicolons ('a and b; c; d') so that the list
+    still reads as a list."""
+    names = [_lower_label(labels.get(t, t.replace("-", " "))) for t in theme_ids]
+    if len(names) <= 1:
+        return "".join(names)
+    if any(" and " in name or "," in name for name in names):
+        return "; ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _names(names: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and 2 others' for proper names."""
+    shown = list(names[:MAX_NAMES])
+    rest = len(names) - len(shown)
+    if rest:
+        return ", ".join(shown) + f" and {rest} other{'s' if rest > 1 else ''}"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _programme(programme: str) -> str:
+    """A programme name without its funding period: "2014 - 2020 INTERREG V-A Germany -
+    The Netherlands" -> "INTERREG V-A Germany - The Netherlands"."""
+    return re.sub(r"^\s*(19|20)\d\d\s*[-–]\s*(19|20)\d\d\s+", "", programme or "").strip()
+
+
+def _lower_label(label: str) -> str:
+    # Keep acronyms ("EU", "SMEs") as written; lower-case only a capitalised first word.
+    first, _, rest = label.partition(" ")
+    if first[:1].isupper() and first[1:].islower():
+        first = first.lower()
+    return f"{first} {rest}".strip()

@@ -1,0 +1,139 @@
+"""Evaluation: metrics, paired cluster bootstrap, leave-group-out without leakage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.domain import City, Collaboration, ProfileEntry, ProfileKind
+from matcher.scoring.partners.evaluate import (
+    TruthGroup,
+    bootstrap_ci,
+    coordinate_ascent,
+    evaluate,
+    iter_queries,
+    metrics_from_ranks,
+    relevant_ranks,
+    without_collaboration_derived,
+)
+from matcher.scoring.partners.ranker import PartnerRanker
+from matcher.scoring.partners.vectorise import ProfileVectoriser
+
+THEMES = ["energy", "waste"]
+
+
+def cities(n=12):
+    return [City(id=i, slug=f"c{i}", name=f"C{i}", country="DE" if i % 2 else "FR",
+                 population=10_000 * i, lat=48.0 + i / 10, lon=7.0 + i / 10)
+            for i in range(1, n + 1)]  # fmt: skip
+
+
+def project(cid, members, title="Heat", themes=("energy",)):
+    return Collaboration(id=cid, source="keep.eu", source_ref=f"P{cid}", title=title,
+                         themes=themes, description=f"{title} towns network",
+                         member_city_ids=tuple(members))  # fmt: skip
+
+
+def test_metrics_of_known_ranks():
+    values = metrics_from_ranks(np.array([1, 3, 20]), k=10)
+    assert values["recall@10"] == pytest.approx(2 / 3)
+    ideal = 1 + 1 / np.log2(3) + 1 / np.log2(4)
+    assert values["ndcg@10"] == pytest.approx((1 + 1 / np.log2(4)) / ideal)
+    assert values["mrr"] == 1.0
+
+
+def test_ranks_skip_the_query_and_break_ties_by_key():
+    scores = np.array([5.0, 1.0, 1.0, 9.0])  # row 3 is the query
+    ranks = relevant_ranks(scores, np.array([2]), query_row=3, tie_key=np.array([0, 0.9, 0.1, 0]))
+    assert ranks.tolist() == [2]
+
+
+def test_bootstrap_is_deterministic_and_brackets_the_mean():
+    values = np.random.default_rng(1).random(200)
+    clusters = np.arange(200) // 4
+    first = bootstrap_ci(values, clusters, n_boot=300, seed=7)
+    assert first == bootstrap_ci(values, clusters, n_boot=300, seed=7)
+    assert first[0] < values.mean() < first[1]
+
+
+def test_hidden_group_leaves_no_trace_in_member_features():
+    group = project(1, [1, 2, 3], title="Unique lighthouse alpha")
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0).fit(
+        cities(), THEMES, collaborations=[group, project(2, [4, 5])]
+    )
+    ranker = PartnerRanker().fit(vectoriser)
+    truth = [TruthGroup("P1", (1, 2, 3), ("energy",), 2017)]
+    for query in iter_queries(vectoriser, [group], truth):
+        parts, _active = ranker.score_parts(query.city_id, overrides=query.overrides)
+        for name in ("history", "text", "experience", "track_record", "networks",
+                     "common_partners"):  # fmt: skip
+            assert not parts[name][query.relevant_rows].any(), name
+
+
+def test_hidden_group_cannot_link_members_through_the_graph():
+    # Members 1, 2, 3 are only connected by the hidden project and the hidden network twin;
+    # 3 and 4 share another project, 1 and 5 a network.
+    group = project(1, [1, 2, 3], title="Hidden")
+    network = Collaboration(id=2, source="CoM", source_ref="N2", title="Hidden",
+                            member_city_ids=(1, 2, 3), kind="network")  # fmt: skip
+    others = [group, network, project(3, [3, 4], "Other"),
+              Collaboration(id=4, source="CoM", source_ref="N4", title="Energy Cities",
+                            member_city_ids=(1, 5, 6), kind="network")]  # fmt: skip
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0).fit(cities(), THEMES,
+                                                              collaborations=others)  # fmt: skip
+    ranker = PartnerRanker().fit(vectoriser)
+    full, _ = ranker.score_parts(1)
+    assert full["common_partners"][vectoriser.rows_of([4])[0]] > 0  # 1 - 3 - 4 before hiding
+    truth = [TruthGroup("P1", (1, 2, 3), (), 2017)]
+    queries = list(iter_queries(vectoriser, others, truth))
+    assert len(queries) == 3
+    for query in queries:
+        parts, _active = ranker.score_parts(query.city_id, overrides=query.overrides)
+        for name in ("history", "networks", "common_partners"):
+            assert not parts[name][query.relevant_rows].any(), (query.city_id, name)
+    first, _ = ranker.score_parts(1, overrides=queries[0].overrides)
+    assert first["common_partners"][vectoriser.rows_of([4])[0]] == 0
+    assert first["networks"][vectoriser.rows_of([5])[0]] > 0  # other networks still count
+
+
+def test_profile_entries_derived_from_collaborations_are_dropped():
+    derived = ProfileEntry(ProfileKind.INTEREST, "energy", 1.0, "derived from keep.eu projects")
+    declared = ProfileEntry(ProfileKind.INTEREST, "waste", 1.0, "declared by the city")
+    city = City(id=1, slug="a", name="A", country="DE", profile=(derived, declared))
+    assert without_collaboration_derived([city])[0].profile == (declared,)
+
+
+def test_evaluate_reports_every_method_with_intervals():
+    collabs = [project(1, [1, 3, 5]), project(2, [2, 4]), project(3, [1, 3], "Waste")]
+    truth = [TruthGroup("P1", (1, 3, 5), ("energy",), 2017, unmatched=1),
+             TruthGroup("P2", (2, 4), (), 2018)]  # fmt: skip
+    report = evaluate(cities(), collabs, truth, theme_ids=THEMES, truth="toy", n_boot=50)
+    assert report["queries"] == 5 and report["match_rate"] == pytest.approx(5 / 6)
+    names = [m["method"] for m in report["methods"]]
+    assert names == ["engine", "random", "popularity", "same-country", "nearest-population",
+                     "nearest-distance", "theme-only"]  # fmt: skip
+    for method in report["methods"]:
+        low, high = method["ndcg@10"]["ci95"]
+        assert low <= method["ndcg@10"]["value"] <= high
+
+
+def test_coordinate_ascent_is_deterministic_and_finds_the_grid_optimum():
+    calls = []
+
+    def objective(w):
+        calls.append(tuple(w))
+        return -((w[0] - 0.5) ** 2) - (w[1] - 1.0) ** 2 + 0.1 * w[0] * w[1]
+
+    grid = (0.0, 0.25, 0.5, 1.0, 2.0)
+    first, score = coordinate_ascent(objective, [0.0, 0.0], grid)
+    trace = list(calls)
+    calls.clear()
+    second, again = coordinate_ascent(objective, [0.0, 0.0], grid)
+    assert first.tolist() == second.tolist() and score == again and calls == trace
+    best = max(((a, b) for a in grid for b in grid), key=lambda w: objective(np.array(w)))
+    assert tuple(first) == best
+
+
+def test_coordinate_ascent_keeps_the_earlier_value_on_ties():
+    weights, score = coordinate_ascent(lambda w: 1.0, [0.3], (0.0, 1.0))
+    assert weights.tolist() == [0.3] and score == 1.0

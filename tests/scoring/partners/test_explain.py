@@ -1,0 +1,153 @@
+"""Plain-language reasons built from the score parts."""
+
+from __future__ import annotations
+
+from matcher.domain import City, Collaboration, ProfileEntry
+from matcher.domain import ProfileKind as Kind
+from matcher.scoring.partners.explain import explain_match, format_population
+
+LABELS = {
+    "circular-economy": "Circular economy and waste",
+    "mobility-transition": "Mobility transition",
+    "open-data": "Open data platforms",
+    "energy-transition": "Energy transition",
+}
+PARTS = ["shared_interests", "complementarity", "experience", "track_record", "text",
+         "peer_size", "proximity", "geography", "history", "networks",
+         "common_partners"]  # fmt: skip
+ALL_ON = dict.fromkeys(PARTS, 1 / len(PARTS))
+
+
+def city(name, country, pop, lat, lon, profile=()):
+    entries = tuple(ProfileEntry(k, t, w, "declared by the city") for k, t, w in profile)
+    return City(id=len(name), slug=name.lower(), name=name, country=country,
+                population=pop, lat=lat, lon=lon, profile=entries)  # fmt: skip
+
+
+EMMEN = city("Emmen", "NL", 107_000, 52.78, 6.90, [
+    (Kind.INTEREST, "circular-economy", 1.0), (Kind.INTEREST, "mobility-transition", 0.8),
+    (Kind.NEED, "open-data", 1.0)])  # fmt: skip
+TARTU = city("Tartu", "EE", 98_000, 58.38, 26.72, [
+    (Kind.INTEREST, "circular-economy", 0.9), (Kind.INTEREST, "mobility-transition", 1.0),
+    (Kind.OFFER, "open-data", 1.0)])  # fmt: skip
+NORDHORN = city("Nordhorn", "DE", 54_000, 52.43, 7.07)
+
+
+def texts(reasons):
+    return [r.text for r in reasons]
+
+
+def test_shared_themes_are_named_by_their_labels():
+    reasons = explain_match(EMMEN, TARTU, {"shared_interests": 0.9}, weights=ALL_ON,
+                            theme_labels=LABELS)  # fmt: skip
+    assert texts(reasons) == ["Both work on circular economy and waste; mobility transition"]
+
+
+def test_plain_theme_labels_read_as_a_list():
+    labels = {"a": "Energy", "b": "Mobility", "c": "Open data"}
+    query = city("Q", "NL", 1, 52.0, 6.0, [(Kind.INTEREST, t, 1.0) for t in labels])
+    reasons = explain_match(query, query, {"shared_interests": 0.9}, weights=ALL_ON,
+                            theme_labels=labels)  # fmt: skip
+    assert texts(reasons) == ["Both work on energy, mobility and open data"]
+
+
+def test_an_offer_meeting_a_need_is_spelled_out():
+    reasons = explain_match(EMMEN, TARTU, {"complementarity": 1.0}, weights=ALL_ON,
+                            theme_labels=LABELS)  # fmt: skip
+    assert texts(reasons) == ["Tartu offers open data platforms experience you are looking for"]
+
+
+def test_similar_size_shows_both_populations():
+    reasons = explain_match(EMMEN, TARTU, {"peer_size": 0.95}, weights=ALL_ON, theme_labels={})
+    assert texts(reasons) == ["Similar size (107k vs 98k)"]
+
+
+def test_a_size_more_than_half_again_as_large_is_not_called_similar():
+    reasons = explain_match(EMMEN, NORDHORN, {"peer_size": 0.6}, weights=ALL_ON, theme_labels={})
+    assert reasons == []
+
+
+def test_cross_border_geography_gives_distance_and_country():
+    reasons = explain_match(EMMEN, NORDHORN, {"geography": 1.0}, weights=ALL_ON,
+                            theme_labels={}, geography="cross-border")  # fmt: skip
+    assert texts(reasons) == ["41 km away, across the border in Germany"]
+
+
+def test_history_names_the_project_programme_and_year():
+    project = Collaboration(id=1, source="keep.eu", source_ref="P1", title="WOOD-CIRCLE",
+                            programme="Interreg North Sea", start_year=2017)  # fmt: skip
+    other = Collaboration(id=2, source="keep.eu", source_ref="P2", title="Other")
+    reasons = explain_match(EMMEN, NORDHORN, {"history": 0.75}, weights=ALL_ON, theme_labels={},
+                            shared_collaborations=[project, other])  # fmt: skip
+    assert texts(reasons) == [
+        "Worked together in WOOD-CIRCLE (Interreg North Sea, 2017) and 1 other project"
+    ]
+
+
+ENERGY_CITIES = Collaboration(id=3, source="CoM", source_ref="N1", title="Energy Cities",
+                              programme="Covenant of Mayors supporter network",
+                              kind="network")  # fmt: skip
+WOOD = Collaboration(id=1, source="keep.eu", source_ref="P1", title="WOOD-CIRCLE",
+                     programme="2014 - 2020 INTERREG V-A Germany - The Netherlands",
+                     start_year=2017)  # fmt: skip
+
+
+def test_history_comes_first_and_networks_are_named_apart_from_projects():
+    parts = {"history": 0.5, "networks": 0.5, "proximity": 0.9, "track_record": 0.9}
+    weights = {**ALL_ON, "proximity": 0.5, "track_record": 0.3}
+    reasons = explain_match(EMMEN, NORDHORN, parts, weights=weights, theme_labels={},
+                            shared_collaborations=[ENERGY_CITIES, WOOD],
+                            candidate_projects=4)  # fmt: skip
+    assert texts(reasons) == [
+        "Worked together in WOOD-CIRCLE (INTERREG V-A Germany - The Netherlands, 2017)",
+        "41 km away, across the border in Germany",
+        "Nordhorn has taken part in 4 EU-funded projects",
+        "Both are members of Energy Cities",
+    ]
+
+
+def test_proximity_and_a_geography_preference_give_one_place_reason():
+    parts = {"proximity": 0.9, "geography": 0.9}
+    reasons = explain_match(EMMEN, NORDHORN, parts, weights=ALL_ON, theme_labels={},
+                            geography="near")  # fmt: skip
+    assert texts(reasons) == ["41 km away, across the border in Germany"]
+    assert reasons[0].contribution == 2 * 0.9 * ALL_ON["geography"]
+
+
+def test_common_partners_are_named_when_known():
+    names = ["Riga", "Kaunas", "Turku"]
+    reasons = explain_match(EMMEN, TARTU, {"common_partners": 0.6}, weights=ALL_ON,
+                            theme_labels={}, common_partners=names)  # fmt: skip
+    assert texts(reasons) == ["Both worked with Riga, Kaunas and 1 other"]
+
+
+def test_experience_counts_projects_on_the_themes_the_query_looks_for():
+    experience = {"open-data": 3, "energy-transition": 5}
+    reasons = explain_match(EMMEN, TARTU, {"experience": 0.8}, weights=ALL_ON,
+                            theme_labels=LABELS, candidate_experience=experience)  # fmt: skip
+    assert texts(reasons) == ["Tartu has run 3 projects on open data platforms"]
+
+
+def test_reasons_are_ordered_by_weighted_contribution_and_weak_parts_dropped():
+    weights = {**ALL_ON, "peer_size": 0.5, "shared_interests": 0.1}
+    parts = {"shared_interests": 0.9, "peer_size": 0.9, "text": 0.05}
+    reasons = explain_match(EMMEN, TARTU, parts, weights=weights, theme_labels=LABELS)
+    assert [r.part for r in reasons] == ["peer_size", "shared_interests"]
+
+
+def test_parts_with_zero_weight_give_no_reason():
+    weights = {**ALL_ON, "geography": 0.0}
+    reasons = explain_match(EMMEN, NORDHORN, {"geography": 1.0}, weights=weights,
+                            theme_labels={}, geography="near")  # fmt: skip
+    assert reasons == []
+
+
+def test_population_formatting():
+    assert [format_population(p) for p in (980, 98_400, 1_240_000, None)] == [
+        "980", "98k", "1.2M", "unknown"]  # fmt: skip
+
+
+def test_track_record_counts_all_past_projects():
+    reasons = explain_match(EMMEN, TARTU, {"track_record": 0.7}, weights=ALL_ON,
+                            theme_labels={}, candidate_projects=12)  # fmt: skip
+    assert texts(reasons) == ["Tartu has taken part in 12 EU-funded projects"]

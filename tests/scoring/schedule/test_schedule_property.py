@@ -1,0 +1,107 @@
+"""Property test: on random small events every method returns a schedule that keeps every hard
+constraint (locks, availability, requests, memory, tables), stays under the LP bound and never
+does worse than the greedy baseline."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matcher.scoring.schedule.model import pair_key
+from matcher.scoring.schedule.solve import (
+    LockedMeeting,
+    MeetingRequest,
+    RequestKind,
+    ScheduleProblem,
+    schedule,
+    validate,
+)
+
+
+@st.composite
+def events(draw) -> ScheduleProblem:
+    n = draw(st.integers(2, 9))
+    rounds = draw(st.integers(1, 4))
+    tables = draw(st.integers(1, 4))
+    ids = draw(st.lists(st.integers(-40, 40), min_size=n, max_size=n, unique=True))
+    pairs = [pair_key(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
+    scored = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=len(pairs)))
+    scores = {p: draw(st.sampled_from([0.0, 0.1, 0.35, 0.5, 0.8, 1.0])) for p in scored}
+    partial = draw(st.lists(st.sampled_from(ids), unique=True))
+    availability = {a: draw(st.frozensets(st.integers(1, rounds))) for a in partial}
+    request = st.builds(
+        lambda pair, flip, kind, mutual: MeetingRequest(
+            *(pair[::-1] if flip else pair), kind, mutual
+        ),
+        st.sampled_from(pairs),
+        st.booleans(),
+        st.sampled_from(list(RequestKind)),
+        st.booleans(),
+    )
+    requests = draw(st.lists(request, max_size=6))
+    base = ScheduleProblem(
+        attendees=tuple(ids),
+        rounds=rounds,
+        tables=tables,
+        pair_scores=scores,
+        availability=availability,
+        requests=tuple(requests),
+        past_pairs=frozenset(draw(st.lists(st.sampled_from(pairs), max_size=3))),
+        no_repeat=draw(st.booleans()),
+        fair_floor_share=draw(st.sampled_from([0.5, 1.0])),
+    )
+    locks: list[LockedMeeting] = []
+    for r, pair, table in draw(
+        st.lists(
+            st.tuples(
+                st.integers(1, rounds),
+                st.sampled_from(pairs),
+                st.none() | st.integers(1, tables),
+            ),
+            max_size=3,
+        )
+    ):
+        # Keep only the locks that are consistent with the event and the earlier locks.
+        try:
+            ScheduleProblem(**{**_fields(base), "locked": (*locks, LockedMeeting(r, *pair, table))})
+        except ValueError:
+            continue
+        locks.append(LockedMeeting(r, *pair, table))
+    return ScheduleProblem(**{**_fields(base), "locked": tuple(locks)})
+
+
+def _fields(p: ScheduleProblem) -> dict:
+    return {name: getattr(p, name) for name in p.__dataclass_fields__}
+
+
+def _must_weight(p: ScheduleProblem, result) -> int:
+    must = p.requests_by_pair()[RequestKind.MUST]
+    return sum(len(must[m.pair]) for m in result.meetings if m.pair in must)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events())
+def test_every_method_keeps_every_constraint(problem):
+    greedy = schedule(problem, method="greedy")
+    assert validate(problem, greedy) == []
+    for method in ("matching", "auto"):
+        result = schedule(problem, method=method)
+        assert validate(problem, result) == [], method
+        q = result.quality
+        assert q.total_score <= q.upper_bound + 1e-6
+        ours, baseline = _must_weight(problem, result), _must_weight(problem, greedy)
+        assert ours >= baseline
+        if ours == baseline:
+            assert q.total_score >= greedy.quality.total_score - 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(events())
+def test_exact_is_at_least_as_good_as_matching(problem):
+    exact = schedule(problem, method="exact")
+    fast = schedule(problem, method="matching")
+    assert exact.quality.optimal
+    best, other = _must_weight(problem, exact), _must_weight(problem, fast)
+    assert best >= other
+    if best == other and fast.quality.total_score >= fast.quality.greedy_total - 1e-9:
+        assert exact.quality.objective >= fast.quality.objective - 1e-6
