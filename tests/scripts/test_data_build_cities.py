@@ -2,7 +2,7 @@
 
 import pytest
 
-from scripts.data_build.cities import _name_from_source
+from scripts.data_build.covenant_cities import name_from_source as _name_from_source
 from scripts.data_build.geonames import GeoNamesIndex, Place, latin_alternate_names
 
 
