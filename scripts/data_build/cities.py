@@ -504,15 +504,22 @@ class _NameOwnership:
     def __init__(self, geonames: GeoNamesIndex, cities: list[City]) -> None:
         self._geonames = geonames
         self._city_names: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._first_words: dict[tuple[str, str], set[str]] = defaultdict(set)
         for city in cities:
-            self._city_names[(city.country, name_key(city.name))].add(city.key)
+            key = name_key(city.name)
+            self._city_names[(city.country, key)].add(city.key)
+            if key:
+                self._first_words[(city.country, key.split()[0])].add(city.key)
 
     def own_names(self, city: City, names: tuple[str, ...]) -> tuple[str, ...]:
         own_key = name_key(city.name)
         own_id = city.place.geonameid if city.place else None
         kept = []
+        own_words = set(own_key.split())
         for name in names:
             key = name_key(name)
+            if self._names_a_neighbour(city, key, own_words):
+                continue  # "Frankfurt-Offenbach" is no name of Offenbach alone
             if key != own_key and (
                 self._city_names.get((city.country, key), set()) - {city.key}
                 or any(
@@ -525,11 +532,20 @@ class _NameOwnership:
         return tuple(kept)
 
 
+    def _names_a_neighbour(self, city: City, key: str, own_words: set[str]) -> bool:
+        words = key.split()
+        return len(words) > 1 and any(
+            self._first_words.get((city.country, word), set()) - {city.key}
+            for word in words
+            if len(word) >= 4 and word not in own_words
+        )
+
+
 def _alt_names(city: City) -> tuple[str, ...]:
     """LAU spellings and merged names first, then GeoNames alternates and exonyms."""
     names = [*(city.lau.names if city.lau else ()), *city.extra_names]
     if city.place is not None:
-        names += [city.place.name, *latin_alternate_names(city.place, city.name, limit=14)]
+        names += [city.place.name, *latin_alternate_names(city.place, city.name, limit=16)]
     names.append(strip_diacritics(city.name))
     names = [n for n in names if is_latin_script(n)]
     unique = dict.fromkeys(n for n in names if n not in (city.name, city.official_name))

@@ -29,6 +29,10 @@ from scripts.data_build.common import (
 #: A match by name is "good" when it is the only candidate or clearly the main one: at least
 #: this many times as populous as the next place with the same name in the country.
 DOMINANCE_RATIO = 3.0
+#: Two alternate names this similar (rapidfuzz ratio) are spellings of one name.
+SPELLING_SUPPORT = 65
+#: An alternate this close to a name already kept adds nothing to typo-tolerant search.
+SAME_SPELLING = 80
 _EARTH_RADIUS_KM = 6371.0088
 GEONAMES_FILE = "geonames_cities15000_2025-11.zip"
 GEONAMES_SOURCE = "GeoNames 2025-11"
@@ -163,23 +167,27 @@ class GeoNamesIndex:
 
 
 def latin_alternate_names(place: Place, display_name: str, limit: int = 12) -> list[str]:
-    """Latin-script alternate names worth showing and searching, most name-like first.
+    """Latin-script alternate names worth showing and searching: the name without diacritics
+    first, then exonyms ("Cracow", "Cologne"), most widely attested first.
 
     Keeps capitalised names (GeoNames' lower-case entries are transliterations from other
-    scripts), drops airport and other all-caps codes, and puts the display name without
-    diacritics first.
+    scripts) and drops airport and other all-caps codes. GeoNames alternates are noisy: they
+    include districts and neighbours ("Tápé" for Szeged). A real exonym is written alike in
+    several languages ("Cracovia", "Cracovie", "Cracow"), a district once, so a name needs a
+    second, similar spelling among the alternates. Spellings close to the display name are
+    left out: typo-tolerant search finds those anyway.
     """
-    seen = {display_name}
     chosen: list[str] = []
     plain = strip_diacritics(display_name)
-    if plain not in seen:
+    if plain != display_name:
         chosen.append(plain)
-        seen.add(plain)
-    pool = []
-    for alt in {place.name, *place.alternate_names}:
+    own = name_key(display_name)
+    spellings: dict[str, str] = {}
+    for alt in sorted({place.name, *place.alternate_names}):
         alt = " ".join(alt.split())
+        key = name_key(alt)
         if (
-            alt in seen
+            not key
             or len(alt) < 3
             or not is_latin_script(alt)
             or not any(ch.isupper() for ch in alt)
@@ -187,12 +195,20 @@ def latin_alternate_names(place: Place, display_name: str, limit: int = 12) -> l
             or (alt.isupper() and len(alt) <= 4)
         ):
             continue
-        pool.append(alt)
-    pool.sort(key=lambda a: (-fuzz.ratio(name_key(a), name_key(display_name)), a))
-    for alt in pool:
+        spellings.setdefault(key, alt)
+    keys = sorted(spellings)
+    support = {k: sum(1 for other in keys if fuzz.ratio(k, other) >= SPELLING_SUPPORT) for k in keys}
+    kept_keys: list[str] = [own]
+    if name_key(place.name) != own and place.name not in chosen:
+        chosen.append(place.name)  # GeoNames' own main name ("Munich" for München)
+        kept_keys.append(name_key(place.name))
+    for key in sorted(keys, key=lambda k: (-support[k], k)):
         if len(chosen) >= limit:
             break
-        chosen.append(alt)
+        if support[key] < 2 or any(fuzz.ratio(key, k) >= SAME_SPELLING for k in kept_keys):
+            continue
+        kept_keys.append(key)
+        chosen.append(spellings[key])
     return chosen
 
 
