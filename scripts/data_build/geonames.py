@@ -197,7 +197,9 @@ def latin_alternate_names(place: Place, display_name: str, limit: int = 12) -> l
             continue
         spellings.setdefault(key, alt)
     keys = sorted(spellings)
-    support = {k: sum(1 for other in keys if fuzz.ratio(k, other) >= SPELLING_SUPPORT) for k in keys}
+    support = {
+        k: sum(1 for other in keys if fuzz.ratio(k, other) >= SPELLING_SUPPORT) for k in keys
+    }
     kept_keys: list[str] = [own]
     if name_key(place.name) != own and place.name not in chosen:
         chosen.append(place.name)  # GeoNames' own main name ("Munich" for München)
