@@ -531,7 +531,6 @@ class _NameOwnership:
             kept.append(name)
         return tuple(kept)
 
-
     def _names_a_neighbour(self, city: City, key: str, own_words: set[str]) -> bool:
         words = key.split()
         return len(words) > 1 and any(
