@@ -405,9 +405,17 @@ def _add_partner_towns(
     )
     seeded = {c.key for c in cities}
     for partner in read_partners(raw_dir):
-        if not partner.public_body or partner.country is None:
+        if partner.country is None:
             continue
-        key = matcher.match_partner(partner.country, partner.town, partner.organisation)
+        key = None
+        if partner.public_body:
+            key = matcher.match_partner(partner.country, partner.town, partner.organisation)
+        reason = "partner_towns_added_municipal_partner"
+        if key is None and partner.town:
+            # Any partner's town (a university's, an agency's) is a place that takes part in
+            # projects; its municipality is a likely partner of the next one.
+            key = matcher.exact(partner.country, partner.town.split(",")[0].strip())
+            reason = "partner_towns_added_other_partner"
         if key is None or key in seeded:
             continue
         entry = pool[key]
@@ -415,7 +423,7 @@ def _add_partner_towns(
         city.partner_town = True
         cities.append(city)
         seeded.add(key)
-        counts["partner_towns_added"] += 1
+        counts[reason] += 1
 
 
 @dataclass(slots=True)

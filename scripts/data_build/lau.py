@@ -47,12 +47,12 @@ class Lau:
     nuts3: str
 
 
-def read_laus(path: Path) -> list[Lau]:
-    """Municipal LAUs of every country where an LAU is a municipality, in file order."""
+def read_laus(path: Path, municipal_only: bool = True) -> list[Lau]:
+    """LAUs in file order: by default only those of countries where an LAU is a municipality."""
     found: list[Lau] = []
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            if row["country"] in NOT_MUNICIPAL:
+            if municipal_only and row["country"] in NOT_MUNICIPAL:
                 continue
             national = collapse_whitespace(row["lau_name_national"])
             latin = collapse_whitespace(row["lau_name_latin"])
