@@ -169,6 +169,35 @@ def stats(session: Session) -> dict[str, int]:
     }
 
 
+@dataclass(frozen=True)
+class CountryCount:
+    """How many cities a country has, how many in the default 20k-500k band, and from where."""
+
+    country: str
+    cities: int
+    in_band: int
+    by_population_source: dict[str, int]
+
+
+def city_counts(session: Session) -> list[CountryCount]:
+    """Cities per country (most first) and per population source, for the About page."""
+    per_country: dict[str, dict[str, int]] = {}
+    totals: dict[str, list[int]] = {}
+    for country, source, n, in_band in repository.city_count_rows(session):
+        # "population Eurostat LAU 2019; coordinates ..." -> "Eurostat LAU 2019"
+        origin = (source or "unknown").split(";")[0].removeprefix("population ").strip()
+        sources = per_country.setdefault(country, {})
+        sources[origin] = sources.get(origin, 0) + n
+        total = totals.setdefault(country, [0, 0])
+        total[0] += n
+        total[1] += in_band
+    return sorted(
+        (CountryCount(c, totals[c][0], totals[c][1], dict(sorted(s.items())))
+         for c, s in per_country.items()),
+        key=lambda count: (-count.cities, count.country),
+    )  # fmt: skip
+
+
 def get_city(session: Session, slug_or_id: str | int) -> City | None:
     """A city by slug or id."""
     return repository.get_city(session, slug_or_id)
