@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Both bootstrap .venv themselves.
-.PHONY: run test test-e2e lint format venv data bench
+.PHONY: run test test-e2e lint format venv data data-europe bench
 
 VENV := .venv/bin
 PORT ?= 8000
@@ -24,6 +24,10 @@ format: venv
 
 data: venv
 	$(VENV)/python scripts/build_data.py
+
+# The full set of ~99,000 Eurostat LAUs in the city import format, into git-ignored build/europe/.
+data-europe: venv
+	$(VENV)/python scripts/build_europe.py
 
 bench: venv
 	$(VENV)/python benchmarks/names.py

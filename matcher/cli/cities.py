@@ -20,9 +20,13 @@ cities_group = AppGroup("cities", help="Look up cities.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.option("--json", "as_json", is_flag=True)
 def cities_search_command(query, country, limit, as_json):
-    """Fuzzy, typo-tolerant search: `matcher cities search "emen"`."""
+    """Fuzzy, typo-tolerant search: `matcher cities search "emen"`.
+
+    The first line says what was found: the city, the cities a name is ambiguous between, or
+    that no city has the name (with close typos and other names as suggestions only).
+    """
     from matcher.domain import COUNTRY_NAMES, normalise_country
-    from matcher.services.cities import search_cities
+    from matcher.services.cities import lookup_city, search_cities
 
     if country:
         try:
@@ -31,6 +35,7 @@ def cities_search_command(query, country, limit, as_json):
             raise click.BadParameter(str(exc), param_hint="--country") from None
     with open_session() as session:
         hits = search_cities(session, query, country=country, limit=limit)
+        lookup = lookup_city(session, query, country=country) if not as_json else None
     if as_json:
         emit_json([
             {"id": h.city.id, "slug": h.city.slug, "name": h.city.name, "country": h.city.country,
@@ -38,8 +43,12 @@ def cities_search_command(query, country, limit, as_json):
              "score": round(h.score, 1)} for h in hits
         ])  # fmt: skip
         return
+    click.echo(lookup.message)
+    if lookup.status == "found":
+        hits = [h for h in hits if h.city.id == lookup.city.id] or hits[:1]
+    else:
+        hits = list(lookup.candidates)
     if not hits:
-        click.echo(f"No city matches {query!r}.")
         sys.exit(1)
     click.echo(f"{'city':<28} {'country':<16} {'population':>10}  {'matched name':<28} score")
     for h in hits:

@@ -55,18 +55,12 @@ def country_option(country: str | None) -> str | None:
 
 def resolve_city(session, name, country):
     """The city a user named, or a usage error that lists the candidates."""
-    from matcher.services.cities import find_city, search_cities
+    from matcher.services.cities import find_city, lookup_city
 
     country = country_option(country)
     found = find_city(session, name, country=country)
     if found is None:
-        hits = search_cities(session, name, country=country, limit=5)
-        hint = (
-            "; did you mean: " + ", ".join(f"{h.city.name} ({h.city.country})" for h in hits)
-            if hits
-            else ""
-        )
-        raise click.UsageError(f"No single city matches {name!r}{hint}")
+        raise click.UsageError(lookup_city(session, name, country=country).message)
     return found
 
 

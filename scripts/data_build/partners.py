@@ -24,6 +24,13 @@ KEEP_FILE = "keepeu_interreg_2014-2020_projects_partners_calls.xlsx"
 CORDIS_FILE = "cordis_he_organization_PUB_or_municipal_2024-05.csv"
 KEEP_SOURCE = "keep.eu Interreg 2014-2020"
 CORDIS_SOURCE = "CORDIS Horizon Europe"
+#: CORDIS role -> our role. Associated partners and third parties are not beneficiaries.
+CORDIS_ROLES = {
+    "coordinator": "coordinator",
+    "participant": "participant",
+    "associatedPartner": "associated_partner",
+    "thirdParty": "third_party",
+}
 #: A collaboration needs at least this many distinct seeded cities among its partners.
 MIN_MEMBER_CITIES = 2
 
@@ -37,7 +44,7 @@ class PartnerRow:
     organisation: str
     town: str
     country: str | None
-    role: str  # lead / partner / coordinator / participant
+    role: str  # keep.eu: lead / partner; CORDIS: one of CORDIS_ROLES' values
     public_body: bool
     nuts: str
 
@@ -78,7 +85,7 @@ def _read_cordis_partners(path: Path) -> Iterable[PartnerRow]:
             organisation=collapse_whitespace(row["name"]),
             town=collapse_whitespace(row["city"]),
             country=country_code(row["country"]),
-            role="coordinator" if row["role"] == "coordinator" else "participant",
+            role=CORDIS_ROLES.get(row["role"], "participant"),
             public_body=row["activityType"] not in ("PRC", "HES", "REC"),
             nuts=row["nutsCode"].strip(),
         )

@@ -8,8 +8,15 @@ import json
 def test_cities_search_finds_a_city_from_a_typo(runner):
     result = runner.invoke(args=["cities", "search", "jyvaskyla"])
     assert result.exit_code == 0
-    assert result.output.splitlines()[1].startswith("Jyväskylä")
+    assert result.output.splitlines()[0] == "Jyväskylä (FI, fi-jyvaskyla)"
+    assert result.output.splitlines()[2].startswith("Jyväskylä")
     assert "Finland" in result.output
+
+
+def test_cities_search_says_when_no_city_has_the_name(runner):
+    result = runner.invoke(args=["cities", "search", "Qwxzvbn"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "No city called “Qwxzvbn”."
 
 
 def test_cities_search_json_lists_country_and_population(runner):

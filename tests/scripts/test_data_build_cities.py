@@ -2,7 +2,7 @@
 
 import pytest
 
-from scripts.data_build.cities import _name_from_source
+from scripts.data_build.covenant_cities import name_from_source as _name_from_source
 from scripts.data_build.geonames import GeoNamesIndex, Place, latin_alternate_names
 
 
@@ -44,8 +44,17 @@ def test_match_near_ignores_far_homonyms():
 
 
 def test_alternate_names_drop_codes_and_transliterations():
-    place = _place(1, "Bologna", 390_000, alternates=("BLQ", "bo luo ni ya", "Bolonia", "Болонья"))
-    assert latin_alternate_names(place, "Bologna") == ["Bolonia"]
+    place = _place(
+        1, "Bologna", 390_000, alternates=("BLQ", "bo luo ni ya", "Bononia", "Bononiae", "Болонья")
+    )
+    assert latin_alternate_names(place, "Bologna") == ["Bononia"]
+
+
+def test_an_alternate_written_once_is_not_an_exonym():
+    # GeoNames lists districts among a city's alternates; an exonym has several spellings.
+    place = _place(1, "Kraków", 770_000, alternates=("Nowa Huta", "Cracow", "Cracovia", "Cracau"))
+    names = latin_alternate_names(place, "Kraków")
+    assert "Nowa Huta" not in names and "Cracow" in names and names[0] == "Krakow"
 
 
 def test_alternate_names_lead_with_the_name_without_diacritics():

@@ -98,10 +98,12 @@ def edit_profile(slug: str):
 
 @bp.get("/about/data")
 def about_data():
-    """Every data source with its date, licence and the credit the licence requires."""
+    """Every data source with its date, licence and the credit the licence requires, and how
+    many cities each country has from each source."""
     return render_template(
         "about_data.html",
         sources=DATA_SOURCES,
+        counts=city_service.city_counts(get_session()),
         map_tiles=bool(current_app.config.get("MAP_TILES_URL")),
         osm_attribution=OSM_ATTRIBUTION,
     )

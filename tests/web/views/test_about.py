@@ -38,3 +38,9 @@ def test_osm_credit_appears_only_when_map_tiles_are_configured(about_page, web_a
 
 def test_every_page_footer_links_to_the_credits(client):
     assert 'href="/about/data"' in client.get("/cities/it-bologna").get_data(as_text=True)
+
+
+def test_city_counts_per_country_and_source_are_shown(about_page):
+    assert "Cities per country and source" in about_page
+    # The mini seed's cities come from the Covenant file (population at adhesion).
+    assert "JRC GCoM MyCovenant 2024:" in about_page

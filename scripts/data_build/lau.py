@@ -1,0 +1,159 @@
+"""Eurostat Local Administrative Units 2019: municipal populations and LAU codes.
+
+The file lists all 99,140 LAUs of 2019 with their national and Latin names and population,
+but no coordinates. An LAU is a municipality in most countries; in Portugal (freguesias),
+Greece (local communities), Ireland (electoral divisions) and the UK (wards) it is a part of
+one, so those countries' LAUs are never used as cities (:data:`NOT_MUNICIPAL`). France and
+Cyprus carry no population in this release.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from scripts.data_build.common import collapse_whitespace, is_latin_script, name_key
+
+LAU_FILE = "eurostat_lau_2019.csv.gz"
+LAU_SOURCE = "Eurostat LAU 2019"
+LAU_YEAR = 2019
+#: Eurostat country codes whose LAUs are parts of municipalities, not municipalities.
+NOT_MUNICIPAL = frozenset({"PT", "EL", "IE", "UK"})
+_ISO = {"EL": "GR", "UK": "GB"}
+
+#: Status words Germany and Austria append after a comma ("Kiel, Landeshauptstadt") or that
+#: precede the name elsewhere; the name without them is what people search for.
+_TRAILING_STATUS = re.compile(
+    r",\s*(?:[A-ZÄÖÜa-zäöüß.\- ]*(?:stadt|gemeinde|markt|flecken|kreisstadt|hansestadt|"
+    r"landeshauptstadt|universitätsstadt|wissenschaftsstadt|städte)[A-Za-zäöüß.\- ]*)$",
+    re.IGNORECASE,
+)
+_BRACKET_TAIL = re.compile(r"\s*\((?:[^)]*)\)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Lau:
+    """One Eurostat LAU that is a municipality."""
+
+    code: str  # gisco id, e.g. "DE_06412000": unique across countries
+    country: str  # ISO alpha-2
+    name: str  # display name: national name without status words, in Latin script
+    official: str  # the national name as the file writes it
+    names: tuple[str, ...]  # every way the file writes it (national, Latin, cleaned)
+    population: int | None
+    nuts3: str
+
+
+def read_laus(path: Path, municipal_only: bool = True) -> list[Lau]:
+    """LAUs in file order: by default only those of countries where an LAU is a municipality."""
+    found: list[Lau] = []
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if municipal_only and row["country"] in NOT_MUNICIPAL:
+                continue
+            national = collapse_whitespace(row["lau_name_national"])
+            latin = collapse_whitespace(row["lau_name_latin"])
+            if latin in ("", "NA"):
+                latin = national
+            if not national:
+                continue
+            shown = latin if not is_latin_script(national) else national
+            variants = name_variants(shown, row["country"])
+            city_name = collapse_whitespace(row["city_name"])
+            if city_name not in ("", "NA") and is_latin_script(city_name):  # noqa: SIM102
+                # Lithuanian LAU names are genitive ("Vilniaus miesto savivaldybė"); the city
+                # name column has the nominative.
+                # Elsewhere that column can name a group ("Greater Alkmaar"): not used.
+                if row["country"] == "LT":
+                    variants = [*name_variants(city_name, row["country"]), *variants]
+            if row["country"] == "PL" and row["lau_code"].endswith("2"):
+                # A rural gmina (code ending in 2) often bears the name of the town it
+                # surrounds, which is a gmina of its own: two municipalities, two names.
+                variants = [f"{variants[0]} (rural gmina)", *variants[1:]]
+            name = variants[0]
+            names = tuple(dict.fromkeys(n for n in (*variants, national, latin) if n))
+            found.append(
+                Lau(
+                    code=row["gisco_id"] or f"{row['country']}_{row['lau_code']}",
+                    country=_ISO.get(row["country"], row["country"]),
+                    name=name,
+                    official=national,
+                    names=names,
+                    population=_population(row["population"]),
+                    nuts3=row["code_2016"] if row["code_2016"] not in ("", "NA") else "",
+                )
+            )
+    return found
+
+
+#: Words that say what kind of municipality an LAU is, around its name.
+_PREFIXES = re.compile(r"^(?:municipiul|oraș|oraş|orasul|comuna|grad|mesto|město|gmina|miasto)\s+",
+                       re.IGNORECASE)  # fmt: skip
+_SUFFIXES = re.compile(
+    r"\s+(?:linn|miesto savivaldybė|kommune|kommun|kaupunki|stad)$",
+    re.IGNORECASE,
+)
+_INVERTED_ARTICLE = re.compile(
+    r"^(.*),\s*(el|la|les|els|l'|los|las|lo|il|o|a|os|as|s')$", re.IGNORECASE
+)
+
+
+def name_variants(text: str, country: str = "") -> list[str]:
+    """Names an LAU goes by, the display name first.
+
+    "Koper/Capodistria" and "PULA - POLA" are bilingual (two names); "Municipiul Iaşi",
+    "GRAD ZAGREB", "Narva linn" carry a status word; "Palmas de Gran Canaria, Las" has its
+    article inverted; "Erkrath, Fundort des Neanderthalers, Stadt" ends in titles.
+    """
+    found: list[str] = []
+    # Only Croatia writes two languages with a dash; elsewhere "Bratislava - Staré Mesto" is
+    # a borough of Bratislava, not Bratislava.
+    separator = r"\s*/\s*|\s+-\s+" if country == "HR" else r"\s*/\s*"
+    for part in re.split(separator, text):
+        name = clean_lau_name(part)
+        article = _INVERTED_ARTICLE.match(name)
+        if article:
+            sep = "" if article.group(2).endswith("'") else " "
+            name = f"{article.group(2).capitalize()}{sep}{article.group(1)}"
+        elif "," in name:
+            name = name.split(",", 1)[0].strip()
+        name = _SUFFIXES.sub("", _PREFIXES.sub("", name)).strip() or name
+        name = re.sub(r"\b(?:mestská časť|městská část|mestna četrt)\s+", "", name)
+        if name.isupper() or name.islower():
+            name = _title_case(name)
+        if name and name not in found:
+            found.append(name)
+    return found or [text]
+
+
+def clean_lau_name(text: str) -> str:
+    """The common name of an LAU: "Kiel, Landeshauptstadt" -> "Kiel", "SEYHAN" -> "Seyhan"."""
+    name = _TRAILING_STATUS.sub("", text).strip() or text
+    if "," in name and name.split(",", 1)[1].strip().lower() in ("stadt", "st.", "gem."):
+        name = name.split(",", 1)[0]
+    if name.isupper():
+        name = _title_case(name)
+    return name.strip()
+
+
+def lau_key(name: str) -> str:
+    """Comparison key of an LAU name, without a bracketed tail ("Halle (Saale)" -> "halle")."""
+    return name_key(_BRACKET_TAIL.sub("", name) or name)
+
+
+def _title_case(text: str) -> str:
+    # Turkish dotted capitals: "KARAİSALI" must become "Karaisalı", not "Karai̇sali".
+    lowered = text.replace("İ", "i").replace("I", "ı") if "İ" in text else text.lower()
+    lowered = lowered.lower()
+    return re.sub(r"(^|[\s\-'(])(\w)", lambda m: m.group(1) + m.group(2).upper(), lowered)
+
+
+def _population(value: str) -> int | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return int(round(number)) if number > 0 else None
