@@ -13,7 +13,7 @@ Every figure is printed next to a bare baseline measured in the same run:
   loads) against the pickled bare names and coordinates.
 
 Run ``make data-europe`` first, then ``python benchmarks/europe.py`` (all rows) or
-``--quick`` (a seeded sample of 5,000 rows).
+``--quick`` (a seeded sample of 5,000 rows); ``--no-import`` leaves the import out.
 """
 
 from __future__ import annotations
@@ -198,6 +198,9 @@ def bench_memory(rows, name_index, keys, ranker) -> list[list[str]]:
 def main() -> int:
     """Run every part and print one table."""
     parser = argument_parser(__doc__.splitlines()[0])
+    parser.add_argument(
+        "--no-import", action="store_true", help="skip the import (the slowest part) at full size"
+    )
     args = parser.parse_args()
     if not EUROPE.exists():
         print(f"{EUROPE} is missing: run `make data-europe` first.", file=sys.stderr)
@@ -206,7 +209,7 @@ def main() -> int:
     rows = load_rows(EUROPE, args.quick, args.seed)
     with EUROPE.open(encoding="utf-8") as handle:
         header = next(csv.reader(handle))
-    table = bench_import(rows, header)
+    table = [] if args.no_import else bench_import(rows, header)
     names, name_index, keys = bench_names(rows, 100 if args.quick else 300,
                                           10 if args.quick else 20, args.seed)  # fmt: skip
     partners, ranker = bench_partners(rows, 30 if args.quick else 100, args.seed)

@@ -26,13 +26,16 @@ def search_cities(query: schemas.CitySearchQuery):
     """Search cities by name.
 
     Typo-tolerant and accent-insensitive; local names and exonyms match too
-    ("Jyvaskila", "Bolonia"). Best match first.
+    ("Jyvaskila", "Bolonia"). Best match first. `status` and `message` say what the name
+    resolved to: one city, several (none picked), or none (with close suggestions).
     """
-    hits = city_service.search_cities(
-        get_session(), query.q, country=query.country, limit=query.limit
-    )
+    session = get_session()
+    hits = city_service.search_cities(session, query.q, country=query.country, limit=query.limit)
+    lookup = city_service.lookup_city(session, query.q, country=query.country)
     return schemas.SearchResults(
         query=query.q,
+        status=lookup.status,
+        message=lookup.message,
         items=[
             schemas.SearchHit(
                 city=serialise.city_summary(hit.city),

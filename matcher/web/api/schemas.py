@@ -271,6 +271,11 @@ class SearchHit(BaseModel):
 
 class SearchResults(BaseModel):
     query: str
+    status: str = Field(
+        description="found (one city has the name), ambiguous (several: none is picked), "
+        "suggestions (no city has it; close typos and other names in items) or not_found"
+    )
+    message: str = Field(description="What the search did, in one sentence.")
     items: list[SearchHit]
 
 

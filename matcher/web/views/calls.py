@@ -82,9 +82,8 @@ def _resolve_city(session, text: str) -> tuple[City | None, str | None]:
     found = city_service.find_city(session, text)
     if found is not None:
         return found, None
-    hits = city_service.search_cities(session, text, limit=3)
-    hint = "; did you mean " + " or ".join(f"{h.city.name} ({h.city.slug})" for h in hits)
-    return None, f"no single city matches “{text}”{hint if hits else ''}"
+    # Ambiguous names list every candidate; unknown ones say so (suggestions only when close).
+    return None, city_service.lookup_city(session, text).message
 
 
 @bp.get("/calls/<path:call_id>")

@@ -25,10 +25,13 @@ def home():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     hits = city_service.search_cities(session, query, limit=20) if query else []
     hits = [hit for hit in hits if hit.score >= SUGGESTION_MIN_SCORE]
+    # One sentence on what the name resolved to; the list below stays for browsing.
+    lookup = city_service.lookup_city(session, query) if query else None
     cities, total = city_service.list_cities(session, page=page, per_page=CITIES_PER_PAGE)
     return render_template(
         "home.html",
         query=query,
+        lookup=lookup,
         hits=hits,
         cities=cities,
         total=total,

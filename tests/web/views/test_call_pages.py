@@ -160,7 +160,7 @@ def test_unknown_city_on_a_call_is_a_400_with_suggestions_and_the_input_kept(cli
     response = client.get(f"{CALL}?city=Emmenn-xyz")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert 'value="Emmenn-xyz"' in page and "No single city matches" in page
+    assert 'value="Emmenn-xyz"' in page and "No city called “Emmenn-xyz”" in page
 
 
 def test_consortium_form_is_prefilled_with_the_city(client):

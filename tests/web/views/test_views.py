@@ -115,3 +115,8 @@ def test_search_shows_no_far_fetched_matches(client):
 def test_home_search_box_points_suggestions_at_the_api(client):
     page = client.get("/").get_data(as_text=True)
     assert 'data-suggest-url="/api/v1/cities/search?min_score=70.0"' in page
+
+
+def test_home_search_says_when_no_city_has_the_name(client):
+    page = client.get("/?q=Qwxzvbn").get_data(as_text=True)
+    assert "No city called “Qwxzvbn”." in page
