@@ -13,12 +13,21 @@ from matcher.db import repository
 from matcher.domain import City, FundingCall, RuleKind, RuleResult, RuleStatus
 from matcher.services.indexes import cached
 
+#: Rule kinds that inform and never decide (co-funding rates); as in the eligibility check.
+INFORMATIONAL_KINDS = frozenset({str(RuleKind.COFUNDING)})
+
 #: Rules about the consortium as a whole: for a single city an unmet one means "find
 #: partners", not "check the call text".
 CONSORTIUM_RULE_KINDS = frozenset(
     {str(RuleKind.MIN_PARTNERS), str(RuleKind.MIN_COUNTRIES), str(RuleKind.REQUIRED_MEMBER)}
 )
 STATUS_CHOICES = ("open", "forthcoming", "all")
+#: Suitability (:mod:`matcher.scoring.calls.suitability`) a call needs to be offered to a
+#: city: written for cities, a named municipal role, or a programme municipalities typically
+#: win. Calls below it ("stakeholders include public authorities", unlikely, never) are
+#: listed apart, after the offers: over the graded seed calls, about one in four of the
+#: "possible" ones and almost none below were calls a municipality would go for.
+OFFER_MIN_SUITABILITY = 0.5
 
 
 class CallQueryError(ValueError):
@@ -45,12 +54,30 @@ class CallsForCity:
     eligible: list = field(default_factory=list)  # every rule passed
     needs_partners: list = field(default_factory=list)  # eligible once partners join
     check_text: list = field(default_factory=list)  # a rule could not be read: check the text
+    unsuited: list = field(default_factory=list)  # not aimed at municipalities (not offered)
     ineligible: list = field(default_factory=list)  # a rule failed, named in the match
     considered: int = 0
 
 
+#: The groups of a city's calls, in the order they are shown.
+CITY_CALL_GROUPS = ("eligible", "needs_partners", "check_text", "unsuited", "ineligible")
+
+
+def offer_group(match) -> str:
+    """The group of a ranked call for a city: a failed rule makes it ``ineligible``; else a
+    call not aimed at municipalities is ``unsuited`` (listed, not offered); else its rules
+    decide (:func:`rule_group`)."""
+    group = rule_group(match.rules)
+    suitability = getattr(match, "suitability", None)
+    if group != "ineligible" and suitability and suitability.score < OFFER_MIN_SUITABILITY:
+        return "unsuited"
+    return group
+
+
 def rule_group(results: tuple[RuleResult, ...] | list[RuleResult]) -> str:
     """``eligible``, ``needs_partners``, ``check_text`` or ``ineligible`` for rule results."""
+    # Co-funding is information, never a gate: an unreadable rate decides no group.
+    results = [r for r in results if r.kind not in INFORMATIONAL_KINDS]
     if any(r.status == RuleStatus.FAILED for r in results):
         return "ineligible"
     unknown = [r for r in results if r.status == RuleStatus.UNKNOWN]
@@ -64,19 +91,28 @@ def rule_group(results: tuple[RuleResult, ...] | list[RuleResult]) -> str:
 class CallService:
     """The fitted call index and the calls and themes it was built from."""
 
-    def __init__(self, calls: list[FundingCall], theme_ids: list[str], labels: dict[str, str]):
+    def __init__(
+        self,
+        calls: list[FundingCall],
+        theme_ids: list[str],
+        labels: dict[str, str],
+        theme_texts: dict[str, str] | None = None,
+    ):
         from matcher.scoring.calls.ranking import CallIndex
 
         self.calls = {c.id: c for c in calls}
         self.theme_labels = labels
-        self.index = CallIndex().fit(calls, theme_ids)
+        self.index = CallIndex().fit(calls, theme_ids, theme_texts)
         self.programmes = sorted({c.programme for c in calls if c.programme})
 
 
 def _build(session: Session) -> CallService:
     themes = repository.list_themes(session)
     return CallService(
-        repository.all_calls(session), [t.id for t in themes], {t.id: t.label for t in themes}
+        repository.all_calls(session),
+        [t.id for t in themes],
+        {t.id: t.label for t in themes},
+        {t.id: " ".join([t.label, t.description, *t.synonyms]) for t in themes},
     )
 
 
@@ -126,8 +162,8 @@ def calls_for_city(
     )
     grouped = CallsForCity(city=city, today=today, considered=ranking.considered)
     for match in (*ranking.eligible, *ranking.unknown, *ranking.ineligible):
-        getattr(grouped, rule_group(match.rules)).append(match)
-    for name in ("eligible", "needs_partners", "check_text", "ineligible"):
+        getattr(grouped, offer_group(match)).append(match)
+    for name in CITY_CALL_GROUPS:
         items = sorted(getattr(grouped, name), key=lambda m: (-m.fit, m.deadline or date.max,
                                                               m.call_id))  # fmt: skip
         setattr(grouped, name, items[: filters.limit] if filters.limit else items)
