@@ -426,6 +426,8 @@ class FundingCall:
         """``closed`` once every deadline has passed; ``forthcoming`` before the opening date,
         or, when the opening date is not published, if the portal listed the call as
         forthcoming when the data was taken; otherwise ``open``."""
+        if self.portal_status == "withdrawn":  # the portal no longer lists it
+            return "closed"
         if self.deadlines and all(d < today for d in self.deadlines):
             return "closed"
         if self.opening_date:

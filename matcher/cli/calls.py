@@ -20,7 +20,10 @@ class _DefaultGroup(AppGroup):
         return super().resolve_command(ctx, args)
 
 
-calls_group = _DefaultGroup("calls", help="Funding calls: `matcher calls CITY`, rules-report.")
+calls_group = _DefaultGroup(
+    "calls",
+    help="Funding calls: `matcher calls CITY`, rules-report, fetch (refresh from the portal).",
+)
 
 
 @calls_group.command("for-city")

@@ -155,6 +155,8 @@ class CallIndex:
             dtype=bool,
         )
         self.deadlines_ = _deadline_matrix(self.calls_)
+        # A topic the portal no longer lists is closed whatever its dates (FundingCall.status).
+        self.withdrawn_ = np.array([c.portal_status == "withdrawn" for c in self.calls_], bool)
         self.budget_ = np.array(
             [np.nan if _budget(c) is None else _budget(c) for c in self.calls_], dtype=np.float64
         )
@@ -421,7 +423,7 @@ class CallIndex:
         upcoming = np.where(self.deadlines_ >= day, self.deadlines_, _NO_DATE)
         next_deadline = upcoming.min(axis=1)
         has_deadline = (self.deadlines_ != _NO_DATE).any(axis=1)
-        closed = has_deadline & (next_deadline == _NO_DATE)
+        closed = (has_deadline & (next_deadline == _NO_DATE)) | self.withdrawn_
         forthcoming = ((self.opening_ > day) | self.listed_forthcoming_) & ~closed
         if status == "open":
             mask = ~forthcoming & ~closed
