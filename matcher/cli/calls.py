@@ -94,6 +94,9 @@ def calls_for_city_command(
         f"Calls for {found.name} ({found.country}), status {status}, today "
         f"{result.today.isoformat()}: {result.considered} calls considered"
     )
+    if result.data_label:
+        stale = " (old: refresh with `matcher calls fetch`)" if result.data_stale else ""
+        click.echo(f"Call data as of {result.data_label}{stale}")
     for name, title in groups:
         matches = getattr(result, name)
         click.echo(f"\n{title}: {len(matches)} shown")

@@ -4,13 +4,14 @@ valid consortium. The call index is built once per process and rebuilt on a new 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from matcher.db import repository
-from matcher.domain import City, FundingCall, RuleKind, RuleResult, RuleStatus
+from matcher.domain import City, FundingCall, ProfileKind, RuleKind, RuleResult, RuleStatus
 from matcher.services.indexes import cached
 
 #: Rule kinds that inform and never decide (co-funding rates); as in the eligibility check.
@@ -55,6 +56,8 @@ class CallsForCity:
     needs_partners: list = field(default_factory=list)  # eligible once partners join
     check_text: list = field(default_factory=list)  # a rule could not be read: check the text
     unsuited: list = field(default_factory=list)  # not aimed at municipalities (not offered)
+    data_label: str = ""  # how recent the call data is ("Aug 2026", "2026-12-01")
+    data_stale: bool = False  # older than STALE_AFTER_DAYS: refresh with `matcher calls fetch`
     ineligible: list = field(default_factory=list)  # a rule failed, named in the match
     considered: int = 0
 
@@ -97,13 +100,41 @@ class CallService:
         theme_ids: list[str],
         labels: dict[str, str],
         theme_texts: dict[str, str] | None = None,
+        sources: list[str] | None = None,
     ):
         from matcher.scoring.calls.ranking import CallIndex
 
         self.calls = {c.id: c for c in calls}
         self.theme_labels = labels
+        self.data_date, self.data_label = data_date(sources or [])
         self.index = CallIndex().fit(calls, theme_ids, theme_texts)
         self.programmes = sorted({c.programme for c in calls if c.programme})
+
+
+#: Call data older than this many days is flagged on the calls pages.
+STALE_AFTER_DAYS = 60
+_FETCHED = re.compile(r"fetched (\d{4}-\d{2}-\d{2})")
+_SNAPSHOT = re.compile(r"snapshot (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w* (\d{4})")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def data_date(sources: list[str]) -> tuple[date | None, str]:
+    """The date of the newest call data among the calls' sources ("fetched 2026-12-01", or a
+    snapshot month, counted from its first day), and how to say it; (None, "") if unknown."""
+    best: tuple[date, str] | None = None
+    for source in set(sources):
+        for found in _FETCHED.findall(source):
+            day = date.fromisoformat(found)
+            best = max(best or (day, found), (day, found))
+        for month, year in _SNAPSHOT.findall(source):
+            day = date(int(year), _MONTHS.index(month) + 1, 1)
+            best = max(best or (day, f"{month} {year}"), (day, f"{month} {year}"))
+    return best if best else (None, "")
+
+
+def data_is_stale(service: CallService, today: date) -> bool:
+    """Whether the call data is older than :data:`STALE_AFTER_DAYS` on ``today``."""
+    return service.data_date is not None and (today - service.data_date).days > STALE_AFTER_DAYS
 
 
 def _build(session: Session) -> CallService:
@@ -113,6 +144,7 @@ def _build(session: Session) -> CallService:
         [t.id for t in themes],
         {t.id: t.label for t in themes},
         {t.id: " ".join([t.label, t.description, *t.synonyms]) for t in themes},
+        repository.call_sources(session),
     )
 
 
@@ -160,12 +192,22 @@ def calls_for_city(
         min_budget=filters.min_budget,
         city_text=city_text(session, city),
     )
-    grouped = CallsForCity(city=city, today=today, considered=ranking.considered)
+    grouped = CallsForCity(
+        city=city,
+        today=today,
+        considered=ranking.considered,
+        data_label=service.data_label,
+        data_stale=data_is_stale(service, today),
+    )
     for match in (*ranking.eligible, *ranking.unknown, *ranking.ineligible):
         getattr(grouped, offer_group(match)).append(match)
+    # Calls written for cities come first, each with the sentence that says so; a city that
+    # declared needs sees the calls on them first instead (the fit weighs needs most).
+    cities_first = not city.weights(ProfileKind.NEED)
     for name in CITY_CALL_GROUPS:
-        items = sorted(getattr(grouped, name), key=lambda m: (-m.fit, m.deadline or date.max,
-                                                              m.call_id))  # fmt: skip
+        items = sorted(getattr(grouped, name), key=lambda m: (
+            not (cities_first and m.suitability is not None and m.suitability.written_for_cities),
+            -m.fit, m.deadline or date.max, m.call_id))  # fmt: skip
         setattr(grouped, name, items[: filters.limit] if filters.limit else items)
     return grouped
 

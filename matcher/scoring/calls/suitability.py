@@ -5,16 +5,16 @@ European Defence Fund call on fighter jets may share "energy" with a city's prof
 module reads, from the call itself, what role a local or regional authority has in it:
 
 ``written_for_cities`` (1.0)
-    the call is about cities, towns, municipalities or neighbourhoods: its title says so, or
-    its text keeps coming back to them (the sentence that says so is kept);
+    the call is about cities, towns, municipalities or neighbourhoods: it belongs to the Cities
+    Mission or the New European Bauhaus, its title says so, or its text keeps coming back to
+    them (the sentence that says so is kept);
 ``municipal_role`` (0.75)
     a local or regional authority is named as an applicant, a required member, a
     demonstrator or replicator, or the call is a public buyers' action (PCP/PPI) whose text
     names public authorities;
 ``typical_beneficiary`` (0.55)
     the programme or action is one municipalities typically win (LIFE standard and strategic
-    projects, CERV citizens' strand, Interregional Innovation Investments, the Cities
-    Mission, the New European Bauhaus, CIVITAS);
+    projects, CERV citizens' strand, Interregional Innovation Investments);
 ``possible`` (0.35)
     the text names public or local authorities among the stakeholders, nothing more;
 ``unlikely`` (0.1)
@@ -151,7 +151,7 @@ _PUBLIC_AUTHORITY = re.compile(
     re.I,
 )
 #: A buyers' sentence that names local or regional buyers, not just "procurers".
-_LOCAL_BUYER = re.compile(r"\b(?:local|municipal|cit(?:y|ies)|regional|towns?)\b", re.I)
+_LOCAL_BUYER = re.compile(r"\b(?:local|municipal\w*|cit(?:y|ies)|towns?)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 # --------------------------------------------------------------------------- programmes
@@ -182,10 +182,13 @@ _TYPICAL = (
      "networks of towns): written for municipalities"),
     (re.compile(r"^I3-"), "Interregional Innovation Investments: regional and local authorities "
      "lead innovation ecosystems"),
-    (re.compile(r"^HORIZON-MISS-\d{4}-\d+-(?:[A-Z-]*-)?CIT-|-CIT-"), "EU Mission on "
-     "Climate-Neutral and Smart Cities"),
-    (re.compile(r"^HORIZON-NEB-|-NEB-"), "New European Bauhaus: neighbourhoods and public "
-     "spaces, with municipalities"),
+)  # fmt: skip
+#: Instruments whose calls are about cities by design, whatever a topic's wording.
+_CITY_INSTRUMENTS = (
+    (re.compile(r"^HORIZON-MISS-\d{4}-\d+-(?:[A-Z-]*-)?CIT-|-CIT-"), "a call of the EU Mission "
+     "on Climate-Neutral and Smart Cities"),
+    (re.compile(r"^HORIZON-NEB-|-NEB-"), "a New European Bauhaus call (neighbourhoods and "
+     "public spaces)"),
 )  # fmt: skip
 _UNLIKELY_PROGRAMMES = {
     "eu external action - prospect (relex-prospect)": "external action grants for actors in "
@@ -257,6 +260,10 @@ def assess(call: FundingCall) -> Suitability:
     city_sentences = [s for s in sentences if _CITY_WORDS.search(s)]
     title_hit = _CITY_TITLE.search(call.title)
     share = len(city_sentences) / max(len(sentences), 1)
+    instrument = next((why for pattern, why in _CITY_INSTRUMENTS if pattern.search(call.id)), None)
+    if instrument:
+        evidence = _best_city_sentence(city_sentences) or f"Call: {call.id}"
+        return _make("written_for_cities", f"Written for cities ({instrument})", evidence)
     if title_hit or (len(city_sentences) >= _CITY_SENTENCES_MIN and share >= _CITY_SHARE_MIN):
         evidence = _best_city_sentence(city_sentences) or f"Title: {call.title}"
         why = (
