@@ -152,7 +152,17 @@ _PUBLIC_AUTHORITY = re.compile(
 )
 #: A buyers' sentence that names local or regional buyers, not just "procurers".
 _LOCAL_BUYER = re.compile(r"\b(?:local|municipal\w*|cit(?:y|ies)|towns?)\b", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+#: Stems every role pattern (or city word) needs: plain substring tests that spare the
+#: costly patterns most sentences (Python's case-insensitive alternations are slow).
+_ACTOR_STEMS = ("cit", "town", "municipal", "authorit", "procurer", "buyer", "purchaser")
+_CITY_STEMS = ("cit", "town", "municipal", "mayor", "neighbo", "urban", "local")
+_SENTENCE_END = re.compile(r"[.!?;:]\s+|\n+")
+
+
+def _has_any(sentence: str, stems: tuple[str, ...]) -> bool:
+    lowered = sentence.lower()
+    return any(stem in lowered for stem in stems)
+
 
 # --------------------------------------------------------------------------- programmes
 
@@ -257,7 +267,7 @@ def assess(call: FundingCall) -> Suitability:
     if never is not None:
         return never
     sentences = _sentences(call)
-    city_sentences = [s for s in sentences if _CITY_WORDS.search(s)]
+    city_sentences = [s for s in sentences if _has_any(s, _CITY_STEMS) and _CITY_WORDS.search(s)]
     title_hit = _CITY_TITLE.search(call.title)
     share = len(city_sentences) / max(len(sentences), 1)
     instrument = next((why for pattern, why in _CITY_INSTRUMENTS if pattern.search(call.id)), None)
@@ -272,10 +282,12 @@ def assess(call: FundingCall) -> Suitability:
             else (f"{len(city_sentences)} of its {len(sentences)} sentences are about cities")
         )
         return _make("written_for_cities", f"Written for cities ({why})", evidence)
+    # The role patterns are costly; only sentences naming an actor can match them.
+    actors = [s for s in sentences if _has_any(s, _ACTOR_STEMS)]
     for role, pattern in _ROLE_PATTERNS:
         if role == "public buyer" and call.action_type not in _PUBLIC_BUYER_ACTIONS:
             continue
-        hit = next((s for s in sentences if pattern.search(s)
+        hit = next((s for s in actors if pattern.search(s)
                     and (role != "public buyer" or _LOCAL_BUYER.search(s))), None)  # fmt: skip
         if hit:
             return _make("municipal_role", f"A local authority as {role}", hit)
