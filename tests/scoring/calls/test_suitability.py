@@ -102,3 +102,12 @@ def test_no_call_graded_unsuitable_for_a_clear_reason_is_offered(graded_verdicts
 def test_written_for_cities_agrees_with_hand_grades(graded_verdicts):
     agree = sum(g["written_for_cities"] == v.written_for_cities for g, v in graded_verdicts)
     assert agree / len(graded_verdicts) >= 0.9
+
+
+def test_held_out_grades_are_rarely_offered(graded_verdicts):
+    held_out = [(g, v) for g, v in graded_verdicts if g.get("held_out")]
+    assert len(held_out) >= 40
+    wrongly_offered = [
+        g for g, v in held_out if v.score >= OFFER and not g["suitable_for_municipality"]
+    ]
+    assert len(wrongly_offered) <= len(held_out) // 10
