@@ -30,3 +30,15 @@ def test_a_call_not_aimed_at_municipalities_is_listed_apart():
 def test_a_failed_rule_stays_the_reason_even_for_an_unsuited_call():
     failed = RuleResult("eligible_countries", RuleStatus.FAILED, "not eligible")
     assert offer_group(match([failed], "never", 0.0)) == "ineligible"
+
+
+def test_the_data_date_is_the_newest_fetch_or_snapshot():
+    from datetime import date
+
+    from matcher.services.calls import data_date
+
+    snapshot = "EU Funding & Tenders portal (European Commission), snapshot Aug 2026"
+    assert data_date([snapshot]) == (date(2026, 8, 1), "Aug 2026")
+    fetched = "EU Funding & Tenders portal search API (European Commission), fetched 2026-12-01"
+    assert data_date([snapshot, fetched]) == (date(2026, 12, 1), "2026-12-01")
+    assert data_date(["imported"]) == (None, "")

@@ -377,3 +377,37 @@ def test_call_listed_forthcoming_without_opening_date_is_forthcoming_until_close
     assert mask.tolist() == [True] and call.status(day) == "forthcoming"
     mask, _, _ = index._filter_mask(date(2027, 3, 2), "all", None, None, None)
     assert mask.tolist() == [False] and call.status(date(2027, 3, 2)) == "closed"
+
+
+def test_a_declared_need_moves_the_calls_about_it_to_the_top():
+    index = index_of(
+        call("energy-1", ["energy"]), call("energy-2", ["energy", "data"]),
+        call("waste-1", ["waste"]), call("mobility-1", ["mobility"]),
+    )  # fmt: skip
+    by_need = {
+        need: ids(
+            index.rank_for_city(
+                city(interests=["energy"], needs=[need]), TODAY, evaluate=passes
+            ).eligible
+        )  # fmt: skip
+        for need in ("waste", "mobility")
+    }
+    assert by_need["waste"][0] == "waste-1" and by_need["mobility"][0] == "mobility-1"
+    assert by_need["waste"] != by_need["mobility"]
+
+
+def test_a_theme_on_every_call_says_less_than_a_specific_one():
+    index = index_of(
+        call("broad", ["energy"]), call("both", ["energy", "waste"]), call("other", ["energy"])
+    )
+    (idf_energy, idf_waste) = index.theme_idf_[[0, 2]]
+    assert idf_waste > idf_energy
+
+
+def test_a_call_no_municipality_can_take_part_in_scores_zero():
+    index = index_of(call("edf", ["energy"], programme="European Defence Fund"),
+                     call("city", ["energy"], title="Urban energy plans"))  # fmt: skip
+    ranking = index.rank_for_city(city(interests=["energy"]), TODAY, evaluate=passes)
+    assert ids(ranking.eligible) == ["city", "edf"]
+    assert ranking.eligible[-1].fit == 0.0
+    assert ranking.eligible[-1].suitability.level == "never"
