@@ -41,14 +41,141 @@ EU27: frozenset[str] = frozenset({
     "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
 })  # fmt: skip
 EEA: frozenset[str] = EU27 | {"IS", "LI", "NO"}
-#: Countries associated to Horizon Europe (status as published by the Commission in 2025;
-#: Switzerland associated from 2025, the UK from 2024, Korea from 2025).
-HORIZON_ASSOCIATED: frozenset[str] = frozenset({
-    "AL", "AM", "BA", "FO", "GE", "IS", "IL", "XK", "MD", "ME", "NZ", "MK", "NO", "RS", "TN",
-    "TR", "UA", "GB", "CH", "KR", "CA", "MA",
-})  # fmt: skip
+#: Who takes part in a programme besides the member states (or, for a member state, that it
+#: does not), as dated, sourced facts: (programme set, country, status, scope, since, source).
+#: Restated one row per country from data/raw/programme_association_status.csv (which keeps
+#: one row per programme with its sources), plus Denmark's opt-out from Justice and the ISF.
+#: ``status`` is associated (takes part like a member state), partial (only for ``scope``),
+#: negotiating (no agreement in force: check the call document) or not_participating.
+_PARTICIPATION_ROWS: tuple[tuple[str, str, str, str, str, str], ...] = (
+    ('HORIZON', 'AL', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'AM', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'BA', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'FO', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'GE', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'IS', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'IL', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'XK', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'MD', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'ME', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'MK', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'NO', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'RS', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'TN', 'associated', 'all pillars', '2022',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'TR', 'associated', 'all pillars', '2021',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'UA', 'associated', 'all pillars', '2022',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'GB', 'associated', 'all parts except the EIC Fund', '2024-01-01',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'CH', 'associated', 'all pillars', '2025-01-01',
+     'https://www.swissinfo.ch/eng/various/parmelin-signs-agreement-on-eu-programmes-in-bern/90308837'),
+    ('HORIZON', 'NZ', 'partial', 'Pillar II only', '2023',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'CA', 'partial', 'Pillar II only', '2024',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'KR', 'partial', 'Pillar II only', '2025',
+     'https://sciencebusiness.net/node/59397'),
+    ('HORIZON', 'EG', 'partial',
+     'Pillar II only (transitional from 2025-04-10; signed 2025-10-22)', '2025-04-10',
+     'https://www.nks-kem.de/aktuelles/news/assoziierung-aegyptens-an-horizont-europa'),
+    ('HORIZON', 'MA', 'negotiating', 'no agreement found', '',
+     'https://sciencebusiness.net/node/59397'),
+    ('LIFE', 'IS', 'associated', 'all sub-programmes', '2021',
+     'https://apambiente.pt/index.php/programa-life/comunicacao/paises-terceiros-associados-ao-programa-life'),
+    ('LIFE', 'UA', 'associated', 'all sub-programmes', '2022',
+     'https://wbc-rti.info/glossary/166.html'),
+    ('LIFE', 'AL', 'negotiating', 'negotiations opened 2022; ratification not found', '',
+     'https://eoc.org.cy/commission-opens-negotiations-with-seven-non-eu-countries-to-join-life-programme'),
+    ('LIFE', 'AD', 'negotiating', 'negotiations opened 2022; ratification not found', '',
+     'https://eoc.org.cy/commission-opens-negotiations-with-seven-non-eu-countries-to-join-life-programme'),
+    ('LIFE', 'FO', 'negotiating', 'negotiations opened 2022; ratification not found', '',
+     'https://eoc.org.cy/commission-opens-negotiations-with-seven-non-eu-countries-to-join-life-programme'),
+    ('LIFE', 'IL', 'negotiating', 'negotiations opened 2022; ratification not found', '',
+     'https://eoc.org.cy/commission-opens-negotiations-with-seven-non-eu-countries-to-join-life-programme'),
+    ('LIFE', 'MD', 'negotiating', 'negotiations opened 2022; ratification not found', '',
+     'https://eoc.org.cy/commission-opens-negotiations-with-seven-non-eu-countries-to-join-life-programme'),
+    ('LIFE', 'MK', 'negotiating', 'negotiations opened 2022; ratification not found', '',
+     'https://eoc.org.cy/commission-opens-negotiations-with-seven-non-eu-countries-to-join-life-programme'),
+    ('LIFE', 'TR', 'negotiating', 'negotiations opened 2022; ratification not found', '',
+     'https://eoc.org.cy/commission-opens-negotiations-with-seven-non-eu-countries-to-join-life-programme'),
+    ('CERV', 'RS', 'negotiating', 'procedures nearing completion (2023-12)', '',
+     'https://ec.europa.eu/newsroom/just/redirection/item/812963/default/1148'),
+    ('CERV', 'BA', 'negotiating', 'procedures nearing completion (2023-12)', '',
+     'https://ec.europa.eu/newsroom/just/redirection/item/812963/default/1148'),
+    ('CERV', 'AL', 'negotiating', 'procedures nearing completion (2023-12)', '',
+     'https://ec.europa.eu/newsroom/just/redirection/item/812963/default/1148'),
+    ('CERV', 'XK', 'negotiating', 'procedures nearing completion (2023-12)', '',
+     'https://ec.europa.eu/newsroom/just/redirection/item/812963/default/1148'),
+    ('CERV', 'UA', 'negotiating', 'procedures nearing completion (2023-12)', '',
+     'https://ec.europa.eu/newsroom/just/redirection/item/812963/default/1148'),
+    ('JUSTICE', 'DK', 'not_participating',
+     'Denmark does not take part (Protocol No 22 to the Treaties: the Justice Programme'
+     ' Regulation (EU) 2021/693 does not bind Denmark)', '2021',
+     'https://eur-lex.europa.eu/eli/reg/2021/693/oj'),
+    ('ISF', 'DK', 'not_participating',
+     'Denmark does not take part (Protocol No 22 to the Treaties: the ISF Regulation (EU)'
+     ' 2021/1149 does not bind Denmark)', '2021',
+     'https://eur-lex.europa.eu/eli/reg/2021/1149/oj'),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    """How one country takes part in one programme, with the date and the source."""
+
+    programme: str  # the country-set name: HORIZON, LIFE, CERV, JUSTICE, ISF
+    country: str
+    status: str  # associated, partial, negotiating or not_participating
+    scope: str
+    since: str
+    source: str
+
+
+PARTICIPATION: dict[tuple[str, str], Participation] = {
+    (row[0], row[1]): Participation(*row) for row in _PARTICIPATION_ROWS
+}
+#: Human names of the programme country sets, for reasons.
+PROGRAMME_SET_NAMES = {
+    "HORIZON": "Horizon Europe",
+    "LIFE": "the LIFE programme",
+    "CERV": "the CERV programme",
+    "JUSTICE": "the Justice programme",
+    "ISF": "the Internal Security Fund",
+}
+
+
+def _taking_part(programme: str, *statuses: str) -> frozenset[str]:
+    return frozenset(
+        p.country
+        for p in PARTICIPATION.values()
+        if p.programme == programme and p.status in statuses
+    )
+
+
+def participation(programme: str, country: str) -> Participation | None:
+    """The recorded participation of ``country`` in the programme set ``programme``."""
+    return PARTICIPATION.get((programme, country))
+
+
+#: Countries associated to Horizon Europe, fully or for a part (Pillar II) of it.
+HORIZON_ASSOCIATED: frozenset[str] = _taking_part("HORIZON", "associated", "partial")
 #: Countries associated to the LIFE programme besides the EU member states.
-LIFE_ASSOCIATED: frozenset[str] = frozenset({"IS", "NO", "MK", "UA", "MD", "ME"})
+LIFE_ASSOCIATED: frozenset[str] = _taking_part("LIFE", "associated")
 
 #: Named country sets usable in filters and eligibility rules.
 COUNTRY_SETS: dict[str, frozenset[str]] = {
@@ -57,6 +184,9 @@ COUNTRY_SETS: dict[str, frozenset[str]] = {
     "HORIZON": EU27 | HORIZON_ASSOCIATED,
     "HORIZON_ASSOCIATED": HORIZON_ASSOCIATED,
     "LIFE": EU27 | LIFE_ASSOCIATED,
+    "CERV": EU27 | _taking_part("CERV", "associated"),
+    "JUSTICE": EU27 - _taking_part("JUSTICE", "not_participating"),
+    "ISF": EU27 - _taking_part("ISF", "not_participating"),
 }
 
 
@@ -296,6 +426,8 @@ class FundingCall:
         """``closed`` once every deadline has passed; ``forthcoming`` before the opening date,
         or, when the opening date is not published, if the portal listed the call as
         forthcoming when the data was taken; otherwise ``open``."""
+        if self.portal_status == "withdrawn":  # the portal no longer lists it
+            return "closed"
         if self.deadlines and all(d < today for d in self.deadlines):
             return "closed"
         if self.opening_date:

@@ -8,6 +8,7 @@ helpers they share.
 from __future__ import annotations
 
 from matcher.cli.calls import calls_group, consortium_command
+from matcher.cli.calls_fetch import fetch_command
 from matcher.cli.cities import cities_group
 from matcher.cli.data import (
     export_command,
@@ -24,6 +25,9 @@ from matcher.cli.partners import evaluate_command, partners_command
 COMMANDS = (init_db_command, upgrade_command, seed_command, import_command, export_command,
             cities_group, stats_command, partners_command, evaluate_command,
             hash_token_command, calls_group, consortium_command, *EVENT_COMMANDS)  # fmt: skip
+
+
+calls_group.add_command(fetch_command)  # `matcher calls fetch`: the refresher
 
 
 def init_app(app) -> None:

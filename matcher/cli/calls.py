@@ -20,7 +20,10 @@ class _DefaultGroup(AppGroup):
         return super().resolve_command(ctx, args)
 
 
-calls_group = _DefaultGroup("calls", help="Funding calls: `matcher calls CITY`, rules-report.")
+calls_group = _DefaultGroup(
+    "calls",
+    help="Funding calls: `matcher calls CITY`, rules-report, fetch (refresh from the portal).",
+)
 
 
 @calls_group.command("for-city")
@@ -68,6 +71,7 @@ def calls_for_city_command(
         ("eligible", "Eligible now"),
         ("needs_partners", "Eligible once partners join (consortium rules)"),
         ("check_text", "Check the call text (a rule could not be read)"),
+        ("unsuited", "Not aimed at municipalities (listed, not offered)"),
         ("ineligible", "Not eligible"),
     )
     if as_json:
@@ -90,6 +94,9 @@ def calls_for_city_command(
         f"Calls for {found.name} ({found.country}), status {status}, today "
         f"{result.today.isoformat()}: {result.considered} calls considered"
     )
+    if result.data_label:
+        stale = " (old: refresh with `matcher calls fetch`)" if result.data_stale else ""
+        click.echo(f"Call data as of {result.data_label}{stale}")
     for name, title in groups:
         matches = getattr(result, name)
         click.echo(f"\n{title}: {len(matches)} shown")
@@ -100,6 +107,10 @@ def calls_for_city_command(
             click.echo(f"        {m.call.title[:90]}")
             if m.matching_themes:
                 click.echo(f"        themes: {', '.join(m.matching_themes)}")
+            if m.suitability is not None:
+                click.echo(f"        for a municipality: {m.suitability.reason}")
+                if m.suitability.written_for_cities:
+                    click.echo(f'          "{m.suitability.evidence}"')
             for rule in _notable_rules(m, name):
                 click.echo(f"        {rule.status.value}: {rule.reason}")
 
@@ -119,10 +130,22 @@ def _call_json(match) -> dict:
         "fit": round(match.fit, 4),
         "parts": {k: round(v, 4) for k, v in match.parts.items()},
         "matching_themes": list(match.matching_themes),
+        "suitability": _suitability_json(match.suitability),
         "deadline": match.deadline.isoformat() if match.deadline else None,
         "days_left": match.days_left,
         "status": match.status,
         "rules": [_rule_json(r) for r in match.rules],
+    }
+
+
+def _suitability_json(suitability) -> dict | None:
+    if suitability is None:
+        return None
+    return {
+        "level": suitability.level,
+        "score": suitability.score,
+        "reason": suitability.reason,
+        "evidence": suitability.evidence,
     }
 
 

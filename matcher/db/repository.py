@@ -300,6 +300,11 @@ def get_call(session: Session, call_id: str) -> FundingCall | None:
     return call_from_row(row) if row else None
 
 
+def call_sources(session: Session) -> list[str]:
+    """The distinct sources of the stored calls (where and when their data was taken)."""
+    return sorted(s or "" for s in session.scalars(select(FundingCallRow.source).distinct()))
+
+
 def all_calls(session: Session) -> list[FundingCall]:
     return [call_from_row(r) for r in session.scalars(_calls_query().order_by(FundingCallRow.id))]
 

@@ -146,6 +146,12 @@ def _load_collaborations(
 
 def _load_calls(session: Session, path: Path, theme_ids: set[str]) -> int:
     records = read_records(path, "calls")
+    # The file names its source once ("... snapshot Aug 2026"): each call keeps it, so that
+    # the calls pages can say how old the data is.
+    source = json.loads(path.read_text(encoding="utf-8-sig")).get("source")
+    for record in records:
+        if source and not record.fields.get("source"):
+            record.fields["source"] = source
     inputs, problems = validate_call_records(path.name, records, theme_ids)
     if problems:
         raise ImportFailed(problems)

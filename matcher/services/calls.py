@@ -4,14 +4,18 @@ valid consortium. The call index is built once per process and rebuilt on a new 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from matcher.db import repository
-from matcher.domain import City, FundingCall, RuleKind, RuleResult, RuleStatus
+from matcher.domain import City, FundingCall, ProfileKind, RuleKind, RuleResult, RuleStatus
 from matcher.services.indexes import cached
+
+#: Rule kinds that inform and never decide (co-funding rates); as in the eligibility check.
+INFORMATIONAL_KINDS = frozenset({str(RuleKind.COFUNDING)})
 
 #: Rules about the consortium as a whole: for a single city an unmet one means "find
 #: partners", not "check the call text".
@@ -19,6 +23,12 @@ CONSORTIUM_RULE_KINDS = frozenset(
     {str(RuleKind.MIN_PARTNERS), str(RuleKind.MIN_COUNTRIES), str(RuleKind.REQUIRED_MEMBER)}
 )
 STATUS_CHOICES = ("open", "forthcoming", "all")
+#: Suitability (:mod:`matcher.scoring.calls.suitability`) a call needs to be offered to a
+#: city: written for cities, a named municipal role, or a programme municipalities typically
+#: win. Calls below it ("stakeholders include public authorities", unlikely, never) are
+#: listed apart, after the offers: over the graded seed calls, about one in four of the
+#: "possible" ones and almost none below were calls a municipality would go for.
+OFFER_MIN_SUITABILITY = 0.5
 
 
 class CallQueryError(ValueError):
@@ -45,12 +55,32 @@ class CallsForCity:
     eligible: list = field(default_factory=list)  # every rule passed
     needs_partners: list = field(default_factory=list)  # eligible once partners join
     check_text: list = field(default_factory=list)  # a rule could not be read: check the text
+    unsuited: list = field(default_factory=list)  # not aimed at municipalities (not offered)
+    data_label: str = ""  # how recent the call data is ("Aug 2026", "2026-12-01")
+    data_stale: bool = False  # older than STALE_AFTER_DAYS: refresh with `matcher calls fetch`
     ineligible: list = field(default_factory=list)  # a rule failed, named in the match
     considered: int = 0
 
 
+#: The groups of a city's calls, in the order they are shown.
+CITY_CALL_GROUPS = ("eligible", "needs_partners", "check_text", "unsuited", "ineligible")
+
+
+def offer_group(match) -> str:
+    """The group of a ranked call for a city: a failed rule makes it ``ineligible``; else a
+    call not aimed at municipalities is ``unsuited`` (listed, not offered); else its rules
+    decide (:func:`rule_group`)."""
+    group = rule_group(match.rules)
+    suitability = getattr(match, "suitability", None)
+    if group != "ineligible" and suitability and suitability.score < OFFER_MIN_SUITABILITY:
+        return "unsuited"
+    return group
+
+
 def rule_group(results: tuple[RuleResult, ...] | list[RuleResult]) -> str:
     """``eligible``, ``needs_partners``, ``check_text`` or ``ineligible`` for rule results."""
+    # Co-funding is information, never a gate: an unreadable rate decides no group.
+    results = [r for r in results if r.kind not in INFORMATIONAL_KINDS]
     if any(r.status == RuleStatus.FAILED for r in results):
         return "ineligible"
     unknown = [r for r in results if r.status == RuleStatus.UNKNOWN]
@@ -64,19 +94,57 @@ def rule_group(results: tuple[RuleResult, ...] | list[RuleResult]) -> str:
 class CallService:
     """The fitted call index and the calls and themes it was built from."""
 
-    def __init__(self, calls: list[FundingCall], theme_ids: list[str], labels: dict[str, str]):
+    def __init__(
+        self,
+        calls: list[FundingCall],
+        theme_ids: list[str],
+        labels: dict[str, str],
+        theme_texts: dict[str, str] | None = None,
+        sources: list[str] | None = None,
+    ):
         from matcher.scoring.calls.ranking import CallIndex
 
         self.calls = {c.id: c for c in calls}
         self.theme_labels = labels
-        self.index = CallIndex().fit(calls, theme_ids)
+        self.data_date, self.data_label = data_date(sources or [])
+        self.index = CallIndex().fit(calls, theme_ids, theme_texts)
         self.programmes = sorted({c.programme for c in calls if c.programme})
+
+
+#: Call data older than this many days is flagged on the calls pages.
+STALE_AFTER_DAYS = 60
+_FETCHED = re.compile(r"fetched (\d{4}-\d{2}-\d{2})")
+_SNAPSHOT = re.compile(r"snapshot (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w* (\d{4})")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def data_date(sources: list[str]) -> tuple[date | None, str]:
+    """The date of the newest call data among the calls' sources ("fetched 2026-12-01", or a
+    snapshot month, counted from its first day), and how to say it; (None, "") if unknown."""
+    best: tuple[date, str] | None = None
+    for source in set(sources):
+        for found in _FETCHED.findall(source):
+            day = date.fromisoformat(found)
+            best = max(best or (day, found), (day, found))
+        for month, year in _SNAPSHOT.findall(source):
+            day = date(int(year), _MONTHS.index(month) + 1, 1)
+            best = max(best or (day, f"{month} {year}"), (day, f"{month} {year}"))
+    return best if best else (None, "")
+
+
+def data_is_stale(service: CallService, today: date) -> bool:
+    """Whether the call data is older than :data:`STALE_AFTER_DAYS` on ``today``."""
+    return service.data_date is not None and (today - service.data_date).days > STALE_AFTER_DAYS
 
 
 def _build(session: Session) -> CallService:
     themes = repository.list_themes(session)
     return CallService(
-        repository.all_calls(session), [t.id for t in themes], {t.id: t.label for t in themes}
+        repository.all_calls(session),
+        [t.id for t in themes],
+        {t.id: t.label for t in themes},
+        {t.id: " ".join([t.label, t.description, *t.synonyms]) for t in themes},
+        repository.call_sources(session),
     )
 
 
@@ -124,12 +192,22 @@ def calls_for_city(
         min_budget=filters.min_budget,
         city_text=city_text(session, city),
     )
-    grouped = CallsForCity(city=city, today=today, considered=ranking.considered)
+    grouped = CallsForCity(
+        city=city,
+        today=today,
+        considered=ranking.considered,
+        data_label=service.data_label,
+        data_stale=data_is_stale(service, today),
+    )
     for match in (*ranking.eligible, *ranking.unknown, *ranking.ineligible):
-        getattr(grouped, rule_group(match.rules)).append(match)
-    for name in ("eligible", "needs_partners", "check_text", "ineligible"):
-        items = sorted(getattr(grouped, name), key=lambda m: (-m.fit, m.deadline or date.max,
-                                                              m.call_id))  # fmt: skip
+        getattr(grouped, offer_group(match)).append(match)
+    # Calls written for cities come first, each with the sentence that says so; a city that
+    # declared needs sees the calls on them first instead (the fit weighs needs most).
+    cities_first = not city.weights(ProfileKind.NEED)
+    for name in CITY_CALL_GROUPS:
+        items = sorted(getattr(grouped, name), key=lambda m: (
+            not (cities_first and m.suitability is not None and m.suitability.written_for_cities),
+            -m.fit, m.deadline or date.max, m.call_id))  # fmt: skip
         setattr(grouped, name, items[: filters.limit] if filters.limit else items)
     return grouped
 

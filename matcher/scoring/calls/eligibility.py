@@ -22,6 +22,7 @@ from matcher.domain import (
     COUNTRY_NAMES,
     EU27,
     HORIZON_ASSOCIATED,
+    PROGRAMME_SET_NAMES,
     City,
     EligibilityRule,
     FundingCall,
@@ -30,6 +31,7 @@ from matcher.domain import (
     RuleStatus,
     expand_countries,
     normalise_country,
+    participation,
 )
 from matcher.scoring.calls.patterns import MUNICIPALITY_TYPES
 
@@ -220,6 +222,9 @@ def _countries(rule: EligibilityRule, city: City) -> RuleResult:
             rule, RuleStatus.UNKNOWN, f"{city.name}'s country {city.country!r} is unknown"
         )
     where = f"{city.name} is in {_country_name(code)}"
+    recorded = _programme_participation(rule, code, where)
+    if recorded is not None:
+        return recorded
     if code in _allowed_countries(rule):
         return _result(
             rule, RuleStatus.PASSED, f"{where}, {_country_standing(code, rule)}: eligible"
@@ -230,7 +235,57 @@ def _countries(rule: EligibilityRule, city: City) -> RuleResult:
             RuleStatus.UNKNOWN,
             f"{where}, which this call may admit but does not list; check the call document",
         )
+    programmes = [
+        PROGRAMME_SET_NAMES[s] for s in rule.params.get("sets", ()) if s in PROGRAMME_SET_NAMES
+    ]
+    if programmes and code not in EU27:
+        return _result(
+            rule,
+            RuleStatus.FAILED,
+            f"{where}, which is not associated to {programmes[0]} (no association in force on"
+            " record): not eligible",
+        )
     return _result(rule, RuleStatus.FAILED, f"{where}, which is not eligible for this call")
+
+
+def _programme_participation(rule: EligibilityRule, code: str, where: str) -> RuleResult | None:
+    """The verdict a recorded programme participation gives (an opt-out fails, a pending
+    association or a partial one is to be checked), or None when nothing is on record."""
+    for name in rule.params.get("sets", ()):
+        entry = participation(name, code)
+        if entry is None:
+            continue
+        programme = PROGRAMME_SET_NAMES.get(name, name)
+        since = f" since {entry.since}" if entry.since else ""
+        if entry.status == "not_participating":
+            return _result(
+                rule, RuleStatus.FAILED, f"{where}: {entry.scope}; not eligible ({entry.source})"
+            )
+        if entry.status == "negotiating":
+            return _result(
+                rule,
+                RuleStatus.UNKNOWN,
+                f"{where}, whose association to {programme} is not in force ({entry.scope});"
+                " check the call document",
+            )
+        if entry.status == "partial":
+            return _result(
+                rule,
+                RuleStatus.UNKNOWN,
+                f"{where}, associated to {programme}{since} for {entry.scope}; check that this"
+                " call is in that part",
+            )
+        scope = (
+            ""
+            if entry.scope.startswith("all") and " except " not in entry.scope
+            else (f" ({entry.scope})")
+        )
+        return _result(
+            rule,
+            RuleStatus.PASSED,
+            f"{where}, associated to {programme}{since}{scope}: eligible",
+        )
+    return None
 
 
 def _applicant_type(rule: EligibilityRule, city: City) -> RuleResult:

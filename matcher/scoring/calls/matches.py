@@ -9,6 +9,7 @@ from datetime import date
 
 from matcher.domain import FundingCall, RuleResult, RuleStatus
 from matcher.scoring.calls.eligibility import INFORMATIONAL_KINDS, failing
+from matcher.scoring.calls.suitability import Suitability
 
 __all__ = ["DEFAULT_CALL_WEIGHTS", "CallFitWeights", "CallMatch", "CallRanking"]
 
@@ -29,18 +30,31 @@ class CallFitWeights:
     part could hardly move a ranking; with it, a match as close as the data gets counts fully.
     """
 
-    themes: float = 0.7
-    text: float = 0.3
+    themes: float = 0.25
+    text: float = 0.15
     need_boost: float = 2.0
     text_full: float = 0.25
+    #: Share of the score that is suitability for a municipality; relevance has the rest.
+    #: Close to half: over the graded seed calls, theme and text matches said little about
+    #: whether a town hall could take part (defence and industrial calls matched broad city
+    #: themes as well as the Cities Mission did); the call's own account of who takes part did.
+    suitability: float = 0.45
+    #: The same share for a city that declared needs: what it asked for moves up, among the
+    #: calls suitable enough to be offered (the offer threshold still applies).
+    suitability_with_needs: float = 0.3
+    #: Weight of the declared-needs part within relevance: it dominates when a city declared
+    #: needs, because a city asks of a call above all whether it pays for what it needs.
+    needs: float = 0.75
 
     def __post_init__(self) -> None:
         if self.text_full <= 0:
             raise ValueError("text_full must be positive")
-        if min(self.themes, self.text, self.need_boost) < 0:
+        if min(self.themes, self.text, self.need_boost, self.needs) < 0:
             raise ValueError("call fit weights must be non-negative")
-        if self.themes + self.text <= 0:
+        if self.themes + self.text + self.needs <= 0:
             raise ValueError("at least one call fit part needs a positive weight")
+        if not (0 <= self.suitability < 1 and 0 <= self.suitability_with_needs < 1):
+            raise ValueError("the suitability weight must be in [0, 1)")
 
 
 DEFAULT_CALL_WEIGHTS = CallFitWeights()
@@ -66,6 +80,10 @@ class CallMatch:
     rules: tuple[RuleResult, ...]
     eligible: bool | None
     call: FundingCall = field(repr=False, compare=False)
+    #: The weighted mean of the needs, themes and text parts, before suitability.
+    relevance: float = 0.0
+    #: Would a municipality go for this call, and the sentence that says so.
+    suitability: Suitability | None = field(default=None, compare=False)
 
     @property
     def failed_rules(self) -> tuple[RuleResult, ...]:

@@ -10,18 +10,13 @@
    failed rule puts the call in ``ineligible`` with that rule and its reason; a rule that could
    not be decided does not fail the call but puts it in ``unknown``, to be checked against the
    call text. Co-funding rates are information only and never decide the split.
-3. **Relevance**, a weighted mean of two named parts in [0, 1]:
-
-   ``themes``
-       cosine of the call's themes with the city's theme profile, in which needs weigh
-       :attr:`CallFitWeights.need_boost` times as much as interests;
-   ``text``
-       TF-IDF cosine of the city's free text (its project descriptions, ...) with the call's
-       title, keywords and description, scaled so that :attr:`CallFitWeights.text_full` and
-       above count as a full match.
-
-   A part with nothing to say for the query (no text given) drops out and the weights are
-   renormalised over the rest, so a city without text is not capped below 1.
+3. **Score**, from named parts in [0, 1] (:mod:`matcher.scoring.calls.relevance`):
+   ``suitability`` for a municipality (:mod:`matcher.scoring.calls.suitability`, a call no
+   municipality can take part in scores 0), the declared ``needs`` it pays for, ``themes``
+   (cosine of IDF-weighted theme vectors, needs weighing :attr:`CallFitWeights.need_boost`
+   times an interest) and ``text`` (TF-IDF cosine of the city's words with the call's,
+   scaled so that :attr:`CallFitWeights.text_full` counts fully). ``relevance`` is the mean
+   of the last three in play; ``fit``, the rank score, blends it with suitability.
 
 Ordering is deterministic: fit descending, next deadline ascending (none last), call id.
 """
@@ -29,7 +24,7 @@ Ordering is deterministic: fit descending, next deadline ascending (none last), 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
@@ -56,6 +51,8 @@ from matcher.scoring.calls.matches import (
     CallMatch,
     CallRanking,
 )
+from matcher.scoring.calls.relevance import blend, normalise, normalise_rows, theme_idf
+from matcher.scoring.calls.suitability import SuitabilityIndex
 
 __all__ = [
     "DEFAULT_CALL_WEIGHTS",
@@ -90,6 +87,8 @@ class _Query:
     interests: frozenset[str]
     needs: frozenset[str]
     text: str
+    need_weights: np.ndarray  # float32 (T,): declared need weight x theme specificity
+    need_text: str  # the words of the declared needs' themes
 
 
 class CallIndex:
@@ -128,10 +127,19 @@ class CallIndex:
 
     # ------------------------------------------------------------------ fitting
 
-    def fit(self, calls: Sequence[FundingCall], theme_ids: Sequence[str]) -> CallIndex:
-        """Learn the call arrays; ``theme_ids`` fixes the column order (the vocabulary's)."""
+    def fit(
+        self,
+        calls: Sequence[FundingCall],
+        theme_ids: Sequence[str],
+        theme_texts: Mapping[str, str] | None = None,
+    ) -> CallIndex:
+        """Learn the call arrays; ``theme_ids`` fixes the column order (the vocabulary's).
+        ``theme_texts`` (theme id -> label, description and synonyms) gives a city's themes
+        words for the text and needs parts."""
         self.calls_ = tuple(calls)
         self.theme_ids_ = tuple(theme_ids)
+        self.theme_texts_ = dict(theme_texts or {})
+        self.suitability_ = SuitabilityIndex().fit(self.calls_)
         self.call_ids_ = np.array([c.id for c in self.calls_], dtype=object)
         self._row_of = {c.id: row for row, c in enumerate(self.calls_)}
         if len(self._row_of) != len(self.calls_):
@@ -147,6 +155,8 @@ class CallIndex:
             dtype=bool,
         )
         self.deadlines_ = _deadline_matrix(self.calls_)
+        # A topic the portal no longer lists is closed whatever its dates (FundingCall.status).
+        self.withdrawn_ = np.array([c.portal_status == "withdrawn" for c in self.calls_], bool)
         self.budget_ = np.array(
             [np.nan if _budget(c) is None else _budget(c) for c in self.calls_], dtype=np.float64
         )
@@ -189,7 +199,10 @@ class CallIndex:
             tuple(self.theme_ids_[c] for c in np.flatnonzero(matrix[row]))
             for row in range(len(self.calls_))
         )
-        return _normalise_rows(matrix), frozenset(unknown)
+        self.theme_has_ = matrix.astype(bool)
+        # A theme on half the calls says little about any one of them: weigh by specificity.
+        self.theme_idf_ = theme_idf(matrix)
+        return normalise_rows(matrix * self.theme_idf_), frozenset(unknown)
 
     def _fit_text(self) -> sp.csr_matrix:
         documents = [_call_text(c) for c in self.calls_]
@@ -318,7 +331,25 @@ class CallIndex:
     def _query(self, cities: Sequence[City], text: str) -> _Query:
         interests = frozenset().union(*(c.weights(ProfileKind.INTEREST) for c in cities))
         needs = frozenset().union(*(c.weights(ProfileKind.NEED) for c in cities))
-        return _Query(self._theme_vector(cities), interests, needs, text.strip())
+        need_weights = np.zeros(len(self.theme_ids_), dtype=np.float32)
+        for city in cities:
+            for theme, weight in city.weights(ProfileKind.NEED).items():
+                column = self._column_of.get(theme)
+                if column is not None:
+                    need_weights[column] = max(need_weights[column], max(weight, 0.0))
+        need_weights *= self.theme_idf_
+        # The city's words: its own texts, then what its themes are about.
+        own = " ".join(
+            self.theme_texts_.get(t, "")
+            for c in cities
+            for kind in ProfileKind
+            for t in c.weights(kind)
+        )
+        need_text = " ".join(self.theme_texts_.get(t, "") for t in sorted(needs))
+        full_text = f"{text.strip()} {own}".strip()
+        return _Query(
+            self._theme_vector(cities), interests, needs, full_text, need_weights, need_text
+        )
 
     def _theme_vector(self, cities: Sequence[City]) -> np.ndarray:
         """Mean of the cities' normalised need-boosted theme profiles, L2-normalised."""
@@ -333,8 +364,8 @@ class CallIndex:
                     column = self._column_of.get(theme)
                     if column is not None:
                         vector[column] += scale * max(weight, 0.0)
-            total += _normalise(vector)
-        return _normalise(total)
+            total += normalise(vector * self.theme_idf_)
+        return normalise(total)
 
     def _rule_results(
         self, evaluate, applicants, today: date
@@ -392,7 +423,7 @@ class CallIndex:
         upcoming = np.where(self.deadlines_ >= day, self.deadlines_, _NO_DATE)
         next_deadline = upcoming.min(axis=1)
         has_deadline = (self.deadlines_ != _NO_DATE).any(axis=1)
-        closed = has_deadline & (next_deadline == _NO_DATE)
+        closed = (has_deadline & (next_deadline == _NO_DATE)) | self.withdrawn_
         forthcoming = ((self.opening_ > day) | self.listed_forthcoming_) & ~closed
         if status == "open":
             mask = ~forthcoming & ~closed
@@ -409,19 +440,39 @@ class CallIndex:
             mask &= np.isnan(self.budget_) | (self.budget_ >= min_budget)
         return mask, forthcoming, next_deadline
 
-    def _relevance(self, query: _Query) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
-        """Theme and text parts for every call, and the weights of the parts in play."""
-        themes = self.theme_matrix_ @ query.themes
-        if query.text and self._vectoriser is not None:
-            terms = self._vectoriser.transform([query.text])
-            text = self._text_part(self._text_by_term[:, terms.indices] @ terms.data)
-        else:
-            text = np.zeros(len(self.calls_), dtype=np.float32)
-        w = self.weights
-        has_text = bool(query.text) and self._vectoriser is not None
-        active = {"themes": w.themes, "text": w.text if has_text else 0.0}
-        total = sum(active.values())
-        return themes, text, {name: weight / total for name, weight in active.items()}
+    def _text_cosines(self, text: str) -> np.ndarray | None:
+        """The scaled TF-IDF match of ``text`` with every call, None without text."""
+        if not text or self._vectoriser is None:
+            return None
+        terms = self._vectoriser.transform([text])
+        return self._text_part(self._text_by_term[:, terms.indices] @ terms.data)
+
+    def _relevance(self, query: _Query) -> dict[str, np.ndarray]:
+        """Every part for every call: suitability, needs, themes, text, relevance, score."""
+        n = len(self.calls_)
+        themes = (self.theme_matrix_ @ query.themes).astype(np.float32)
+        text = self._text_cosines(query.text)
+        needs = None
+        total_need = float(query.need_weights.sum())
+        if total_need > 0:
+            # Share of the declared needs (by weight and specificity) among the call's themes.
+            on_theme = (self.theme_has_ @ query.need_weights) / total_need
+            in_text = self._text_cosines(query.need_text)
+            needs = on_theme if in_text is None else np.maximum(on_theme, in_text)
+            needs = needs.astype(np.float32)
+        score, relevance = blend(
+            self.suitability_.scores_, self.suitability_.never_, needs, themes, text,
+            self.weights,
+        )  # fmt: skip
+        zeros = np.zeros(n, dtype=np.float32)
+        return {
+            "suitability": self.suitability_.scores_,
+            "needs": zeros if needs is None else needs,
+            "themes": themes,
+            "text": zeros if text is None else text,
+            "relevance": relevance,
+            "score": score,
+        }
 
     def _rank(
         self,
@@ -440,8 +491,8 @@ class CallIndex:
             today, status, programmes, deadline_within_days, min_budget
         )
         rows = np.flatnonzero(mask)
-        themes, text, weights = self._relevance(query)
-        fit = np.clip(weights["themes"] * themes + weights["text"] * text, 0.0, 1.0)
+        parts = self._relevance(query)
+        fit = parts["score"]
         # lexsort sorts by the last key first: fit desc, then deadline asc, then id asc.
         order = np.lexsort(
             (
@@ -456,13 +507,15 @@ class CallIndex:
         lists: dict[bool | None, list[CallMatch]] = {True: [], None: [], False: []}
         # Plain Python values for the per-call loop: numpy scalar access costs more than the
         # work done with each value.
-        for row, fit_value, theme_part, text_part, deadline, is_forthcoming in zip(
+        names = ("suitability", "needs", "themes", "text")
+        columns = [parts[name][ranked].tolist() for name in names]
+        for row, fit_value, relevance, deadline, is_forthcoming, *values in zip(
             ranked.tolist(),
             fit[ranked].tolist(),
-            themes[ranked].tolist(),
-            text[ranked].tolist(),
+            parts["relevance"][ranked].tolist(),
             next_deadline[ranked].tolist(),
             forthcoming[ranked].tolist(),
+            *columns,
             strict=True,
         ):
             call = self.calls_[row]
@@ -479,7 +532,7 @@ class CallIndex:
                 CallMatch(
                     call_id=call.id,
                     fit=fit_value,
-                    parts={"themes": theme_part, "text": text_part},
+                    parts=dict(zip(names, values, strict=True)),
                     matching_themes=matching,
                     matching_needs=needs,
                     deadline=date.fromordinal(deadline) if dated else None,
@@ -488,6 +541,8 @@ class CallIndex:
                     rules=results,
                     eligible=flag,
                     call=call,
+                    relevance=relevance,
+                    suitability=self.suitability_.assessments_[row],
                 )
             )
         return CallRanking(
@@ -538,13 +593,3 @@ def _deadline_matrix(calls: Sequence[FundingCall]) -> np.ndarray:
         for column, deadline in enumerate(call.deadlines):
             matrix[row, column] = deadline.toordinal()
     return matrix
-
-
-def _normalise(vector: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm > 0 else vector
-
-
-def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)

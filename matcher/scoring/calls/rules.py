@@ -70,18 +70,26 @@ PROGRAMME_COUNTRY_DEFAULTS: dict[str, dict] = {
         "basis": "programme default (Erasmus+: member states and associated third countries)",
     },
 }
+#: Programmes whose participating countries are recorded (matcher.domain.PARTICIPATION):
+#: the member states that take part (Denmark is outside Justice and the ISF), plus, where the
+#: call document says so, associated countries.
+for _name, _set in (("CERV", "CERV"), ("Justice", "JUSTICE"), ("ISF", "ISF")):
+    PROGRAMME_COUNTRY_DEFAULTS[_name] = {
+        "sets": [_set],
+        "countries": [],
+        "open_ended": True,
+        "basis": f"programme default ({_name}: participating member states, per"
+        " matcher.domain.PARTICIPATION; other countries per call document)",
+    }
 #: EU spending programmes in which member-state entities are always eligible; whether other
 #: countries are is set per call in a document the portal does not carry.
 _MEMBER_STATES_AT_LEAST = (
     "Connecting Europe Facility",
-    "CERV",
-    "Justice",
     "Interregional Innovation",
     "Creative Europe",
     "Single Market Programme",
     "EMFAF",
     "RFCS",
-    "ISF",
 )
 for _name in _MEMBER_STATES_AT_LEAST:
     PROGRAMME_COUNTRY_DEFAULTS[_name] = {
@@ -154,36 +162,100 @@ def parse_rules(call: dict) -> list[EligibilityRule]:
     return _unique(rules)
 
 
+#: A partner or country rule read from the text that adds to the standard consortium rather
+#: than replacing it ("In addition, at least two of the partners must be ...").
+_ADDITIONAL = re.compile(r"\b(?:in addition|additional(?:ly)?|also|of which|among them|among"
+                         r" these|amongst them)\b", re.I)  # fmt: skip
+_EDF_BASIS = (
+    "programme default (EDF Regulation (EU) 2021/697, Art. 10(4): at least three eligible"
+    " entities established in at least three different member states or associated countries)"
+)
+_EURATOM_BASIS = (
+    "programme default (Euratom Work Programme, General Annexes, Annex B: at least three"
+    " independent entities from three different member states or associated countries)"
+)
+_MSCA_BASIS = (
+    "programme default (MSCA Work Programme: doctoral networks and staff exchanges need at"
+    " least three independent partners from three different countries)"
+)
+_CALL_DOCUMENT = (
+    "The portal text defers the consortium rules to the call document, which City Matcher does"
+    " not hold: check the call document for the number of partners and countries."
+)
+#: Programmes whose topic texts leave the consortium to the call document and whose default
+#: is not known here: a rule that is "unknown" until someone reads the document.
+_DEFERS_TO_CALL_DOCUMENT = frozenset(
+    {"CERV", "Justice", "ISF", "Digital Europe", "Interregional Innovation", "Creative Europe",
+     "ESF+", "Connecting Europe Facility", "Single Market Programme", "EMFAF", "RFCS",
+     "Pilot Projects & Preparatory Actions", "Erasmus+", "Pericles IV", "Renewable Energy FM"}
+)  # fmt: skip
+
+
+def _replaces_default(found: EligibilityRule) -> bool:
+    """Whether a partner or country rule read from the topic text replaces the programme's
+    standard consortium: yes, unless it is an additional clause about some of the members."""
+    if found.kind not in (RuleKind.MIN_PARTNERS, RuleKind.MIN_COUNTRIES):
+        return False
+    return not _ADDITIONAL.search(found.source_sentence or "")
+
+
 def _programme_consortium_defaults(
     call: dict, found: list[EligibilityRule]
 ) -> list[EligibilityRule]:
-    """The Horizon Europe standard consortium, for collaborative actions whose topic text does
-    not set its own partner or country minimum."""
-    if (call.get("programme") or "") != "Horizon Europe":
+    """The programme's standard consortium, for collaborative actions whose topic text does
+    not set its own partner or country minimum (an "additional" clause adds to it); and, where
+    the portal defers to a call document whose rule is not known here, an unreadable rule
+    that says so (so that a lone applicant is never taken to be eligible on its own)."""
+    if any(_replaces_default(r) for r in found):
         return []
-    if any(r.kind in (RuleKind.MIN_PARTNERS, RuleKind.MIN_COUNTRIES) for r in found):
-        return []
+    programme = call.get("programme") or ""
     action = f"{call.get('types_of_action') or ''} {call.get('action_type') or ''}"
-    if _HORIZON_STANDARD_CONSORTIUM.search(action):
-        sentence, member_state_needed = _ANNEX_B_SENTENCE, True
-    elif _HORIZON_COFUND.search(action):
-        sentence, member_state_needed = _COFUND_SENTENCE, False
-    else:
+    call_id = call.get("id") or ""
+    title = call.get("title") or ""
+    if programme == "Horizon Europe" and not call_id.startswith("HORIZON-EURATOM"):
+        return _horizon_defaults(action, title, call_id)
+    if programme == "European Defence Fund" and not call_id.startswith("EDF-EDIP"):
+        return _three_from_three(_EDF_BASIS, _EDF_BASIS, None)
+    if programme == "Euratom" or call_id.startswith("HORIZON-EURATOM"):
+        if re.search(r"\b(?:RIA|IA|CoFund|Research and Innovation|Innovation Actions|Cofund)\b",
+                     action):  # fmt: skip
+            return _three_from_three(_EURATOM_BASIS, _EURATOM_BASIS, None)
         return []
-    defaults = [
-        rule(RuleKind.MIN_PARTNERS, {"min": 3, "basis": _ANNEX_B_BASIS}, sentence),
-        rule(RuleKind.MIN_COUNTRIES, {"min": 3, "from_set": "HORIZON", "basis": _ANNEX_B_BASIS},
-             sentence),
-    ]  # fmt: skip
-    if member_state_needed:
-        defaults.append(
-            rule(
-                RuleKind.MIN_COUNTRIES,
-                {"min": 1, "from_set": "EU27", "basis": _ANNEX_B_BASIS},
-                sentence,
-            )  # fmt: skip
+    if programme in _DEFERS_TO_CALL_DOCUMENT or call_id.startswith("EDF-EDIP"):
+        if re.search(r"\bPrize", action):
+            return []
+        return [rule(RuleKind.MIN_PARTNERS, {"basis": "call document"}, _CALL_DOCUMENT,
+                     parsed=False)]  # fmt: skip
+    return []
+
+
+def _three_from_three(
+    sentence: str, basis: str, from_set: str | None, *, member_state: bool = False
+) -> list[EligibilityRule]:
+    countries = {"min": 3, "basis": basis}
+    if from_set:
+        countries["from_set"] = from_set
+    rules = [
+        rule(RuleKind.MIN_PARTNERS, {"min": 3, "basis": basis}, sentence),
+        rule(RuleKind.MIN_COUNTRIES, countries, sentence),
+    ]
+    if member_state:
+        rules.append(
+            rule(RuleKind.MIN_COUNTRIES, {"min": 1, "from_set": "EU27", "basis": basis}, sentence)
         )
-    return defaults
+    return rules
+
+
+def _horizon_defaults(action: str, title: str, call_id: str) -> list[EligibilityRule]:
+    if _HORIZON_STANDARD_CONSORTIUM.search(action) or re.search(r"^(?:RIA|IA)\b", action.strip()):
+        return _three_from_three(_ANNEX_B_SENTENCE, _ANNEX_B_BASIS, "HORIZON", member_state=True)
+    if _HORIZON_COFUND.search(action) or action.strip() == "CoFund":
+        return _three_from_three(_COFUND_SENTENCE, _ANNEX_B_BASIS, "HORIZON")
+    if re.search(r"Doctoral Network|Staff Exchange", f"{action} {title}", re.I) or (
+        "MSCA-SE" in action
+    ):
+        return _three_from_three(_MSCA_BASIS, _MSCA_BASIS, "HORIZON")
+    return []
 
 
 def _country_rules(programme: str, conditions: str, sentences: list[str]) -> list[EligibilityRule]:

@@ -394,12 +394,25 @@ class CallSummary(BaseModel):
     portal_url: str = Field(description="The call on the EU Funding & Tenders portal.")
 
 
+class SuitabilityOut(BaseModel):
+    level: str = Field(
+        description="written_for_cities, municipal_role, typical_beneficiary, possible,"
+        " unlikely or never."
+    )
+    score: float = Field(description="0-1; the suitability part of the fit.")
+    reason: str
+    evidence: str = Field(description="The sentence, programme or action type it rests on.")
+
+
 class CallMatchOut(BaseModel):
     call: CallSummary
-    fit: float = Field(description="Relevance to the city, 0-1.")
+    fit: float = Field(description="Rank score: suitability for a municipality and relevance, 0-1.")
     parts: dict[str, float]
     matching_themes: list[ThemeRef]
     rules: list[RuleResultOut]
+    suitability: SuitabilityOut | None = Field(
+        default=None, description="Would a municipality go for this call, and why."
+    )
 
 
 class CallGroups(BaseModel):
@@ -408,6 +421,10 @@ class CallGroups(BaseModel):
         description="Eligible once partners join: only consortium rules are open."
     )
     check_text: list[CallMatchOut] = Field(description="A rule could not be read.")
+    unsuited: list[CallMatchOut] = Field(
+        default_factory=list,
+        description="Not aimed at municipalities: listed for completeness, not offered.",
+    )
     ineligible: list[CallMatchOut] = Field(description="A rule failed; see its reason.")
 
 

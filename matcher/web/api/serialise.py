@@ -154,6 +154,14 @@ def call_match(match, today: date, labels: Mapping[str, str]) -> schemas.CallMat
         parts=_rounded(match.parts),
         matching_themes=theme_refs(match.matching_themes, labels),
         rules=[rule_result(r) for r in match.rules],
+        suitability=None
+        if match.suitability is None
+        else schemas.SuitabilityOut(
+            level=match.suitability.level,
+            score=match.suitability.score,
+            reason=match.suitability.reason,
+            evidence=match.suitability.evidence,
+        ),
     )
 
 
@@ -161,7 +169,7 @@ def city_calls(result, status: str, labels: Mapping[str, str]) -> schemas.CityCa
     """A :class:`matcher.services.calls.CallsForCity` with its four groups."""
     groups = {
         name: [call_match(m, result.today, labels) for m in getattr(result, name)]
-        for name in ("eligible", "needs_partners", "check_text", "ineligible")
+        for name in ("eligible", "needs_partners", "check_text", "unsuited", "ineligible")
     }
     return schemas.CityCalls(
         city=city_summary(result.city),

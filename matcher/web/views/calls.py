@@ -65,6 +65,7 @@ def _notable_rules(match, group: str):
         "ineligible": RuleStatus.FAILED,
         "needs_partners": RuleStatus.UNKNOWN,
         "check_text": RuleStatus.UNKNOWN,
+        "unsuited": RuleStatus.UNKNOWN,
     }.get(group)
     return [r for r in match.rules if r.status == wanted] if wanted else []
 

@@ -62,6 +62,12 @@ CALL_GROUPS: tuple[tuple[str, str, str], ...] = (
         "Check the call text",
         "A rule of the call could not be read reliably; read the call text before applying.",
     ),
+    (
+        "unsuited",
+        "Not aimed at municipalities",
+        "Listed for completeness: the call's text, programme or type of action says a"
+        " municipality would hardly take part.",
+    ),
     ("ineligible", "Not eligible", "A rule of the call rules the city out; the reason is given."),
 )
 RULE_KIND_LABELS: dict[str, str] = {

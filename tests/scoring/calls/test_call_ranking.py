@@ -201,20 +201,28 @@ def test_city_text_lifts_the_call_whose_text_matches():
     assert ranking.eligible[0].parts["text"] > 0 == ranking.eligible[1].parts["text"]
 
 
-def test_without_city_text_fit_is_the_theme_part_alone():
+def test_without_city_text_relevance_is_the_theme_part_alone():
     index = index_of(call("a", ["energy"]))
     (match,) = index.rank_for_city(city(interests=["energy"]), TODAY, evaluate=passes).eligible
-    assert match.fit == pytest.approx(match.parts["themes"]) == pytest.approx(1.0)
+    assert match.relevance == pytest.approx(match.parts["themes"]) == pytest.approx(1.0)
 
 
-def test_fit_with_text_is_the_weighted_mean_of_the_parts():
+def test_fit_blends_suitability_with_relevance():
+    index = index_of(call("a", ["energy"]), suitability=0.4)
+    (match,) = index.rank_for_city(city(interests=["energy"]), TODAY, evaluate=passes).eligible
+    expected = 0.4 * match.parts["suitability"] + 0.6 * match.relevance
+    assert match.fit == pytest.approx(expected, abs=1e-6)
+
+
+def test_relevance_with_text_is_the_weighted_mean_of_the_parts():
     index = index_of(call("a", ["energy"], title="heat pumps"), themes=0.6, text=0.4)
     ranking = index.rank_for_city(
         city(interests=["energy", "data"]), TODAY, city_text="heat pumps", evaluate=passes
     )
     (match,) = ranking.eligible
     parts = match.parts
-    assert match.fit == pytest.approx(0.6 * parts["themes"] + 0.4 * parts["text"], abs=1e-6)
+    expected = 0.6 * parts["themes"] + 0.4 * parts["text"]
+    assert match.relevance == pytest.approx(expected, abs=1e-6)
     assert 0.0 <= match.fit <= 1.0
 
 
@@ -277,7 +285,8 @@ def test_call_fit_of_cities_agrees_with_the_ranking():
     fits = index.call_fit_of_cities("a", cities)
     for one, fit in zip(cities, fits, strict=True):
         ranking = index.rank_for_city(one, TODAY, evaluate=passes)
-        assert fit == pytest.approx(next(m.fit for m in ranking.eligible if m.call_id == "a"))
+        match = next(m for m in ranking.eligible if m.call_id == "a")
+        assert fit == pytest.approx(match.parts["themes"])
 
 
 # --------------------------------------------------------------------------- seeded calls
@@ -368,3 +377,37 @@ def test_call_listed_forthcoming_without_opening_date_is_forthcoming_until_close
     assert mask.tolist() == [True] and call.status(day) == "forthcoming"
     mask, _, _ = index._filter_mask(date(2027, 3, 2), "all", None, None, None)
     assert mask.tolist() == [False] and call.status(date(2027, 3, 2)) == "closed"
+
+
+def test_a_declared_need_moves_the_calls_about_it_to_the_top():
+    index = index_of(
+        call("energy-1", ["energy"]), call("energy-2", ["energy", "data"]),
+        call("waste-1", ["waste"]), call("mobility-1", ["mobility"]),
+    )  # fmt: skip
+    by_need = {
+        need: ids(
+            index.rank_for_city(
+                city(interests=["energy"], needs=[need]), TODAY, evaluate=passes
+            ).eligible
+        )  # fmt: skip
+        for need in ("waste", "mobility")
+    }
+    assert by_need["waste"][0] == "waste-1" and by_need["mobility"][0] == "mobility-1"
+    assert by_need["waste"] != by_need["mobility"]
+
+
+def test_a_theme_on_every_call_says_less_than_a_specific_one():
+    index = index_of(
+        call("broad", ["energy"]), call("both", ["energy", "waste"]), call("other", ["energy"])
+    )
+    (idf_energy, idf_waste) = index.theme_idf_[[0, 2]]
+    assert idf_waste > idf_energy
+
+
+def test_a_call_no_municipality_can_take_part_in_scores_zero():
+    index = index_of(call("edf", ["energy"], programme="European Defence Fund"),
+                     call("city", ["energy"], title="Urban energy plans"))  # fmt: skip
+    ranking = index.rank_for_city(city(interests=["energy"]), TODAY, evaluate=passes)
+    assert ids(ranking.eligible) == ["city", "edf"]
+    assert ranking.eligible[-1].fit == 0.0
+    assert ranking.eligible[-1].suitability.level == "never"

@@ -6,20 +6,23 @@ import pytest
 
 PROBLEM = "application/problem+json"
 CALL = "HORIZON-CID-2026-01-02"
-GROUPS = ["eligible", "needs_partners", "check_text", "ineligible"]
+GROUPS = ["eligible", "needs_partners", "check_text", "unsuited", "ineligible"]
 
 
 # --------------------------------------------------------------------------- calls for a city
 
 
-def test_city_calls_come_in_four_groups_ranked_by_fit(client):
+def test_city_calls_come_in_five_groups_ranked_by_fit(client):
     body = client.get("/api/v1/cities/nl-emmen/calls?status=all").get_json()
     assert body["city"]["slug"] == "nl-emmen" and body["today"] == "2026-09-01"
     assert list(body["groups"]) == GROUPS
     assert body["considered"] >= sum(len(g) for g in body["groups"].values()) > 0
-    needs = body["groups"]["needs_partners"]
-    assert CALL in [m["call"]["id"] for m in needs]
-    match = next(m for m in needs if m["call"]["id"] == CALL)
+    # An industrial decarbonisation call: listed apart, not offered to a municipality.
+    unsuited = body["groups"]["unsuited"]
+    assert CALL in [m["call"]["id"] for m in unsuited]
+    match = next(m for m in unsuited if m["call"]["id"] == CALL)
+    assert match["suitability"]["level"] in {"possible", "unlikely"}
+    assert match["suitability"]["reason"] and match["suitability"]["evidence"]
     assert match["call"]["deadline"] == "2026-09-15" and match["call"]["days_left"] == 14
     assert match["call"]["html_url"] == f"/calls/{CALL}"
     assert match["call"]["url"] == f"/api/v1/calls/{CALL}"

@@ -300,6 +300,13 @@ def build_consortium(
         lead_problems.append(
             (str(RuleKind.MIN_PARTNERS), f"the call allows at most {rules.max_members} members")
         )
+    if today is not None and call.deadlines and all(d < today for d in call.deadlines):
+        # A closed call has no valid consortium, however well the members would fit.
+        last = max(call.deadlines).isoformat()
+        closed = UnmetRule(
+            str(RuleKind.DEADLINE), f"Deadline {last} has passed: the call is closed"
+        )
+        lead_problems.insert(0, (closed.kind, closed.reason))
     if lead_problems:
         return _invalid(call, inputs, size, [UnmetRule(k, r) for k, r in lead_problems], (), others)
     solution = _solve(rules, inputs, size, wanted, weights, shortlist)

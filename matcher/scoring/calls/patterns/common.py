@@ -23,8 +23,17 @@ _NUMBER_WORDS = {
 NUM = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)(?:\s*\(\d{1,2}\))?"
 
 _BINDING = re.compile(
-    r"\b(?:must|shall|requires?|required|limited to|eligib\w*|only|mono-beneficiary)\b", re.I
+    r"\b(?:must|shall|requires?|(?:is|are|be) required|required to|limited to|only"
+    r"|mono-beneficiary)\b",
+    re.I,
 )
+#: An expectation, not an obligation: "should", "may", "are encouraged", "expected".
+_SOFT = re.compile(
+    r"\b(?:should|may|might|could|(?:is|are) (?:encouraged|expected|invited)|expected to"
+    r"|recommended|ideally|preferably)\b",
+    re.I,
+)
+_ELIGIBILITY_WORD = re.compile(r"\beligib\w*", re.I)
 
 
 def to_int(token: str) -> int:
@@ -41,8 +50,12 @@ def rule(kind: RuleKind, params: dict, sentence: str, *, parsed: bool = True) ->
 
 
 def is_binding(sentence: str) -> bool:
-    """True when the sentence states an obligation rather than an expectation."""
-    return bool(_BINDING.search(sentence))
+    """True when the sentence states an obligation rather than an expectation: a "must",
+    "shall" or "is required" binds; "should" and "may" never do, and an eligibility sentence
+    binds only without them ("the required adjustments" is no requirement)."""
+    if _BINDING.search(sentence):
+        return True
+    return not _SOFT.search(sentence) and bool(_ELIGIBILITY_WORD.search(sentence))
 
 
 # --------------------------------------------------------------------------- country scopes

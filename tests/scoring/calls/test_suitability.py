@@ -1,0 +1,113 @@
+"""Suitability of a call for a municipality: levels, evidence, and agreement with hand grades."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from matcher.domain import EligibilityRule, FundingCall
+from matcher.scoring.calls.suitability import LEVEL_SCORES, SuitabilityIndex, assess
+
+sys.path.insert(0, str(Path(__file__).parent))
+from seeded import grades, seeded_calls  # noqa: E402
+
+OFFER = 0.5  # matcher.services.calls.OFFER_MIN_SUITABILITY
+
+
+def call(**fields) -> FundingCall:
+    fields.setdefault("id", "X-1")
+    fields.setdefault("title", "A topic")
+    return FundingCall(**fields)
+
+
+def test_defence_programme_is_never_for_municipalities():
+    verdict = assess(call(programme="European Defence Fund", title="Smart energy systems"))
+    assert verdict.level == "never" and verdict.score == 0.0
+    assert "European Defence Fund" in verdict.evidence
+
+
+def test_individual_researcher_grants_are_never_for_municipalities():
+    assert assess(call(id="ERC-2027-STG", programme="Horizon Europe")).level == "never"
+    assert assess(call(id="HORIZON-MSCA-2026-PF-01-01", action_type="MSCA")).level == "never"
+
+
+def test_sme_only_applicant_rule_is_never_for_municipalities():
+    rule = EligibilityRule("applicant_type", {"types": ["sme"]}, True, "Only SMEs may apply.")
+    verdict = assess(call(rules=(rule,)))
+    assert verdict.level == "never"
+    assert verdict.evidence == "Only SMEs may apply."
+
+
+def test_call_about_cities_is_written_for_cities_with_its_sentence():
+    text = (
+        "Scope: The topic supports local and regional authorities to develop local heating"
+        " and cooling plans. Proposals should serve multiple municipalities in each region."
+    )
+    verdict = assess(call(title="Local heating and cooling plans", description=text))
+    assert verdict.written_for_cities
+    assert "local and regional authorities" in verdict.evidence
+
+
+def test_named_role_of_a_local_authority_is_found_in_the_text():
+    text = "Energy storage pilots. The consortium must include at least two municipalities."
+    verdict = assess(call(title="Storage pilots", description=text))
+    assert verdict.level == "municipal_role"
+    assert "at least two municipalities" in verdict.evidence
+
+
+def test_typical_programme_counts_without_city_words():
+    verdict = assess(call(id="LIFE-2026-SAP-NAT-NATURE", programme="LIFE", title="Nature"))
+    assert verdict.level == "typical_beneficiary"
+    assert verdict.score == LEVEL_SCORES["typical_beneficiary"]
+
+
+def test_industrial_call_without_city_words_is_unlikely():
+    text = "Develop battery cell production lines with industrial partners."
+    assert assess(call(title="Battery cells", description=text)).level == "unlikely"
+
+
+def test_index_aligns_scores_with_calls():
+    calls = [call(id="a", programme="Euratom"), call(id="b", title="Urban mobility")]
+    index = SuitabilityIndex().fit(calls)
+    assert index.scores_.tolist() == [0.0, 1.0]
+    assert index.never_.tolist() == [True, False]
+
+
+@pytest.fixture(scope="module")
+def graded_verdicts():
+    graded = grades()
+    return [(graded[c.id], assess(c)) for c in seeded_calls() if c.id in graded]
+
+
+def test_graded_file_covers_a_broad_sample(graded_verdicts):
+    assert len(graded_verdicts) >= 150
+    programmes = {c.programme for c in seeded_calls() if c.id in grades()}
+    assert len(programmes) >= 15
+
+
+def test_offered_calls_agree_with_hand_grades(graded_verdicts):
+    offered = [g["suitable_for_municipality"] for g, v in graded_verdicts if v.score >= OFFER]
+    agree = sum(g["suitable_for_municipality"] == (v.score >= OFFER) for g, v in graded_verdicts)
+    assert sum(offered) / len(offered) >= 0.8  # precision of what is offered
+    assert agree / len(graded_verdicts) >= 0.85
+
+
+def test_no_call_graded_unsuitable_for_a_clear_reason_is_offered(graded_verdicts):
+    never = [v for g, v in graded_verdicts if g["why"] in {"defence", "fusion power plants"}]
+    assert never and all(v.level == "never" for v in never)
+
+
+def test_written_for_cities_agrees_with_hand_grades(graded_verdicts):
+    agree = sum(g["written_for_cities"] == v.written_for_cities for g, v in graded_verdicts)
+    assert agree / len(graded_verdicts) >= 0.9
+
+
+def test_held_out_grades_are_rarely_offered(graded_verdicts):
+    held_out = [(g, v) for g, v in graded_verdicts if g.get("held_out")]
+    assert len(held_out) >= 40
+    wrongly_offered = [
+        g for g, v in held_out if v.score >= OFFER and not g["suitable_for_municipality"]
+    ]
+    assert len(wrongly_offered) <= len(held_out) // 10

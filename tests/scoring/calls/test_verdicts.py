@@ -1,0 +1,119 @@
+"""Eligibility verdicts on real seeded calls: programme participation as recorded, programme
+defaults where the portal defers to them, "should" never hard, Annex B additive."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from matcher.domain import City, RuleKind, RuleStatus
+from matcher.scoring.calls.consortium.builder import build_consortium
+from matcher.scoring.calls.eligibility import evaluate_city, evaluate_consortium, is_eligible
+
+sys.path.insert(0, str(Path(__file__).parent))
+from seeded import seeded_calls  # noqa: E402
+
+SNAPSHOT = date(2026, 8, 20)
+
+
+@pytest.fixture(scope="module")
+def calls():
+    return {c.id: c for c in seeded_calls()}
+
+
+def town(country: str, cid: int = 1, *, mission: bool | None = False) -> City:
+    return City(id=cid, slug=f"t{cid}", name=f"Town {cid}", country=country, mission_city=mission)
+
+
+def country_result(call, city):
+    results = evaluate_city(call, city, SNAPSHOT)
+    return next(r for r in results if r.kind == RuleKind.COUNTRIES)
+
+
+def test_norway_does_not_take_part_in_life(calls):
+    result = country_result(calls["LIFE-2026-SAP-CLIMA-CCA"], town("NO"))
+    assert result.status == RuleStatus.FAILED
+    assert "not associated to the LIFE programme" in result.reason
+
+
+def test_the_uk_is_outside_life_and_inside_horizon_europe(calls):
+    assert country_result(calls["LIFE-2026-SAP-NAT-NATURE"], town("GB")).status == "failed"
+    horizon = country_result(calls["HORIZON-MISS-2026-04-CIT-01"], town("GB"))
+    assert horizon.status == RuleStatus.PASSED
+    assert "associated to Horizon Europe since 2024-01-01" in horizon.reason
+
+
+def test_denmark_is_outside_justice_and_the_internal_security_fund(calls):
+    for call_id in ("JUST-2027-JACC-EJUSTICE-DIGITAL", "ISF-2026-TF2-AG-THB"):
+        result = country_result(calls[call_id], town("DK"))
+        assert result.status == RuleStatus.FAILED and "Protocol No 22" in result.reason
+        assert country_result(calls[call_id], town("IT")).status == RuleStatus.PASSED
+
+
+def test_morocco_is_not_taken_for_associated_to_horizon_europe(calls):
+    result = country_result(calls["HORIZON-CL5-2026-10-D6-07"], town("MA"))
+    assert result.status == RuleStatus.UNKNOWN and "not in force" in result.reason
+
+
+def test_egypt_is_associated_for_pillar_two_only(calls):
+    result = country_result(calls["HORIZON-CL5-2026-10-D6-07"], town("EG"))
+    assert result.status == RuleStatus.UNKNOWN and "Pillar II" in result.reason
+
+
+def test_a_lone_city_is_never_eligible_now_for_a_defence_fund_call(calls):
+    edf = [c for c in calls.values() if c.programme == "European Defence Fund"]
+    assert edf
+    for call in edf:
+        assert is_eligible(evaluate_city(call, town("IT"), SNAPSHOT)) is not True, call.id
+
+
+def test_a_lone_city_is_never_eligible_now_for_euratom_or_msca_networks(calls):
+    for call_id in ("HORIZON-EURATOM-2026-01-01", "HORIZON-MSCA-2026-DN-01-01"):
+        assert is_eligible(evaluate_city(calls[call_id], town("FR"), SNAPSHOT)) is None
+
+
+def test_a_call_deferring_to_its_call_document_asks_to_check_it(calls):
+    results = evaluate_city(calls["CERV-2026-CITIZENS-TOWN-TT"], town("IT"), SNAPSHOT)
+    partners = next(r for r in results if r.kind == RuleKind.MIN_PARTNERS)
+    assert partners.status == RuleStatus.UNKNOWN
+    assert "call document" in partners.source_sentence
+
+
+def test_should_is_never_a_hard_rule(calls):
+    call = calls["HORIZON-MISS-2026-01-CLIMA-05"]
+    assert not any("Should already identify" in r.source_sentence for r in call.rules)
+    minimum = [r.params["min"] for r in call.rules if r.kind == RuleKind.MIN_PARTNERS]
+    assert minimum == [3]  # the Annex B standard consortium
+
+
+def test_annex_b_is_kept_next_to_an_additional_clause(calls):
+    call = calls["HORIZON-MISS-2027-04-CIT-03"]
+    bases = {r.params.get("basis", "") for r in call.rules if r.kind == RuleKind.MIN_PARTNERS}
+    assert any("Annex B" in b for b in bases)
+    assert any("additional" in r.source_sentence for r in call.rules)
+
+
+def test_mission_city_rule_needs_a_mission_city_in_the_consortium(calls):
+    call = calls["HORIZON-MISS-2027-04-CIT-03"]
+    flagged = [r for r in call.rules if r.params.get("flag") == "mission_city"]
+    assert flagged
+    today = date(2026, 12, 1)
+    members = [town("IT", 1, mission=False), town("FR", 2), town("ES", 3), town("DE", 4)]
+    without = evaluate_consortium(call, members, today)
+    assert is_eligible(without) is False
+    members[0] = town("IT", 1, mission=True)
+    with_one = evaluate_consortium(call, members, today)
+    mission = [r for r in with_one if r.kind == RuleKind.REQUIRED_MEMBER and "Mission" in r.reason]
+    assert mission and all(r.status == RuleStatus.PASSED for r in mission)
+
+
+def test_a_closed_call_has_no_valid_consortium(calls):
+    call = calls["HORIZON-CL5-2026-10-D6-07"]
+    lead, partners = town("IT", 1), [town("FR", 2), town("ES", 3), town("DE", 4)]
+    fits = [0.5] * 4
+    proposal = build_consortium(call, lead, partners, call_fit=fits, today=date(2027, 1, 1))
+    assert not proposal.valid
+    assert proposal.unmet[0].kind == RuleKind.DEADLINE and "closed" in proposal.unmet[0].reason
