@@ -38,17 +38,18 @@ def random_event(seed: int, n: int, rounds: int, tables: int, density: float) ->
         availability=availability,
         requests=tuple(requests),
         fair_floor_share=rng.choice([0.5, 1.0]),
-        fairness_budget=rng.choice([0.004, 0.1]),
+        fairness_budget=rng.choice([0.004, 0.1, 1.0]),
     )
 
 
 def brute_force_best(problem: ScheduleProblem) -> tuple[int, float]:
     """(must weight, objective) of the best schedule, by enumerating every schedule.
 
-    The definition the exact model implements: most must-meet weight first; then only schedules
-    worth at least ``1 - fairness_budget`` of the best value with that weight, and at least the
-    greedy baseline's value when greedy honours as much must-meet weight; among those the largest
-    value minus the fairness penalty.
+    The definition the exact model implements: most must-meet weight first. With the default
+    fairness budget of 1, then the least unfairness, then the most value. With a smaller
+    budget, only schedules worth at least ``1 - fairness_budget`` of the best value with that
+    weight, and at least the greedy baseline's value when greedy honours as much must-meet
+    weight; among those the largest value minus the fairness penalty.
     """
     graph = compile_problem(problem)
     locked = {(lock.round, lock.edge) for lock in graph.locks}
@@ -58,15 +59,19 @@ def brute_force_best(problem: ScheduleProblem) -> tuple[int, float]:
         edges = [e for matching in combo for e in matching]
         if len(edges) == len(set(edges)):
             placements = [(r, e) for r, matching in enumerate(combo) for e in matching]
-            schedules.append((graph.objective(placements), graph.value[edges].sum()))
-    best_must = max(must for (must, _), _ in schedules)
-    best_value = max(value for (must, _), value in schedules if must == best_must)
+            must, fair, value = graph.objective(placements)
+            schedules.append((must, fair, value, graph.penalised_value(placements)))
+    best_must = max(must for must, *_ in schedules)
+    if problem.fairness_budget >= 1:
+        best = max((s for s in schedules if s[0] == best_must), key=lambda s: (s[1], s[2]))
+        return best_must, best[3]
+    best_value = max(value for must, _, value, _ in schedules if must == best_must)
     floor = (1 - problem.fairness_budget) * best_value
     greedy = greedy_placements(graph)
     if graph.objective(greedy)[0] >= best_must:
         floor = max(floor, graph.value[[e for _, e in greedy]].sum())
     return best_must, max(
-        obj for (must, obj), value in schedules if must == best_must and value >= floor - 1e-9
+        obj for must, _, value, obj in schedules if must == best_must and value >= floor - 1e-9
     )
 
 
