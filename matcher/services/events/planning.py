@@ -44,14 +44,6 @@ from matcher.services.events.model import (
 
 #: Partners kept per attendee from the engine's ranking (requested pairs come on top).
 CANDIDATES_PER_ATTENDEE = 24
-#: Share of the attainable total value the scheduler may give up to lift every attendee to its fair
-#: floor (half its fair share of meetings; see :mod:`matcher.scoring.schedule.model`). The
-#: scheduler's default (0.4%) is too tight for events built from engine scores, whose candidate
-#: lists concentrate on a few well-documented cities: on 120 seed cities x 8 rounds x 40 tables it
-#: left 9 cities with no meeting and 23 below the floor; 2% lifts all of them to the floor (min 2
-#: meetings) for 0.7% of the total value (98.7% of the upper bound instead of 99.4%).
-FAIRNESS_BUDGET = 0.02
-FAIR_FLOOR_SHARE = 0.5
 METHODS = ("auto", "exact", "matching", "greedy")
 _KINDS = {
     "must-meet": RequestKind.MUST,
@@ -235,8 +227,6 @@ def _generate(session: Session, row: EventRow, *, method: str, candidates: int, 
         past_pairs=past,
         no_repeat=bool(row.no_repeat_memory),
         locked=locks,
-        fairness_budget=FAIRNESS_BUDGET,
-        fair_floor_share=FAIR_FLOOR_SHARE,
     )
     # Scaled so that the event's best pair scores 1: the would-like bonus then weighs the same
     # against pair fit whatever the spread of the engine's raw scores.
