@@ -25,33 +25,55 @@ class LpRelaxation:
     x: np.ndarray
 
 
-def lp_relaxation(graph: CandidateGraph) -> LpRelaxation:
+def lp_relaxation(graph: CandidateGraph, *, fair: bool = False) -> LpRelaxation:
     """Upper bound on the total value of any valid schedule (LP relaxation, HiGHS).
 
     Variables ``x_pair`` in [0, 1] (locked pairs fixed to 1); each attendee meets at most as many
     partners as rounds it attends; all rounds together hold at most
     ``sum_r min(tables, attendees present in r // 2)`` meetings. The last row is a valid
     strengthening: without it the bound ignores table capacity entirely when tables are scarce.
+
+    With ``fair`` (and the fairness rule on), each attendee's meetings must also lie between its
+    fair floor and ceiling; where that is impossible, shortfall and excess are minimised first
+    (a penalty far above any value). The bound is then the best value of the fairest fractional
+    schedule: an upper bound for every schedule as fair as that, and the fast solver's guide.
     """
     if graph.m == 0:
         return LpRelaxation(0.0, np.zeros(0))
+    fair = fair and graph.fair()
     edges = np.arange(graph.m)
     incidence = sparse.csr_matrix(
         (np.ones(2 * graph.m), (np.concatenate([graph.u, graph.v]), np.tile(edges, 2))),
         shape=(graph.n, graph.m),
     )
+    attended = graph.available.sum(axis=1)
     seats = np.minimum(graph.tables, graph.available.sum(axis=0) // 2).sum()
-    a_ub = sparse.vstack([incidence, sparse.csr_matrix(np.ones((1, graph.m)))], format="csr")
-    b_ub = np.append(graph.available.sum(axis=1), seats)
+    rows = [incidence, sparse.csr_matrix(np.ones((1, graph.m)))]
+    b_ub = [attended, [seats]]
+    cost = -graph.value
     lower = np.zeros(graph.m)
     lower[list(graph.locked_edges)] = 1.0
+    upper = np.ones(graph.m)
+    if fair:
+        n = graph.n
+        eye = sparse.identity(n, format="csr")
+        zeros = sparse.csr_matrix((n, n))
+        # -(meetings) - shortfall <= -floor ; meetings - excess <= ceiling
+        rows = [sparse.hstack([r, sparse.csr_matrix((r.shape[0], 2 * n))]) for r in rows]
+        rows += [sparse.hstack([-incidence, -eye, zeros]), sparse.hstack([incidence, zeros, -eye])]
+        b_ub += [-graph.floors, graph.ceilings]
+        big = 1_000.0 * max(1.0, float(graph.value.max()))
+        cost = np.concatenate([cost, np.full(2 * n, big)])
+        lower = np.concatenate([lower, np.zeros(2 * n)])
+        upper = np.concatenate([upper, np.full(2 * n, np.inf)])
     result = linprog(
-        -graph.value, A_ub=a_ub, b_ub=b_ub, bounds=np.column_stack([lower, np.ones(graph.m)]),
-        method="highs",
+        cost, A_ub=sparse.vstack(rows, format="csr"), b_ub=np.concatenate(b_ub),
+        bounds=np.column_stack([lower, upper]), method="highs",
     )  # fmt: skip
     if not result.success:
         raise RuntimeError(f"LP bound failed: {result.message}")
-    return LpRelaxation(float(-result.fun), result.x)
+    x = result.x[: graph.m]
+    return LpRelaxation(float(graph.value @ x), x)
 
 
 def initial_state(graph: CandidateGraph) -> tuple[list[Placement], np.ndarray, np.ndarray]:

@@ -66,10 +66,10 @@ METHODS = ("auto", "exact", "matching", "greedy")
 #: models optimal in well under a second (a 12-city, 5-round event has at most 330).
 EXACT_MAX_VARIABLES = 2_000
 #: ``exact`` refuses models above this many variables and returns the matching schedule (its
-#: method says so): measured on seed-like events (``benchmarks/schedule.py --exact``), HiGHS
-#: proves about 3,000 variables optimal in a few seconds on 2 shared cores, while 200 cities x
-#: 6 rounds (~13,000) ran out of a 60 s time limit without a schedule.
-EXACT_REFUSE_VARIABLES = 4_000
+#: method says so). Measured on synthetic events of 6 rounds (``benchmarks/schedule.py
+#: --exact``, 2 shared cores): 1,300-3,600 variables took 3-8 s to prove optimal, 4,500 took
+#: 15 s, and 6,000+ (80 attendees) no proof within 30 s; 200 seed cities x 6 rounds is ~13,000.
+EXACT_REFUSE_VARIABLES = 3_000
 #: Seconds ``auto`` grants the exact model before falling back to the matching result.
 AUTO_EXACT_TIME_LIMIT = 5.0
 
@@ -141,7 +141,11 @@ def _exact(
     except ExactTimeout:
         reason = f"exact found no schedule within {time_limit:g} s"
         return f"matching ({reason})", _matching(graph, seed, greedy, lp), False
-    return "exact", outcome.placements, outcome.optimal
+    return (
+        ("exact" if outcome.optimal else "exact (time limit)"),
+        outcome.placements,
+        outcome.optimal,
+    )
 
 
 def _auto(
