@@ -187,7 +187,7 @@ def fair_bounds(
     problem: ScheduleProblem, degree: np.ndarray, attended: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fair floor and ceiling per attendee position (see the fairness rule in
-    ``schedule_model``); both are 0 for everyone when fairness is off."""
+    ``schedule.model``); both are 0 for everyone when fairness is off."""
     if problem.fairness_weight <= 0:
         zeros = np.zeros(len(problem.attendees), dtype=np.int64)
         return zeros, np.asarray(attended, dtype=np.int64).copy()
