@@ -347,12 +347,20 @@ def print_report(report, *, err: bool = False) -> None:
         f"method {report.method}{', optimal' if report.optimal else ''}; "
         f"{report.seconds:.2f} s)",
         f"Meetings per attendee: min {report.meetings_min}, median "
-        f"{report.meetings_median:g}, max {report.meetings_max}; "
-        f"{report.below_fair_floor} below the fair floor; {report.idle_rounds} idle rounds",
+        f"{report.meetings_median:g}, max {report.meetings_max} (spread {report.spread}); "
+        f"{len(report.fairness_gaps)} outside one meeting of the even share; "
+        f"{report.idle_rounds} idle rounds",
         f"Must-meet honoured {report.must_met}/{report.must_total}; would-like honoured "
         f"{report.would_like_met}/{report.would_like_total}",
     ]
+    if report.fair_bound:
+        lines.append(f"Upper bound with the fair spread {report.fair_bound:.2f}")
     lines += [f"Not met: {u['a']} - {u['b']}: {u['reason']}" for u in report.unmet_must]
+    lines += [
+        f"Unfair: {g['city']} has {g['meetings']} meeting(s), fair range "
+        f"{g['floor']}-{g['ceiling']}: {g['reason']}"
+        for g in report.fairness_gaps
+    ]
     if report.stale:
         lines.append("Stale: attendees, requests or rounds changed since; schedule again.")
     for line in lines:

@@ -241,6 +241,9 @@ class ScheduleQuality:
     would_like_total: int
     method: str
     optimal: bool
+    #: LP bound of the schedules that keep every attendee within its fair range (the fairest
+    #: possible where not all can be); ``upper_bound`` is the bound without fairness.
+    fair_bound: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

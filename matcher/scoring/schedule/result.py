@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -27,6 +28,7 @@ def build_schedule(
     optimal: bool,
     upper_bound: float,
     greedy_total: float,
+    fair_bound: float | None = None,
 ) -> Schedule:
     """Assemble the schedule for ``placements`` (which must satisfy every hard constraint)."""
     requested = graph.problem.requests_by_pair()
@@ -55,6 +57,8 @@ def build_schedule(
         if (a, b) not in met
     )
     quality = _quality(graph, placements, meetings, method, optimal, upper_bound, greedy_total)
+    if fair_bound is not None:
+        quality = dataclasses.replace(quality, fair_bound=fair_bound)
     return Schedule(tuple(meetings), unmet, quality, fairness_gaps(graph, placements))
 
 
@@ -75,7 +79,7 @@ def fairness_gaps(graph: CandidateGraph, placements: list[Placement]) -> tuple[F
         low = max(0, math.ceil(problem.fair_floor_share * share - 1 - 1e-9))
         high = int(graph.ceilings[i])
         have = int(counts[i])
-        if low <= have <= high:
+        if low <= have <= high and attended[i] > 0:
             continue
         if have > high:
             reason = "locked and must-meet meetings exceed its even share"

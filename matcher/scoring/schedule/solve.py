@@ -99,6 +99,7 @@ def schedule(
         method, placements, optimal = _auto(graph, seed, greedy, lp)
     if method != "greedy" and not optimal and _beats(graph, greedy, placements):
         method, placements = f"{method} (greedy kept)", greedy
+    fair_lp = lp_relaxation(graph, fair=True) if graph.fair() else lp
     return build_schedule(
         graph,
         placements,
@@ -106,6 +107,7 @@ def schedule(
         optimal=optimal,
         upper_bound=lp.bound,
         greedy_total=_total(graph, greedy),
+        fair_bound=fair_lp.bound,
     )
 
 

@@ -248,7 +248,8 @@ def _generate(session: Session, row: EventRow, *, method: str, candidates: int, 
     if errors:  # a scheduler bug, never the organiser's fault: refuse to store it
         raise RuntimeError("the scheduler produced an invalid schedule: " + "; ".join(errors[:5]))
     _store(row, result, fits, index, cities, requests, locked_rows)
-    row.schedule_report = {**_report(result, seconds, cities), "score_scale": round(scale, 6)}
+    report = _report(result, seconds, cities, rounds, availability)
+    row.schedule_report = {**report, "score_scale": round(scale, 6)}
     session.flush()
 
 
@@ -335,7 +336,7 @@ def _reason(meeting, fits, index, cities, asked) -> str:
     return text or NO_REASON
 
 
-def _report(result: Schedule, seconds: float, cities) -> dict:
+def _report(result: Schedule, seconds: float, cities, rounds: int, availability) -> dict:
     q = result.quality
     return {
         "total_score": round(q.total_score, 4),
@@ -361,7 +362,36 @@ def _report(result: Schedule, seconds: float, cities) -> dict:
             for u in result.unmet_must
         ],
         "stale": False,
+        "spread": q.spread,
+        "unfairness": q.unfairness,
+        "fair_bound": round(q.fair_bound, 4),
+        "fairness_gaps": [
+            {
+                "city": cities[g.attendee].label,
+                "meetings": g.meetings,
+                "floor": g.floor,
+                "ceiling": g.ceiling,
+                "reason": g.reason,
+            }
+            for g in result.fairness_gaps
+        ],
+        "idle": _idle_rounds(result, rounds, availability, cities),
     }
+
+
+def _idle_rounds(result: Schedule, rounds: int, availability, cities) -> list[dict]:
+    """Per attendee with at least one idle round: the rounds it attends without a meeting."""
+    busy: dict[int, set[int]] = defaultdict(set)
+    for m in result.meetings:
+        busy[m.a].add(m.round)
+        busy[m.b].add(m.round)
+    every = frozenset(range(1, rounds + 1))
+    out = []
+    for city_id in sorted(cities, key=lambda c: cities[c].label):
+        idle = sorted(availability.get(city_id, every) - busy[city_id])
+        if idle:
+            out.append({"city": cities[city_id].label, "rounds": idle})
+    return out
 
 
 def _name_ids(text: str, cities: dict[int, EventCity]) -> str:
@@ -371,6 +401,12 @@ def _name_ids(text: str, cities: dict[int, EventCity]) -> str:
         city = cities.get(int(match[1]))
         return f"{city.label}{match[2]}" if city else match[0]
 
+    def requesters(match: re.Match) -> str:
+        ids = [int(x) for x in re.findall(r"\d+", match[1])]
+        names = [cities[i].label if i in cities else str(i) for i in ids]
+        return "request by " + " and ".join(names)
+
+    text = re.sub(r"request by (\d+(?: and \d+)*)", requesters, text)
     return re.sub(r"\b(\d+)( has )", label, text)
 
 
