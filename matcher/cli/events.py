@@ -240,10 +240,16 @@ def export_command(event_id, fmt, city, country, out):
     elif fmt == "html":
         ids = None if city_id is None else [city_id]
         _write(out, exports.agenda_html(schedule, ids).encode("utf-8"))
-    elif city_id is not None:
-        _write(out, exports.agenda_ics(schedule, city_id))
     else:
-        _write(out, exports.event_ics(schedule))
+        try:
+            data = (
+                exports.agenda_ics(schedule, city_id)
+                if city_id is not None
+                else exports.event_ics(schedule)
+            )
+        except exports.NoMeetings as exc:
+            raise click.ClickException(f"{exc}.") from None
+        _write(out, data)
     if str(out) != "-":
         click.echo(f"Wrote {out}", err=True)
 

@@ -221,6 +221,7 @@ def _break_of(event) -> int:
 
 
 def _download(data: bytes | str, mimetype: str, filename: str) -> Response:
+    # Flask adds "; charset=utf-8" to text types itself: one charset in the header.
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -390,14 +391,18 @@ def generate(event_id: int):
 def schedule_csv(event_id: int):
     schedule = _event_or_404(event_id)
     name = f"{_slug(schedule.event.name)}-schedule.csv"
-    return _download(exports.schedule_csv(schedule), "text/csv; charset=utf-8", name)
+    return _download(exports.schedule_csv(schedule), "text/csv", name)
 
 
 @bp.get("/<int:event_id>/schedule.ics")
 def schedule_ics(event_id: int):
     schedule = _event_or_404(event_id)
     name = f"{_slug(schedule.event.name)}.ics"
-    return _download(exports.event_ics(schedule), "text/calendar; charset=utf-8", name)
+    try:
+        data = exports.event_ics(schedule)
+    except exports.NoMeetings as exc:
+        abort(404, description=f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+    return _download(data, "text/calendar", name)
 
 
 @bp.get("/<int:event_id>/agendas")
@@ -423,9 +428,12 @@ def agenda_ics(event_id: int, slug: str):
     """One attendee's meetings for a calendar."""
     schedule = _event_or_404(event_id)
     attendee = _attendee_or_404(schedule, slug)
-    data = exports.agenda_ics(schedule, attendee.city.id)
+    try:
+        data = exports.agenda_ics(schedule, attendee.city.id)
+    except exports.NoMeetings as exc:
+        abort(404, description=f"{exc}.")
     name = f"{_slug(schedule.event.name)}-{attendee.city.slug}.ics"
-    return _download(data, "text/calendar; charset=utf-8", name)
+    return _download(data, "text/calendar", name)
 
 
 @bp.get("/assets/agenda.css")
