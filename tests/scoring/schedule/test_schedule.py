@@ -218,3 +218,17 @@ def test_agenda_lists_one_attendees_meetings_in_round_order():
     agenda = result.agenda(1)
     assert [m.round for m in agenda] == sorted(m.round for m in agenda)
     assert all(1 in (m.a, m.b) for m in agenda)
+
+
+def test_an_attendee_unavailable_in_every_round_is_reported():
+    p = ScheduleProblem((1, 2, 3), 2, 1, {(1, 2): 1.0, (1, 3): 1.0}, availability={3: ()})
+    result = solved(p, "matching")
+    gaps = {g.attendee: g.reason for g in result.fairness_gaps}
+    assert gaps == {3: "unavailable in every round"}
+
+
+def test_fair_bound_is_at_most_the_upper_bound_and_at_least_the_fair_schedule():
+    p = ScheduleProblem(tuple(range(6)), 3, 2, FAIRNESS_SCORES)
+    q = solved(p, "exact").quality
+    assert q.unfairness == 0
+    assert q.total_score <= q.fair_bound + 1e-9 <= q.upper_bound + 2e-9

@@ -110,3 +110,28 @@ def test_auto_finds_the_exact_optimum_for_twelve_cities_over_five_rounds(seed):
     assert validate(problem, auto) == []
     assert auto.quality.method == "exact" and auto.quality.optimal
     assert auto.quality.objective == pytest.approx(exact.quality.objective)
+
+
+def test_exact_refuses_a_model_above_its_measured_size_and_says_so(monkeypatch):
+    import matcher.scoring.schedule.solve as solve
+
+    problem = random_event(0, n=12, rounds=5, tables=6, density=0.5)
+    monkeypatch.setattr(solve, "EXACT_REFUSE_VARIABLES", 10)
+    result = schedule(problem, method="exact")
+    assert validate(problem, result) == []
+    assert result.quality.method.startswith("matching (exact refused:")
+    assert not result.quality.optimal
+
+
+def test_exact_falls_back_when_it_finds_nothing_in_time(monkeypatch):
+    import matcher.scoring.schedule.solve as solve
+    from matcher.scoring.schedule.bounds import ExactTimeout
+
+    def too_slow(*args, **kwargs):
+        raise ExactTimeout("no schedule in time")
+
+    monkeypatch.setattr(solve, "exact_placements", too_slow)
+    problem = random_event(1, n=12, rounds=5, tables=6, density=0.5)
+    result = schedule(problem, method="exact", time_limit=1)
+    assert validate(problem, result) == []
+    assert result.quality.method == "matching (exact found no schedule within 1 s)"
