@@ -167,6 +167,12 @@ class GenerateForm(TokenForm):
     token = _token_field()
 
 
+class LocksForm(TokenForm):
+    """Lock or unlock meetings from the grid (one checkbox per meeting, named ``lock``)."""
+
+    token = _token_field()
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -205,6 +211,7 @@ def _detail(schedule, *, status: int = 200, **forms):
         attendees_form=forms.get("attendees_form") or AttendeesForm(formdata=None, prefix="add"),
         settings_form=settings,
         generate_form=forms.get("generate_form") or GenerateForm(formdata=None, prefix="generate"),
+        locks_form=forms.get("locks_form") or LocksForm(formdata=None, prefix="locks"),
         import_problems=forms.get("import_problems") or [],
         unresolved=forms.get("unresolved") or [],
         counts=schedule.attendee_meetings,
@@ -382,6 +389,51 @@ def generate(event_id: int):
                 url_for("events.detail", event_id=event_id, _anchor="schedule"), code=303
             )
     return _detail(schedule, status=403 if rejected else 422, generate_form=form)
+
+
+@bp.post("/<int:event_id>/locks")
+def locks(event_id: int):
+    """Lock the ticked meetings of the grid and unlock the others; optionally re-run for the
+    rest (locked meetings stay where they are)."""
+    schedule = _event_or_404(event_id)
+    form = LocksForm(prefix="locks")
+    valid = form.validate()
+    rejected = _token_rejected(form)
+    if valid and not rejected:
+        wanted = {int(x) for x in request.form.getlist("lock") if x.isdigit()}
+        session = get_session()
+        changed = 0
+        try:
+            for meeting in schedule.meetings:
+                if (meeting.id in wanted) != meeting.locked:
+                    event_service.lock_meeting(
+                        session, event_id, meeting.id, locked=meeting.id in wanted
+                    )
+                    changed += 1
+            message = f"Locks saved: {len(wanted)} locked meeting(s), {changed} changed."
+            if request.form.get("then") == "generate":
+                result = event_service.generate_schedule(session, event_id)
+                message += (
+                    f" Schedule generated again around them: {len(result.meetings)} meetings."
+                )
+        except event_service.EventError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            flash(message, "success")
+            return redirect(
+                url_for("events.detail", event_id=event_id, _anchor="schedule"), code=303
+            )
+    return _detail(schedule, status=403 if rejected else 422, locks_form=form)
+
+
+@bp.get("/<int:event_id>/attendees")
+@bp.get("/<int:event_id>/settings")
+@bp.get("/<int:event_id>/schedule")
+@bp.get("/<int:event_id>/locks")
+def back_to_event(event_id: int):
+    """Reloading or bookmarking the address of a form's answer shows the event (never 405)."""
+    _event_or_404(event_id)
+    return redirect(url_for("events.detail", event_id=event_id), code=303)
 
 
 # --------------------------------------------------------------------------- downloads
