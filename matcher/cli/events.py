@@ -165,6 +165,7 @@ def import_attendees_command(event_id, file, skip_unresolved, replace, as_json):
                     }
                     for u in result.unresolved
                 ],
+                "corrected": list(result.corrected),
             }
         )
         return
@@ -172,6 +173,8 @@ def import_attendees_command(event_id, file, skip_unresolved, replace, as_json):
         f"Imported {len(result.rows)} attendees from {result.file}: the event now has "
         f"{len(event.attendees)} attendees and {len(event.requests)} requests."
     )
+    for note in result.corrected:
+        click.echo(f"Name corrected: {note}")
     for unresolved in result.unresolved:
         what = "skipped row" if unresolved in skipped else "request left out"
         click.echo(f"  {what} {unresolved.row} ({unresolved.field}): {unresolved.message()}")
@@ -336,6 +339,8 @@ def schedule_once_command(
         f"{len(schedule.meetings)} meetings for {len(schedule.event.attendees)} attendees -> {out}",
         err=True,
     )
+    for note in result.corrected:
+        click.echo(f"Name corrected: {note}", err=True)
     print_report(schedule.report, err=True)
 
 

@@ -219,6 +219,12 @@ def _detail(schedule, *, status: int = 200, **forms):
     return page, status
 
 
+def _absent_everywhere(rows, rounds: int) -> list[str]:
+    """Names of imported cities that said they attend no round at all."""
+    every = set(range(1, rounds + 1))
+    return [f"{r.name} ({r.country})" for r in rows if every <= set(r.unavailable_rounds)]
+
+
 def _break_of(event) -> int:
     if len(event.rounds) < 2:
         return 0
@@ -339,6 +345,11 @@ def attendees(event_id: int):
     message = f"{len(result.rows)} attendees added; the event has {len(event.attendees)}."
     if result.unresolved:
         message += f" Left out: {', '.join(u.name for u in result.unresolved)}."
+    if result.corrected:
+        message += f" Names corrected: {'; '.join(result.corrected)}."
+    absent = _absent_everywhere(result.rows, len(event.rounds))
+    if absent:
+        message += f" Unavailable in every round, so no meeting: {', '.join(absent)}."
     flash(message, "success")
     return redirect(url_for("events.detail", event_id=event_id, _anchor="attendees"), code=303)
 
