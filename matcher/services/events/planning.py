@@ -247,7 +247,8 @@ def _generate(session: Session, row: EventRow, *, method: str, candidates: int, 
     errors = validate(problem, result)
     if errors:  # a scheduler bug, never the organiser's fault: refuse to store it
         raise RuntimeError("the scheduler produced an invalid schedule: " + "; ".join(errors[:5]))
-    _store(row, result, fits, index, cities, requests, locked_rows)
+    notes = {pair_key(r.from_city_id, r.to_city_id): r.reason for r in row.requests if r.reason}
+    _store(row, result, fits, index, cities, requests, locked_rows, notes)
     report = _report(result, seconds, cities, rounds, availability)
     row.schedule_report = {**report, "score_scale": round(scale, 6)}
     session.flush()
@@ -277,14 +278,16 @@ def _check_locks(locks, availability, requests, past, cities, attendees) -> None
         raise EventError("unlock or move these meetings first: " + "; ".join(errors))
 
 
-def _store(row, result: Schedule, fits, index, cities, requests, locked_rows) -> None:
+def _store(row, result: Schedule, fits, index, cities, requests, locked_rows, notes) -> None:
     locked_by_key = {(m.round_number, pair_key(m.city_a_id, m.city_b_id)): m for m in locked_rows}
     asked = defaultdict(set)
     for request in requests:
         asked[request.pair] |= request.sides
     keep = []
     for meeting in result.meetings:
-        reason = _reason(meeting, fits, index, cities, asked)
+        # A reason given with the request (why a consortium proposed the pair) comes first.
+        note = notes.get(meeting.pair)
+        reason = note or _reason(meeting, fits, index, cities, asked)
         stored = locked_by_key.get((meeting.round, meeting.pair))
         if stored is None:
             stored = MeetingRow(
