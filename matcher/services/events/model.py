@@ -175,6 +175,8 @@ class ScheduleReport:
     fairness_gaps: tuple[dict, ...] = ()
     #: Attendees with idle rounds: city and the rounds it attends without a meeting.
     idle: tuple[dict, ...] = ()
+    #: Candidate partners per attendee the schedule was made from (widened for fairness).
+    candidates: int = 0
 
     def as_dict(self) -> dict:
         from dataclasses import asdict
