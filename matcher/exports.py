@@ -23,12 +23,16 @@ __all__ = [
     "agenda_html",
     "agenda_ics",
     "event_ics",
+    "NoMeetings",
     "ics_uid",
+    "neutralise_cell",
     "schedule_csv",
     "schedule_rows",
 ]
 
 SCHEDULE_COLUMNS = (
+    "date",
+    "timezone",
     "round",
     "start_time",
     "end_time",
@@ -40,6 +44,11 @@ SCHEDULE_COLUMNS = (
     "score",
     "reason",
 )
+#: Columns that hold free text (names, reasons) and so could be read as a formula.
+TEXT_COLUMNS = frozenset({"city_a", "country_a", "city_b", "country_b", "reason"})
+#: Byte order mark: spreadsheet programs read UTF-8 CSV as UTF-8 only when it starts with one.
+BOM = "\ufeff"
+NO_MEETING = "No meeting in this schedule"
 #: The agenda template and its stylesheet (shared with the web pages of events).
 TEMPLATES = Path(__file__).resolve().parent / "web" / "templates"
 PRODID = "-//City Matcher//Networking sessions//EN"
@@ -49,14 +58,29 @@ UID_DOMAIN = "city-matcher"
 # --------------------------------------------------------------------------- CSV
 
 
+def neutralise_cell(value: object) -> object:
+    """A CSV cell that spreadsheets will not run as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with an
+    apostrophe (the OWASP advice against CSV injection); other values pass unchanged.
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def schedule_rows(schedule: EventSchedule) -> list[dict]:
-    """One dict per meeting in round and table order, with the columns of the CSV."""
+    """One dict per meeting in round and table order, with the columns of the CSV, then one per
+    attendee without any meeting (round and partner empty) so that nobody is left out."""
     event = schedule.event
+    day = event.date.isoformat()
     rows = []
     for meeting in schedule.meetings:
         rnd = event.round(meeting.round)
         rows.append(
             {
+                "date": day,
+                "timezone": event.timezone,
                 "round": meeting.round,
                 "start_time": rnd.start,
                 "end_time": rnd.end,
@@ -69,15 +93,33 @@ def schedule_rows(schedule: EventSchedule) -> list[dict]:
                 "reason": meeting.reason,
             }
         )
+    met = {c for m in schedule.meetings for c in (m.a.id, m.b.id)}
+    for attendee in event.attendees:
+        if attendee.city.id in met:
+            continue
+        rows.append(
+            {
+                **dict.fromkeys(SCHEDULE_COLUMNS, ""),
+                "date": day,
+                "timezone": event.timezone,
+                "city_a": attendee.city.name,
+                "country_a": attendee.city.country,
+                "reason": NO_MEETING,
+            }
+        )
     return rows
 
 
 def schedule_csv(schedule: EventSchedule) -> str:
-    """The whole schedule as CSV (header row, one meeting per line, local times HH:MM)."""
+    """The whole schedule as CSV for spreadsheets: a BOM, a header row, one meeting per line
+    (the event's date, time zone and local times HH:MM), then one line per attendee without a
+    meeting; text cells are neutralised (:func:`neutralise_cell`)."""
     buffer = io.StringIO()
+    buffer.write(BOM)
     writer = csv.DictWriter(buffer, fieldnames=SCHEDULE_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(schedule_rows(schedule))
+    for row in schedule_rows(schedule):
+        writer.writerow({k: neutralise_cell(v) if k in TEXT_COLUMNS else v for k, v in row.items()})
     return buffer.getvalue()
 
 
@@ -158,12 +200,24 @@ def ics_uid(event_id: int, meeting: ScheduledMeeting) -> str:
     return f"event-{event_id}-round-{meeting.round}-{a}-{b}@{UID_DOMAIN}"
 
 
+class NoMeetings(ValueError):
+    """A calendar was asked for an attendee (or event) without meetings: RFC 5545 requires at
+    least one component, so there is no valid file to give."""
+
+
 def agenda_ics(schedule: EventSchedule, city_id: int) -> bytes:
-    """One attendee's meetings as an iCalendar file (one VEVENT per meeting)."""
+    """One attendee's meetings as an iCalendar file (one VEVENT per meeting).
+
+    Raises :class:`NoMeetings` when the attendee has no meeting.
+    """
     event = schedule.event
     attendee = event.attendee(city_id)
     if attendee is None:
         raise ValueError(f"city {city_id} does not attend event {event.id}")
+    if not schedule.agenda(city_id):
+        raise NoMeetings(
+            f"{attendee.city.name} has no meeting in this schedule, so there is no calendar file"
+        )
     calendar = _calendar(f"{event.name}: agenda of {attendee.city.name}")
     for meeting in schedule.agenda(city_id):
         partner = meeting.partner_of(city_id)
@@ -174,7 +228,12 @@ def agenda_ics(schedule: EventSchedule, city_id: int) -> bytes:
 
 
 def event_ics(schedule: EventSchedule) -> bytes:
-    """Every meeting of the event as an iCalendar file, for organisers."""
+    """Every meeting of the event as an iCalendar file, for organisers.
+
+    Raises :class:`NoMeetings` when the event has no meeting yet.
+    """
+    if not schedule.meetings:
+        raise NoMeetings("the event has no meeting yet, so there is no calendar file")
     calendar = _calendar(schedule.event.name)
     for meeting in schedule.meetings:
         summary = f"{meeting.a.label} meets {meeting.b.label}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -42,9 +43,16 @@ def city_id(schedule, name: str) -> int:
     return next(a.city.id for a in schedule.event.attendees if a.city.name == name)
 
 
+def read_csv(text: str) -> list[dict]:
+    assert text.startswith(exports.BOM)  # spreadsheets then read UTF-8 (Gdańsk, not GdaÅ„sk)
+    return list(csv.DictReader(io.StringIO(text.removeprefix(exports.BOM))))
+
+
 def test_csv_has_the_columns_and_one_line_per_meeting(schedule):
-    rows = list(csv.DictReader(io.StringIO(exports.schedule_csv(schedule))))
+    rows = read_csv(exports.schedule_csv(schedule))
     assert tuple(rows[0]) == (
+        "date",
+        "timezone",
         "round",
         "start_time",
         "end_time",
@@ -57,11 +65,48 @@ def test_csv_has_the_columns_and_one_line_per_meeting(schedule):
         "reason",
     )
     assert len(rows) == len(schedule.meetings) > 0
+    assert {(r["date"], r["timezone"]) for r in rows} == {("2026-10-01", "Europe/Rome")}
     second = [r for r in rows if r["round"] == "2"]
     assert second and {(r["start_time"], r["end_time"]) for r in second} == {("09:30", "09:50")}
     assert all(r["reason"] for r in rows)
     assert all(0.0 <= float(r["score"]) <= 1.0 for r in rows)
     assert not any("Bologna" in (r["city_a"], r["city_b"]) for r in second)  # unavailable
+
+
+def test_csv_has_a_line_for_each_attendee_without_a_meeting(schedule):
+    gent = city_id(schedule, "Gent")
+    without_gent = dataclasses.replace(
+        schedule,
+        event=dataclasses.replace(
+            schedule.event,
+            meetings=tuple(m for m in schedule.meetings if gent not in (m.a.id, m.b.id)),
+        ),
+    )
+    rows = read_csv(exports.schedule_csv(without_gent))
+    idle = [r for r in rows if r["city_a"] == "Gent"]
+    assert len(idle) == 1
+    assert idle[0]["round"] == "" and idle[0]["city_b"] == ""
+    assert idle[0]["reason"] == exports.NO_MEETING
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(1)", "+1", "-2+3", "@SUM(A1)", "\tx"])
+def test_formula_looking_cells_are_neutralised(text):
+    assert exports.neutralise_cell(text) == "'" + text
+    assert exports.neutralise_cell("Gent") == "Gent"
+    assert exports.neutralise_cell(3) == 3
+
+
+def test_an_attendee_without_meetings_gets_no_invalid_calendar(schedule):
+    gent = city_id(schedule, "Gent")
+    without_gent = dataclasses.replace(
+        schedule,
+        event=dataclasses.replace(
+            schedule.event,
+            meetings=tuple(m for m in schedule.meetings if gent not in (m.a.id, m.b.id)),
+        ),
+    )
+    with pytest.raises(exports.NoMeetings, match="Gent has no meeting"):
+        exports.agenda_ics(without_gent, gent)
 
 
 def test_attendee_ics_parses_back_with_local_times(schedule):

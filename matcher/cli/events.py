@@ -165,6 +165,7 @@ def import_attendees_command(event_id, file, skip_unresolved, replace, as_json):
                     }
                     for u in result.unresolved
                 ],
+                "corrected": list(result.corrected),
             }
         )
         return
@@ -172,6 +173,8 @@ def import_attendees_command(event_id, file, skip_unresolved, replace, as_json):
         f"Imported {len(result.rows)} attendees from {result.file}: the event now has "
         f"{len(event.attendees)} attendees and {len(event.requests)} requests."
     )
+    for note in result.corrected:
+        click.echo(f"Name corrected: {note}")
     for unresolved in result.unresolved:
         what = "skipped row" if unresolved in skipped else "request left out"
         click.echo(f"  {what} {unresolved.row} ({unresolved.field}): {unresolved.message()}")
@@ -240,10 +243,16 @@ def export_command(event_id, fmt, city, country, out):
     elif fmt == "html":
         ids = None if city_id is None else [city_id]
         _write(out, exports.agenda_html(schedule, ids).encode("utf-8"))
-    elif city_id is not None:
-        _write(out, exports.agenda_ics(schedule, city_id))
     else:
-        _write(out, exports.event_ics(schedule))
+        try:
+            data = (
+                exports.agenda_ics(schedule, city_id)
+                if city_id is not None
+                else exports.event_ics(schedule)
+            )
+        except exports.NoMeetings as exc:
+            raise click.ClickException(f"{exc}.") from None
+        _write(out, data)
     if str(out) != "-":
         click.echo(f"Wrote {out}", err=True)
 
@@ -330,6 +339,8 @@ def schedule_once_command(
         f"{len(schedule.meetings)} meetings for {len(schedule.event.attendees)} attendees -> {out}",
         err=True,
     )
+    for note in result.corrected:
+        click.echo(f"Name corrected: {note}", err=True)
     print_report(schedule.report, err=True)
 
 
@@ -347,12 +358,20 @@ def print_report(report, *, err: bool = False) -> None:
         f"method {report.method}{', optimal' if report.optimal else ''}; "
         f"{report.seconds:.2f} s)",
         f"Meetings per attendee: min {report.meetings_min}, median "
-        f"{report.meetings_median:g}, max {report.meetings_max}; "
-        f"{report.below_fair_floor} below the fair floor; {report.idle_rounds} idle rounds",
+        f"{report.meetings_median:g}, max {report.meetings_max} (spread {report.spread}); "
+        f"{len(report.fairness_gaps)} outside one meeting of the even share; "
+        f"{report.idle_rounds} idle rounds",
         f"Must-meet honoured {report.must_met}/{report.must_total}; would-like honoured "
         f"{report.would_like_met}/{report.would_like_total}",
     ]
+    if report.fair_bound:
+        lines.append(f"Upper bound with the fair spread {report.fair_bound:.2f}")
     lines += [f"Not met: {u['a']} - {u['b']}: {u['reason']}" for u in report.unmet_must]
+    lines += [
+        f"Unfair: {g['city']} has {g['meetings']} meeting(s), fair range "
+        f"{g['floor']}-{g['ceiling']}: {g['reason']}"
+        for g in report.fairness_gaps
+    ]
     if report.stale:
         lines.append("Stale: attendees, requests or rounds changed since; schedule again.")
     for line in lines:

@@ -244,6 +244,8 @@ class MeetingRequestRow(Base):
     to_city_id: Mapped[int] = mapped_column(ForeignKey("city.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))  # must-meet / would-like / do-not-meet
     mutual: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Why the pair should meet, when the request came with one (a consortium proposal).
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     event: Mapped[EventRow] = relationship(back_populates="requests")
 

@@ -108,6 +108,9 @@ class AttendeeImport:
     rows: list[AttendeeRow] = field(default_factory=list)
     unresolved: list[UnresolvedName] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: Names read as a close spelling of a city, in words ("row 3, city: 'Jyvaskila' read as
+    #: Jyväskylä (FI)"), so that a corrected typo is always said.
+    corrected: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -122,7 +125,9 @@ class AttendeeImport:
         resolve are dropped (requests naming an unresolved city were never resolved)."""
         unresolved_keys = {(u.row, u.field) for u in self.unresolved}
         problems = [p for p in self.problems if (p.row, p.field) not in unresolved_keys]
-        return AttendeeImport(self.file, list(self.rows), list(self.unresolved), problems)
+        return AttendeeImport(
+            self.file, list(self.rows), list(self.unresolved), problems, list(self.corrected)
+        )
 
 
 def read_attendees(
@@ -256,6 +261,12 @@ class _Resolver:
 
     def resolve(self, name, country, row, column, result, *, prefer=()) -> int | None:
         resolution = self.names.resolve(name, country)
+        if resolution.status == "fuzzy":
+            city = repository.get_cities(self.session, [resolution.city_id])[0]
+            result.corrected.append(
+                f"row {row}, {column.replace('_', ' ')}: {name!r} read as {city.name} "
+                f"({city.country})"
+            )
         if resolution.status in ("exact", "fuzzy"):
             return resolution.city_id
         if prefer and resolution.status == "ambiguous":

@@ -7,7 +7,7 @@ import io
 import re
 from pathlib import Path
 
-from e2e_helpers import EDITOR_TOKEN, describe, run_axe
+from e2e_helpers import EDITOR_TOKEN, SCREENSHOTS, describe, run_axe
 from playwright.sync_api import expect
 
 ATTENDEES = (
@@ -86,3 +86,53 @@ def test_unknown_names_are_flagged_without_javascript(new_page):
     expect(attendees.get_by_label("Paste the attendee list (CSV)")).to_have_value(
         "city,country\nGent,BE\nBrugs,BE\n"
     )
+
+
+def test_an_organiser_finds_events_locks_a_meeting_and_sees_every_table(new_page):
+    page = new_page(viewport={"width": 1366, "height": 768})
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Events").click()
+    page.get_by_role("link", name="Create an event").click()
+    page.get_by_label("Name").fill("Wide grid")
+    page.get_by_label("Date").fill("2026-10-02")
+    page.get_by_label("Rounds", exact=True).fill("3")
+    page.get_by_label("Tables", exact=True).fill("12")
+    page.get_by_label("Editor token").fill(EDITOR_TOKEN)
+    page.get_by_role("button", name="Create event").click()
+    attendees = page.locator("form", has=page.get_by_role("button", name="Add attendees"))
+    attendees.get_by_label("Paste the attendee list (CSV)").fill(ATTENDEES)
+    attendees.get_by_label("Editor token").fill(EDITOR_TOKEN)
+    attendees.get_by_role("button", name="Add attendees").click()
+    generate = page.locator("form", has=page.get_by_role("button", name="Generate schedule"))
+    generate.get_by_label("Editor token").fill(EDITOR_TOKEN)
+    generate.get_by_role("button", name="Generate schedule").click()
+
+    # The grid scrolls inside its own box; the round column stays in view while it does.
+    box = page.locator(".grid-scroll")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    round_cell = page.locator(".schedule-grid tbody th").first
+    left = round_cell.bounding_box()["x"]
+    box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+    expect(page.get_by_role("columnheader", name="Table 12")).to_be_in_viewport()
+    assert abs(round_cell.bounding_box()["x"] - left) < 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "event-grid-1366.png"), animations="disabled")
+    box.evaluate("b => { b.scrollLeft = 0; }")
+
+    # Lock the first meeting of the grid, then re-run for the rest: it stays where it was.
+    first = page.locator(".schedule-grid td.meeting").first
+    pair = first.locator(".pair").inner_text()
+    first.get_by_role("checkbox").check()
+    locks = page.locator("form", has=page.get_by_role("button", name="Save locks", exact=True))
+    locks.get_by_label("Editor token").fill(EDITOR_TOKEN)
+    locks.get_by_role("button", name="Save locks and generate again").click()
+    expect(page.locator(".flashes")).to_contain_text("Locks saved")
+    first = page.locator(".schedule-grid td.meeting").first
+    expect(first.locator(".pair")).to_have_text(pair)
+    expect(first.get_by_role("checkbox")).to_be_checked()
+    expect(first.locator(".badge")).to_have_text("locked")
+
+    # Reloading the address of a form's answer shows the event again (no 405).
+    response = page.goto(page.url.split("#")[0] + "/schedule")
+    assert response.ok
+    expect(page.locator("h1")).to_have_text("Wide grid")

@@ -45,6 +45,11 @@ def test_fuzzy_and_accentless_names_resolve(read):
     assert [r.name for r in result.rows] == ["Jyväskylä", "Győr", "Bologna"]
 
 
+def test_a_corrected_typo_is_said(read):
+    result = read("city,country\nGent,BE\nBolgona,IT\n")
+    assert result.corrected == ["row 3, city: 'Bolgona' read as Bologna (IT)"]
+
+
 def test_unresolved_names_are_never_guessed(read):
     result = read("city,country,must_meet\nGent,BE,Tarto|Springfield\nBrugs,BE,\n")
     assert not result.ok

@@ -7,6 +7,7 @@ A library user imports from here; the modules are ``model`` (the problem and its
 """
 
 from matcher.scoring.schedule.solve import (
+    FairnessGap,
     LockedMeeting,
     Meeting,
     MeetingKind,
@@ -24,6 +25,7 @@ from matcher.scoring.schedule.solve import (
 )
 
 __all__ = [
+    "FairnessGap",
     "LockedMeeting",
     "Meeting",
     "MeetingKind",

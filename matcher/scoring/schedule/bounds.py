@@ -7,6 +7,7 @@ placements ``(round column, edge)``; ``schedule.py`` exposes them on problems.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,33 +25,55 @@ class LpRelaxation:
     x: np.ndarray
 
 
-def lp_relaxation(graph: CandidateGraph) -> LpRelaxation:
+def lp_relaxation(graph: CandidateGraph, *, fair: bool = False) -> LpRelaxation:
     """Upper bound on the total value of any valid schedule (LP relaxation, HiGHS).
 
     Variables ``x_pair`` in [0, 1] (locked pairs fixed to 1); each attendee meets at most as many
     partners as rounds it attends; all rounds together hold at most
     ``sum_r min(tables, attendees present in r // 2)`` meetings. The last row is a valid
     strengthening: without it the bound ignores table capacity entirely when tables are scarce.
+
+    With ``fair`` (and the fairness rule on), each attendee's meetings must also lie between its
+    fair floor and ceiling; where that is impossible, shortfall and excess are minimised first
+    (a penalty far above any value). The bound is then the best value of the fairest fractional
+    schedule: an upper bound for every schedule as fair as that, and the fast solver's guide.
     """
     if graph.m == 0:
         return LpRelaxation(0.0, np.zeros(0))
+    fair = fair and graph.fair()
     edges = np.arange(graph.m)
     incidence = sparse.csr_matrix(
         (np.ones(2 * graph.m), (np.concatenate([graph.u, graph.v]), np.tile(edges, 2))),
         shape=(graph.n, graph.m),
     )
+    attended = graph.available.sum(axis=1)
     seats = np.minimum(graph.tables, graph.available.sum(axis=0) // 2).sum()
-    a_ub = sparse.vstack([incidence, sparse.csr_matrix(np.ones((1, graph.m)))], format="csr")
-    b_ub = np.append(graph.available.sum(axis=1), seats)
+    rows = [incidence, sparse.csr_matrix(np.ones((1, graph.m)))]
+    b_ub = [attended, [seats]]
+    cost = -graph.value
     lower = np.zeros(graph.m)
     lower[list(graph.locked_edges)] = 1.0
+    upper = np.ones(graph.m)
+    if fair:
+        n = graph.n
+        eye = sparse.identity(n, format="csr")
+        zeros = sparse.csr_matrix((n, n))
+        # -(meetings) - shortfall <= -floor ; meetings - excess <= ceiling
+        rows = [sparse.hstack([r, sparse.csr_matrix((r.shape[0], 2 * n))]) for r in rows]
+        rows += [sparse.hstack([-incidence, -eye, zeros]), sparse.hstack([incidence, zeros, -eye])]
+        b_ub += [-graph.floors, graph.ceilings]
+        big = 1_000.0 * max(1.0, float(graph.value.max()))
+        cost = np.concatenate([cost, np.full(2 * n, big)])
+        lower = np.concatenate([lower, np.zeros(2 * n)])
+        upper = np.concatenate([upper, np.full(2 * n, np.inf)])
     result = linprog(
-        -graph.value, A_ub=a_ub, b_ub=b_ub, bounds=np.column_stack([lower, np.ones(graph.m)]),
-        method="highs",
+        cost, A_ub=sparse.vstack(rows, format="csr"), b_ub=np.concatenate(b_ub),
+        bounds=np.column_stack([lower, upper]), method="highs",
     )  # fmt: skip
     if not result.success:
         raise RuntimeError(f"LP bound failed: {result.message}")
-    return LpRelaxation(float(-result.fun), result.x)
+    x = result.x[: graph.m]
+    return LpRelaxation(float(graph.value @ x), x)
 
 
 def initial_state(graph: CandidateGraph) -> tuple[list[Placement], np.ndarray, np.ndarray]:
@@ -105,6 +128,10 @@ class MilpOutcome:
     optimal: bool
 
 
+class ExactTimeout(RuntimeError):
+    """HiGHS ran out of time before it found any schedule of the exact model."""
+
+
 def exact_placements(
     graph: CandidateGraph,
     *,
@@ -116,33 +143,52 @@ def exact_placements(
     Lexicographic, one HiGHS solve per level so each objective keeps its own scale:
 
     1. the most must-meet weight;
-    2. the best total value ``V*`` with that must-meet weight;
-    3. the largest value minus the fairness penalty, among schedules worth at least the value
-       floor: ``(1 - fairness_budget) * V*``, and at least ``baseline``'s value (the greedy
-       schedule) when the baseline honours as much must-meet weight.
+    2. the least unfairness (meetings below the fair floors or above the ceilings) with it;
+    3. the best total value with both.
 
-    ``optimal`` is False when a time limit stopped HiGHS before it proved optimality.
+    With a ``fairness_budget`` below 1, levels 2-3 become: the best total value ``V*``, then the
+    largest value minus the fairness penalty among schedules worth at least
+    ``(1 - fairness_budget) * V*`` and at least ``baseline``'s value (the greedy schedule) when
+    the baseline honours as much must-meet weight.
+
+    ``time_limit`` bounds all levels together. ``optimal`` is False when it stopped HiGHS before
+    it proved optimality; :class:`ExactTimeout` when no schedule was found in time.
     """
-    model = _TimeIndexedModel(graph, edges=np.arange(graph.m))
+    deadline = time.monotonic() + time_limit
+    model = _TimeIndexedModel(graph, edges=np.arange(graph.m), fair=graph.fair())
     must_weight = model.must_objective()
     values = np.concatenate([graph.value[model.var_edge], np.zeros(model.n_vars - model.x_count)])
     keep: list[LinearConstraint] = []
     optimal = True
     best_must = 0.0
     if graph.must_weight.any():
-        x, proved = model.solve(must_weight, time_limit=time_limit)
+        x, proved = model.solve(must_weight, deadline=deadline)
         best_must, optimal = float(must_weight @ x), optimal and proved
         keep.append(LinearConstraint(must_weight[None, :], best_must - 0.5, np.inf))
-    x, proved = model.solve(values, time_limit=time_limit, extra=keep)
+    budget = graph.problem.fairness_budget
+    if budget >= 1.0 or not graph.fair():
+        if model.n_vars > model.x_count:
+            unfair = model.unfairness_objective()
+            x, proved = model.solve(unfair, deadline=deadline, extra=keep)
+            least, optimal = float(-unfair @ x), optimal and proved
+            if least < 0.5:
+                # Fully fair: fixing every slack at 0 gives HiGHS a much tighter model than a
+                # sum constraint (a 177-variable event took 2.5 s to prove, now milliseconds).
+                model.slack_upper = 0.0
+            else:
+                keep.append(LinearConstraint(-unfair[None, :], -np.inf, least + 0.5))
+        x, proved = model.solve(values, deadline=deadline, extra=keep)
+        return MilpOutcome(model.placements(x), optimal and proved)
+    x, proved = model.solve(values, deadline=deadline, extra=keep)
     best_value, optimal = float(values @ x), optimal and proved
-    floor = (1.0 - graph.problem.fairness_budget) * best_value
+    floor = (1.0 - budget) * best_value
     if baseline:
         baseline_edges = [e for _, e in baseline]
         if graph.must_weight[baseline_edges].sum() >= best_must:
             floor = max(floor, float(graph.value[baseline_edges].sum()))
     # The tolerance only absorbs float round-off: the floor never exceeds ``best_value``.
     keep.append(LinearConstraint(values[None, :], floor - 1e-7 * max(1.0, floor), np.inf))
-    x, proved = model.solve(model.value_objective(), time_limit=time_limit, extra=keep)
+    x, proved = model.solve(model.value_objective(), deadline=deadline, extra=keep)
     return MilpOutcome(model.placements(x), optimal and proved)
 
 
@@ -154,18 +200,26 @@ def must_placements(
     edges = np.array([e for e in np.flatnonzero(graph.must_weight > 0) if e not in locked])
     if len(edges) == 0:
         return []
-    model = _TimeIndexedModel(graph, edges=edges, busy=busy, load=load, with_shortfall=False)
-    # Earlier rounds break ties; the total tie-break stays below one unit of must weight.
-    lateness = model.var_round / (graph.rounds * (model.x_count + 1))
-    x, _ = model.solve(model.must_objective() - lateness, time_limit=time_limit)
+    model = _TimeIndexedModel(graph, edges=edges, busy=busy, load=load, fair=False)
+    # Ties in must weight go to the more valuable pairs, then to earlier rounds (as the greedy
+    # baseline does, so that the fast solver never starts below it); each tie-break term sums
+    # to less than one unit of must weight.
+    values = graph.value[model.var_edge]
+    top = float(values.max(initial=0.0)) or 1.0
+    worth = 0.5 * values / (top * (model.x_count + 1))
+    lateness = 0.25 * model.var_round / (graph.rounds * (model.x_count + 1))
+    x, _ = model.solve(
+        model.must_objective() + worth - lateness, deadline=time.monotonic() + time_limit
+    )
     return model.placements(x)
 
 
 class _TimeIndexedModel:
     """Binary ``x[edge, round]`` for the given edges over the rounds both ends attend and are not
-    busy in, plus (optionally) a continuous shortfall variable per attendee with a floor."""
+    busy in, plus (when ``fair``) a continuous shortfall variable per attendee with a floor and
+    an excess variable per attendee whose ceiling is below the rounds it attends."""
 
-    def __init__(self, graph, edges, busy=None, load=None, with_shortfall=True):
+    def __init__(self, graph, edges, busy=None, load=None, fair=True):
         self.graph = graph
         busy = np.zeros_like(graph.available) if busy is None else busy
         load = np.zeros(graph.rounds, dtype=np.int64) if load is None else load
@@ -182,15 +236,21 @@ class _TimeIndexedModel:
             [locks.get(int(e)) == r for e, r in zip(self.var_edge, self.var_round, strict=True)],
             dtype=bool,
         )
-        self.short_people = (
-            np.flatnonzero(graph.floors > 0) if with_shortfall else np.array([], int)
-        )
+        none = np.array([], dtype=np.int64)
+        attended = graph.available.sum(axis=1)
+        self.short_people = np.flatnonzero(graph.floors > 0) if fair else none
+        self.over_people = np.flatnonzero(graph.ceilings < attended) if fair else none
+        self.slack_upper = np.inf
         self._constraints = self._build(load)
+
+    @property
+    def slack_count(self) -> int:
+        return len(self.short_people) + len(self.over_people)
 
     def _build(self, load: np.ndarray) -> list[LinearConstraint]:
         g, k = self.graph, self.x_count
         cols = np.arange(k)
-        n_vars = k + len(self.short_people)
+        n_vars = self.n_vars
         ends = np.concatenate([g.u[self.var_edge], g.v[self.var_edge]])
         seat_rows = ends * g.rounds + np.tile(self.var_round, 2)
         seat = sparse.csr_matrix(
@@ -203,36 +263,47 @@ class _TimeIndexedModel:
             LinearConstraint(once, -np.inf, 1),
             LinearConstraint(tables, -np.inf, g.tables - load),
         ]
-        if len(self.short_people):
-            meets = sparse.csr_matrix(
-                (np.ones(2 * k), (ends, np.tile(cols, 2))), shape=(g.n, n_vars)
-            ).tolil()
-            meets = meets[self.short_people]
-            shortfall = sparse.csr_matrix(
-                (np.ones(len(self.short_people)),
-                 (np.arange(len(self.short_people)), k + np.arange(len(self.short_people)))),
-                shape=(len(self.short_people), n_vars),
-            )  # fmt: skip
-            constraints.append(
-                LinearConstraint(meets + shortfall, g.floors[self.short_people], np.inf)
+        if self.slack_count == 0:
+            return constraints
+        meets = sparse.csr_matrix((np.ones(2 * k), (ends, np.tile(cols, 2))), shape=(g.n, n_vars))
+        first = k
+        for people, sign in ((self.short_people, 1.0), (self.over_people, -1.0)):
+            if len(people) == 0:
+                continue
+            slack = sparse.csr_matrix(
+                (
+                    np.full(len(people), sign),
+                    (np.arange(len(people)), first + np.arange(len(people))),
+                ),
+                shape=(len(people), n_vars),
             )
+            rows = meets[people] + slack
+            if sign > 0:  # meetings + shortfall >= floor
+                constraints.append(LinearConstraint(rows, g.floors[people], np.inf))
+            else:  # meetings - excess <= ceiling
+                constraints.append(LinearConstraint(rows, -np.inf, g.ceilings[people]))
+            first += len(people)
         return constraints
 
     def must_objective(self) -> np.ndarray:
         weights = self.graph.must_weight[self.var_edge].astype(float)
-        return np.concatenate([weights, np.zeros(len(self.short_people))])
+        return np.concatenate([weights, np.zeros(self.slack_count)])
+
+    def unfairness_objective(self) -> np.ndarray:
+        """Minus the total shortfall and excess (to maximise)."""
+        return np.concatenate([np.zeros(self.x_count), -np.ones(self.slack_count)])
 
     def value_objective(self) -> np.ndarray:
         g = self.graph
-        penalty = np.full(len(self.short_people), -g.shortfall_penalty)
+        penalty = np.full(self.slack_count, -g.shortfall_penalty)
         return np.concatenate([g.value[self.var_edge], penalty])
 
     @property
     def n_vars(self) -> int:
-        return self.x_count + len(self.short_people)
+        return self.x_count + self.slack_count
 
     def solve(
-        self, maximise: np.ndarray, *, time_limit: float, extra: list[LinearConstraint] = ()
+        self, maximise: np.ndarray, *, deadline: float, extra: list[LinearConstraint] = ()
     ) -> tuple[np.ndarray, bool]:
         k, n_vars = self.x_count, self.n_vars
         if n_vars == 0:
@@ -240,16 +311,22 @@ class _TimeIndexedModel:
         constraints = self._constraints + list(extra)
         lower = np.zeros(n_vars)
         lower[:k][self.locked_var] = 1.0
-        upper = np.concatenate([np.ones(k), np.full(len(self.short_people), np.inf)])
-        integrality = np.concatenate([np.ones(k), np.zeros(len(self.short_people))])
+        upper = np.concatenate([np.ones(k), np.full(self.slack_count, self.slack_upper)])
+        integrality = np.concatenate([np.ones(k), np.zeros(self.slack_count)])
         result = milp(
             -maximise,
             integrality=integrality,
             bounds=(lower, upper),
             constraints=constraints,
-            options={"time_limit": time_limit, "mip_rel_gap": 0.0, "disp": False},
+            options={
+                "time_limit": max(0.1, deadline - time.monotonic()),
+                "mip_rel_gap": 0.0,
+                "disp": False,
+            },
         )
         if result.x is None:
+            if result.status == 1:  # iteration or time limit
+                raise ExactTimeout(f"the exact model found no schedule in time: {result.message}")
             raise RuntimeError(f"time-indexed model found no schedule: {result.message}")
         return np.round(result.x), result.status == 0
 

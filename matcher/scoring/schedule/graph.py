@@ -8,7 +8,6 @@ round) is an edge with its value and the rounds both ends attend. Solutions are 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -50,6 +49,7 @@ class CandidateGraph:
     locks: tuple[LockedPlacement, ...]
     floors: np.ndarray  # (n,) fair floor per attendee
     shortfall_penalty: float
+    ceilings: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: must-meet pairs that no schedule can honour, with the reason
     impossible_must: dict[Pair, str] = field(default_factory=dict)
 
@@ -93,12 +93,30 @@ class CandidateGraph:
             np.int64
         )
 
-    def objective(self, placements: list[Placement]) -> tuple[int, float]:
-        """(must-meet weight honoured, value minus fairness penalty): compared lexicographically."""
+    def unfairness(self, placements: list[Placement]) -> int:
+        """Meetings below the fair floors plus meetings above the fair ceilings."""
+        counts = self.meeting_counts(placements)
+        below = np.maximum(self.floors - counts, 0).sum()
+        above = np.maximum(counts - self.ceilings, 0).sum()
+        return int(below + above)
+
+    def fair(self) -> bool:
+        """Whether the fairness rule is on (``fairness_weight > 0``)."""
+        return self.problem.fairness_weight > 0
+
+    def objective(self, placements: list[Placement]) -> tuple[int, int, float]:
+        """(must-meet weight honoured, minus unfairness, total value): compared in that order.
+
+        Unfairness counts only while the fairness rule is on."""
         edges = np.fromiter((e for _, e in placements), dtype=np.int64, count=len(placements))
-        shortfall = np.maximum(self.floors - self.meeting_counts(placements), 0).sum()
-        value = float(self.value[edges].sum()) - self.shortfall_penalty * float(shortfall)
-        return int(self.must_weight[edges].sum()), value
+        unfair = self.unfairness(placements) if self.fair() else 0
+        return int(self.must_weight[edges].sum()), -unfair, float(self.value[edges].sum())
+
+    def penalised_value(self, placements: list[Placement]) -> float:
+        """Total value minus ``shortfall_penalty`` per unit of unfairness (one figure)."""
+        edges = np.fromiter((e for _, e in placements), dtype=np.int64, count=len(placements))
+        unfair = self.unfairness(placements)
+        return float(self.value[edges].sum()) - self.shortfall_penalty * unfair
 
 
 def compile_problem(problem: ScheduleProblem) -> CandidateGraph:
@@ -142,17 +160,11 @@ def compile_problem(problem: ScheduleProblem) -> CandidateGraph:
         LockedPlacement(lock.round - 1, edge_of[lock.pair], lock.table) for lock in problem.locked
     )
     degree = np.bincount(np.concatenate([u, v]), minlength=len(ids))
-    shares = fair_shares(problem)
-    # The small epsilon keeps shares like 3.9999999 (float sums of seat rates) at 4.
-    floors = np.array(
-        [
-            min(math.floor(problem.fair_floor_share * shares[a] + 1e-9), degree[i])
-            for i, a in enumerate(problem.attendees)
-        ],
-        dtype=np.int64,
-    )
+    floors, ceilings = fair_bounds(problem, degree, available.sum(axis=1))
     value = score + bonus
-    penalty = problem.fairness_weight * float(value.mean()) if len(value) else 0.0
+    # Twice the best pair: one attendee brought to its floor outweighs any single swap of pairs,
+    # so the solvers spread meetings first and maximise value second.
+    penalty = 2 * problem.fairness_weight * float(value.max()) if len(value) else 0.0
     return CandidateGraph(
         problem=problem,
         ids=ids,
@@ -166,8 +178,29 @@ def compile_problem(problem: ScheduleProblem) -> CandidateGraph:
         locks=locks,
         floors=floors,
         shortfall_penalty=penalty,
+        ceilings=ceilings,
         impossible_must=impossible,
     )
+
+
+def fair_bounds(
+    problem: ScheduleProblem, degree: np.ndarray, attended: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fair floor and ceiling per attendee position (see the fairness rule in
+    ``schedule.model``); both are 0 for everyone when fairness is off."""
+    if problem.fairness_weight <= 0:
+        zeros = np.zeros(len(problem.attendees), dtype=np.int64)
+        return zeros, np.asarray(attended, dtype=np.int64).copy()
+    shares = fair_shares(problem)
+    share = np.array([shares[a] for a in problem.attendees], dtype=float)
+    # The small epsilons keep shares like 3.9999999 (float sums of seat rates) at 4.
+    floor = np.ceil(problem.fair_floor_share * share - 1 - 1e-9).astype(np.int64)
+    floors = np.clip(np.minimum(np.minimum(floor, degree), attended), 0, None)
+    ceilings = np.maximum(np.floor(share + 1 + 1e-9).astype(np.int64), floors)
+    if problem.fairness_budget < 1:
+        # A capped price keeps the older rule: a floor only (more meetings never cost).
+        ceilings = np.maximum(np.asarray(attended, dtype=np.int64), floors)
+    return floors, ceilings
 
 
 def _exclusion_reason(problem, pair: Pair, vetoed, available, position) -> str | None:

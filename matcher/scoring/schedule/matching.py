@@ -55,11 +55,13 @@ def matching_placements(
     per edge: the first pass then tries to fit the pairs the LP picked before anything else.
     """
     keep = 1.0 - graph.problem.fairness_budget
-    value_floor = max(greedy_total, keep * best_value_estimate)
+    # A budget of 1 (the default) puts fairness first at any price: no value floor.
+    value_floor = max(greedy_total, keep * best_value_estimate) if keep > 0 else -np.inf
     matcher = _RoundMatcher(graph, seed)
     steps: list[tuple[float, list[Placement]]] = []
-    for step, multiple in enumerate(_PENALTY_LADDER):
-        if multiple == 0:
+    ladder = _PENALTY_LADDER if graph.fair() else (0.0,)
+    for step, multiple in enumerate(ladder):
+        if multiple == 0 and step > 0:
             # Without fairness, start afresh: a fair schedule can be a local optimum for value.
             matcher = _RoundMatcher(graph, seed)
         matcher.penalty = multiple * graph.shortfall_penalty
@@ -72,8 +74,11 @@ def matching_placements(
         if steps[-1][0] >= value_floor:
             return steps[-1][1]
     # The estimate was out of reach: measure the floor against the best value actually found and
-    # return the fairest (earliest) step that keeps it.
-    value_floor = max(greedy_total, keep * max(value for value, _ in steps))
+    # return the fairest (earliest) step that keeps it. The greedy value is not part of this
+    # floor: greedy may honour its must-meets with more valuable pairs than any step here, and
+    # ``schedule`` keeps the greedy schedule itself when it is better.
+    best = max(value for value, _ in steps)
+    value_floor = max(greedy_total, keep * best) if greedy_total <= best else keep * best
     return next(placements for value, placements in steps if value >= value_floor - 1e-9)
 
 
@@ -145,11 +150,15 @@ class _RoundMatcher:
         attended = g.available.sum(axis=1)
         attended_so_far = g.available[:, : r + 1].sum(axis=1)
         pace = g.floors * attended_so_far / np.maximum(attended, 1)
-        return self.penalty * np.clip(pace - self.counts, 0.0, 1.0)
+        full = self.counts >= g.ceilings
+        return self.penalty * (np.clip(pace - self.counts, 0.0, 1.0) - full)
 
     def _floor_reward(self) -> np.ndarray:
-        """The exact objective gain of one more meeting, given every other round."""
-        return self.penalty * (self.counts < self.g.floors)
+        """The exact objective gain of one more meeting, given every other round: the penalty
+        below the fair floor, minus the penalty at or above the fair ceiling."""
+        below = self.counts < self.g.floors
+        full = self.counts >= self.g.ceilings
+        return self.penalty * (below.astype(float) - full)
 
     # -------------------------------------------------------------------------------- rounds
 

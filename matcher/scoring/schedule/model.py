@@ -19,16 +19,18 @@ sides combine:
 * **would-like** adds ``would_like_bonus`` to the pair's value for each side that asked.
 * **do-not-meet** from either side vetoes the pair, even against the other side's must-meet.
 
-Fairness rule: an attendee's *fair share* is ``sum over the rounds it attends of
-min(1, 2 * tables / attendees present in that round)``, the number of meetings it would get if
-seats were shared equally. Its *fair floor* is ``fair_floor_share`` (default one half) of that
-share, rounded down and capped by the number of distinct partners it can meet at all. Every
-meeting missing below the floor costs ``fairness_weight`` times the mean candidate value in the
-objective. Fairness has a price cap, the *value floor*: the schedule keeps at least
-``1 - fairness_budget`` (default 99.6%) of the best attainable total value, and never less than
-the greedy baseline. On realistic events fairness is nearly free and the cap does not bind; it
-matters when candidate lists are concentrated on a few popular attendees, where spreading their
-time would otherwise cost several percent of the value of the whole event.
+Fairness rule, applied before the total value is maximised: an attendee's *fair share* is
+``sum over the rounds it attends of min(1, 2 * tables / attendees present in that round)``, the
+number of meetings it would get if seats were shared equally. Its *fair floor* is the smallest
+whole number of meetings within one meeting of ``fair_floor_share`` (default all) of that share,
+capped by the rounds it attends and the distinct partners it can meet at all; its *fair ceiling*
+is the largest whole number within one meeting of the full share. Each meeting below the floor
+or above the ceiling is one unit of *unfairness*. Schedules are compared by honoured must-meets
+first, then by unfairness (less is better), then by total value. ``fairness_weight`` (> 0 keeps
+the rule; 0 switches fairness off) scales the penalty the fast solver uses for that order, and a
+``fairness_budget`` below 1 caps the price instead: the schedule then keeps at least
+``1 - fairness_budget`` of the best attainable total value, and never less than the greedy
+baseline, and only the floor counts (no ceiling).
 """
 
 from __future__ import annotations
@@ -127,8 +129,8 @@ class ScheduleProblem:
     locked: tuple[LockedMeeting, ...] = ()
     would_like_bonus: float = 0.25
     fairness_weight: float = 1.0
-    fair_floor_share: float = 0.5
-    fairness_budget: float = 0.004
+    fair_floor_share: float = 1.0
+    fairness_budget: float = 1.0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -199,22 +201,38 @@ class UnmetRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class FairnessGap:
+    """An attendee whose meetings fall outside ``floor..ceiling`` of its even share, and why."""
+
+    attendee: int
+    meetings: int
+    share: float
+    floor: int
+    ceiling: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ScheduleQuality:
     """How good a schedule is, measured against the LP upper bound and the greedy baseline.
 
-    ``total_score`` sums meeting values; ``objective`` subtracts the fairness penalty and is what
-    the solvers maximise after the must-meet count. ``optimal`` is True only when the exact model
+    ``total_score`` sums meeting values; ``unfairness`` counts meetings below the fair floors and
+    above the fair ceilings; ``objective`` is the total value minus the fairness penalty per unit
+    of unfairness. ``spread`` is the most minus the fewest meetings among attendees present in at
+    least one round. ``optimal`` is True only when the exact model
     proved optimality.
     """
 
     total_score: float
     objective: float
+    unfairness: int
     upper_bound: float
     share_of_bound: float
     greedy_total: float
     meetings_min: int
     meetings_median: float
     meetings_max: int
+    spread: int
     below_fair_floor: int
     idle_rounds_total: int
     must_met: int
@@ -223,15 +241,20 @@ class ScheduleQuality:
     would_like_total: int
     method: str
     optimal: bool
+    #: LP bound of the schedules that keep every attendee within its fair range (the fairest
+    #: possible where not all can be); ``upper_bound`` is the bound without fairness.
+    fair_bound: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """Meetings sorted by (round, table), unmet must-meets with reasons, and quality figures."""
+    """Meetings sorted by (round, table), unmet must-meets with reasons, quality figures and the
+    attendees outside their fair range (with reasons)."""
 
     meetings: tuple[Meeting, ...]
     unmet_must: tuple[UnmetRequest, ...]
     quality: ScheduleQuality
+    fairness_gaps: tuple[FairnessGap, ...] = ()
 
     def agenda(self, attendee: int) -> list[Meeting]:
         """The meetings of one attendee in round order."""

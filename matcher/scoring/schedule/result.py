@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
 
 from matcher.scoring.schedule.graph import CandidateGraph, Placement
 from matcher.scoring.schedule.model import (
+    FairnessGap,
     Meeting,
     MeetingKind,
     RequestKind,
     Schedule,
     ScheduleQuality,
     UnmetRequest,
+    fair_shares,
 )
 
 
@@ -23,6 +28,7 @@ def build_schedule(
     optimal: bool,
     upper_bound: float,
     greedy_total: float,
+    fair_bound: float | None = None,
 ) -> Schedule:
     """Assemble the schedule for ``placements`` (which must satisfy every hard constraint)."""
     requested = graph.problem.requests_by_pair()
@@ -51,7 +57,60 @@ def build_schedule(
         if (a, b) not in met
     )
     quality = _quality(graph, placements, meetings, method, optimal, upper_bound, greedy_total)
-    return Schedule(tuple(meetings), unmet, quality)
+    if fair_bound is not None:
+        quality = dataclasses.replace(quality, fair_bound=fair_bound)
+    return Schedule(tuple(meetings), unmet, quality, fairness_gaps(graph, placements))
+
+
+def fairness_gaps(graph: CandidateGraph, placements: list[Placement]) -> tuple[FairnessGap, ...]:
+    """Attendees with fewer meetings than the even share minus one, or more than the share plus
+    one, each with the reason the schedule could not do better (empty when fairness is off)."""
+    if not graph.fair():
+        return ()
+    problem = graph.problem
+    shares = fair_shares(problem)
+    counts = graph.meeting_counts(placements)
+    attended = graph.available.sum(axis=1)
+    degree = np.bincount(np.concatenate([graph.u, graph.v]), minlength=graph.n)
+    fixed_rounds = _fixed_rounds(graph, placements)
+    gaps = []
+    for i, attendee in enumerate(graph.ids.tolist()):
+        share = shares[attendee]
+        low = max(0, math.ceil(problem.fair_floor_share * share - 1 - 1e-9))
+        high = int(graph.ceilings[i])
+        have = int(counts[i])
+        if low <= have <= high and attended[i] > 0:
+            continue
+        if have > high:
+            reason = "locked and must-meet meetings exceed its even share"
+        elif attended[i] == 0:
+            reason = "unavailable in every round"
+        elif attended[i] < low:
+            reason = f"attends only {attended[i]} of {graph.rounds} rounds"
+        elif degree[i] < low:
+            reason = (
+                f"only {degree[i]} possible partners (the rest are excluded by do-not-meet"
+                " requests, earlier meetings, no shared round or no score)"
+            )
+        elif fixed_rounds[i] >= graph.rounds - have:
+            reason = "its free rounds are full with locked and must-meet meetings"
+        else:
+            reason = (
+                "its possible partners are busy in the rounds it attends"
+                " (more meetings for it would take one from an attendee at its own floor)"
+            )
+        gaps.append(FairnessGap(attendee, have, round(share, 3), low, high, reason))
+    return tuple(gaps)
+
+
+def _fixed_rounds(graph: CandidateGraph, placements: list[Placement]) -> np.ndarray:
+    """Per attendee, the rounds in which every table holds a locked or must-meet meeting."""
+    load = np.zeros(graph.rounds, dtype=np.int64)
+    for r, e in placements:
+        if e in graph.locked_edges or graph.must_weight[e] > 0:
+            load[r] += 1
+    full = load >= graph.tables
+    return (graph.available & full[None, :]).sum(axis=1)
 
 
 def assign_tables(graph: CandidateGraph, placements: list[Placement]) -> list[int]:
@@ -145,13 +204,15 @@ def _quality(graph, placements, meetings, method, optimal, upper_bound, greedy_t
     total = float(sum(m.value for m in meetings))
     return ScheduleQuality(
         total_score=total,
-        objective=graph.objective(placements)[1],
+        objective=graph.penalised_value(placements),
+        unfairness=graph.unfairness(placements) if graph.fair() else 0,
         upper_bound=upper_bound,
         share_of_bound=total / upper_bound if upper_bound > 0 else 1.0,
         greedy_total=greedy_total,
         meetings_min=int(present_counts.min()),
         meetings_median=float(np.median(present_counts)),
         meetings_max=int(present_counts.max()),
+        spread=int(present_counts.max() - present_counts.min()),
         below_fair_floor=int((counts < graph.floors).sum()),
         idle_rounds_total=int((attended - counts).sum()),
         must_met=len(met & must.keys()),

@@ -20,6 +20,7 @@ says so).
 from __future__ import annotations
 
 from matcher.scoring.schedule.bounds import (
+    ExactTimeout,
     LpRelaxation,
     exact_placements,
     greedy_placements,
@@ -28,6 +29,7 @@ from matcher.scoring.schedule.bounds import (
 from matcher.scoring.schedule.graph import CandidateGraph, Placement, compile_problem
 from matcher.scoring.schedule.matching import matching_placements
 from matcher.scoring.schedule.model import (
+    FairnessGap,
     LockedMeeting,
     Meeting,
     MeetingKind,
@@ -42,6 +44,7 @@ from matcher.scoring.schedule.model import (
 from matcher.scoring.schedule.result import build_schedule
 
 __all__ = [
+    "FairnessGap",
     "LockedMeeting",
     "Meeting",
     "MeetingKind",
@@ -62,6 +65,11 @@ METHODS = ("auto", "exact", "matching", "greedy")
 #: ``auto`` uses the exact model up to this many (pair, round) variables: HiGHS proves such
 #: models optimal in well under a second (a 12-city, 5-round event has at most 330).
 EXACT_MAX_VARIABLES = 2_000
+#: ``exact`` refuses models above this many variables and returns the matching schedule (its
+#: method says so). Measured on synthetic events of 6 rounds (``benchmarks/schedule.py
+#: --exact``, 2 shared cores): 1,300-3,600 variables took 3-8 s to prove optimal, 4,500 took
+#: 15 s, and 6,000+ (80 attendees) no proof within 30 s; 200 seed cities x 6 rounds is ~13,000.
+EXACT_REFUSE_VARIABLES = 3_000
 #: Seconds ``auto`` grants the exact model before falling back to the matching result.
 AUTO_EXACT_TIME_LIMIT = 5.0
 
@@ -72,7 +80,8 @@ def schedule(
     """Schedule ``problem`` with ``method`` (see the module docstring).
 
     ``seed`` only changes how exact ties are broken. ``time_limit`` bounds the exact model when
-    ``method="exact"``.
+    ``method="exact"``; a model too large for it (above ``EXACT_REFUSE_VARIABLES``), or one that
+    finds no schedule in time, falls back to ``matching`` and the method says why.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
@@ -83,14 +92,14 @@ def schedule(
     if method == "greedy":
         placements = greedy
     elif method == "exact":
-        outcome = exact_placements(graph, time_limit=time_limit, baseline=greedy)
-        placements, optimal = outcome.placements, outcome.optimal
+        method, placements, optimal = _exact(graph, seed, greedy, lp, time_limit)
     elif method == "matching":
         placements = _matching(graph, seed, greedy, lp)
     else:
         method, placements, optimal = _auto(graph, seed, greedy, lp)
     if method != "greedy" and not optimal and _beats(graph, greedy, placements):
         method, placements = f"{method} (greedy kept)", greedy
+    fair_lp = lp_relaxation(graph, fair=True) if graph.fair() else lp
     return build_schedule(
         graph,
         placements,
@@ -98,6 +107,7 @@ def schedule(
         optimal=optimal,
         upper_bound=lp.bound,
         greedy_total=_total(graph, greedy),
+        fair_bound=fair_lp.bound,
     )
 
 
@@ -121,12 +131,34 @@ def exact_model_size(graph: CandidateGraph) -> int:
     return int(graph.common.sum())
 
 
+def _exact(
+    graph: CandidateGraph, seed: int, greedy: list[Placement], lp: LpRelaxation, time_limit: float
+) -> tuple[str, list[Placement], bool]:
+    size = exact_model_size(graph)
+    if size > EXACT_REFUSE_VARIABLES:
+        reason = f"exact refused: {size:,} variables, more than {EXACT_REFUSE_VARIABLES:,}"
+        return f"matching ({reason})", _matching(graph, seed, greedy, lp), False
+    try:
+        outcome = exact_placements(graph, time_limit=time_limit, baseline=greedy)
+    except ExactTimeout:
+        reason = f"exact found no schedule within {time_limit:g} s"
+        return f"matching ({reason})", _matching(graph, seed, greedy, lp), False
+    return (
+        ("exact" if outcome.optimal else "exact (time limit)"),
+        outcome.placements,
+        outcome.optimal,
+    )
+
+
 def _auto(
     graph: CandidateGraph, seed: int, greedy: list[Placement], lp: LpRelaxation
 ) -> tuple[str, list[Placement], bool]:
     if exact_model_size(graph) > EXACT_MAX_VARIABLES:
         return "matching", _matching(graph, seed, greedy, lp), False
-    outcome = exact_placements(graph, time_limit=AUTO_EXACT_TIME_LIMIT, baseline=greedy)
+    try:
+        outcome = exact_placements(graph, time_limit=AUTO_EXACT_TIME_LIMIT, baseline=greedy)
+    except ExactTimeout:
+        return "matching", _matching(graph, seed, greedy, lp), False
     if outcome.optimal:
         return "exact", outcome.placements, True
     fast = _matching(graph, seed, greedy, lp)
@@ -150,7 +182,10 @@ def _total(graph: CandidateGraph, placements: list[Placement]) -> float:
 
 
 def _beats(graph: CandidateGraph, greedy: list[Placement], ours: list[Placement]) -> bool:
-    """Whether the greedy baseline honours more must-meets, or as many with more value."""
-    greedy_must, _ = graph.objective(greedy)
-    our_must, _ = graph.objective(ours)
-    return (greedy_must, _total(graph, greedy)) > (our_must, _total(graph, ours))
+    """Whether the greedy baseline is better in the schedule order: must-meets honoured, then
+    fairness (while it is on and has no budget), then value."""
+    if graph.problem.fairness_budget < 1.0:
+        greedy_must, _, greedy_value = graph.objective(greedy)
+        our_must, _, our_value = graph.objective(ours)
+        return (greedy_must, greedy_value) > (our_must, our_value)
+    return graph.objective(greedy) > graph.objective(ours)

@@ -9,7 +9,8 @@ Use cases for the web views, the API and the CLI:
   :func:`fix_meeting`;
 * :func:`generate_schedule` (the partner engine's pair scores, the pure scheduler, the check of
   every hard constraint, reasons to meet, the quality report) and :func:`get_schedule`;
-* :func:`schedule_once`: an attendee list in, a schedule out, nothing stored.
+* :func:`schedule_once`: an attendee list in, a schedule out, nothing stored;
+* :func:`meet_consortium`: an event for a proposed consortium, reasons carried into agendas.
 
 Invalid input raises :class:`EventError` (a ``ValueError``); an unknown event
 :class:`EventNotFound` (also a ``LookupError``); file problems ``ImportFailed``.
@@ -22,6 +23,7 @@ from matcher.services.events.attendees import (
     import_attendees,
     remove_request,
 )
+from matcher.services.events.consortium import meet_consortium
 from matcher.services.events.manage import (
     create_event,
     delete_event,
@@ -80,6 +82,7 @@ __all__ = [
     "import_attendees",
     "list_events",
     "lock_meeting",
+    "meet_consortium",
     "pair_fits",
     "remove_request",
     "schedule_once",

@@ -165,12 +165,25 @@ class ScheduleReport:
     stale: bool = False
     #: Raw engine score of the event's best pair; meeting scores are relative to it.
     score_scale: float = 1.0
+    #: Most minus fewest meetings among attendees present in at least one round.
+    spread: int = 0
+    #: Meetings below the attendees' fair floors plus above their ceilings (0 = fair).
+    unfairness: int = 0
+    #: LP bound of the schedules that keep everyone within one meeting of the even share.
+    fair_bound: float = 0.0
+    #: Attendees outside their fair range: city, meetings, floor, ceiling, reason.
+    fairness_gaps: tuple[dict, ...] = ()
+    #: Attendees with idle rounds: city and the rounds it attends without a meeting.
+    idle: tuple[dict, ...] = ()
+    #: Candidate partners per attendee the schedule was made from (widened for fairness).
+    candidates: int = 0
 
     def as_dict(self) -> dict:
         from dataclasses import asdict
 
         data = asdict(self)
-        data["unmet_must"] = [dict(item) for item in self.unmet_must]
+        for key in ("unmet_must", "fairness_gaps", "idle"):
+            data[key] = [dict(item) for item in getattr(self, key)]
         return data
 
 
@@ -251,5 +264,6 @@ def report_from_dict(data: dict | None) -> ScheduleReport | None:
         return None
     known = ScheduleReport.__dataclass_fields__
     values = {k: v for k, v in data.items() if k in known}
-    values["unmet_must"] = tuple(values.get("unmet_must") or ())
+    for key in ("unmet_must", "fairness_gaps", "idle"):
+        values[key] = tuple(values.get(key) or ())
     return ScheduleReport(**values)

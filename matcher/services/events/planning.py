@@ -44,14 +44,13 @@ from matcher.services.events.model import (
 
 #: Partners kept per attendee from the engine's ranking (requested pairs come on top).
 CANDIDATES_PER_ATTENDEE = 24
-#: Share of the attainable total value the scheduler may give up to lift every attendee to its fair
-#: floor (half its fair share of meetings; see :mod:`matcher.scoring.schedule.model`). The
-#: scheduler's default (0.4%) is too tight for events built from engine scores, whose candidate
-#: lists concentrate on a few well-documented cities: on 120 seed cities x 8 rounds x 40 tables it
-#: left 9 cities with no meeting and 23 below the floor; 2% lifts all of them to the floor (min 2
-#: meetings) for 0.7% of the total value (98.7% of the upper bound instead of 99.4%).
-FAIRNESS_BUDGET = 0.02
-FAIR_FLOOR_SHARE = 0.5
+#: When a schedule leaves someone outside its fair range, the candidate lists are widened this
+#: many times once, up to this many (attendee, candidate) entries: on 200 seed cities x 6
+#: rounds x 60 tables, top-24 lists left 31 cities below the floor (the fairness-constrained LP
+#: agreed: no schedule of those pairs is fair); top-96 lists gave all of them 3-4 meetings in
+#: 12 s instead of 3 s on 2 shared cores.
+WIDEN_FACTOR = 4
+WIDEN_MAX_PAIRS = 24_000
 METHODS = ("auto", "exact", "matching", "greedy")
 _KINDS = {
     "must-meet": RequestKind.MUST,
@@ -228,37 +227,58 @@ def _generate(session: Session, row: EventRow, *, method: str, candidates: int, 
     _check_locks(locks, availability, requests, past, cities, set(attendees))
     index = partner_index(session)
     extra = [r.pair for r in requests if r.kind != RequestKind.DO_NOT_MEET]
-    fits = pair_fits(index, attendees, [*extra, *(lock.pair for lock in locks)], candidates)
+    extra += [lock.pair for lock in locks]
     problem_kwargs = dict(
         availability=availability,
         requests=requests,
         past_pairs=past,
         no_repeat=bool(row.no_repeat_memory),
         locked=locks,
-        fairness_budget=FAIRNESS_BUDGET,
-        fair_floor_share=FAIR_FLOOR_SHARE,
     )
-    # Scaled so that the event's best pair scores 1: the would-like bonus then weighs the same
-    # against pair fit whatever the spread of the engine's raw scores.
-    scale = max((fit.score for fit in fits.values()), default=0.0) or 1.0
-    try:
-        problem = ScheduleProblem(
-            tuple(attendees),
-            rounds,
-            row.tables,
-            {pair: fit.score / scale for pair, fit in fits.items()},
-            **problem_kwargs,
-        )
-    except ValueError as exc:
-        raise EventError(str(exc)) from None
-    started = time.perf_counter()
-    result = schedule(problem, method=method, seed=seed)
-    seconds = time.perf_counter() - started
+
+    def solve(k: int):
+        fits = pair_fits(index, attendees, extra, k)
+        # Scaled so that the event's best pair scores 1: the would-like bonus then weighs the
+        # same against pair fit whatever the spread of the engine's raw scores.
+        scale = max((fit.score for fit in fits.values()), default=0.0) or 1.0
+        try:
+            problem = ScheduleProblem(
+                tuple(attendees),
+                rounds,
+                row.tables,
+                {pair: fit.score / scale for pair, fit in fits.items()},
+                **problem_kwargs,
+            )
+        except ValueError as exc:
+            raise EventError(str(exc)) from None
+        started = time.perf_counter()
+        result = schedule(problem, method=method, seed=seed)
+        return fits, scale, problem, result, time.perf_counter() - started
+
+    fits, scale, problem, result, seconds = solve(candidates)
+    wider = min(len(attendees) - 1, WIDEN_FACTOR * candidates)
+    if (
+        result.quality.unfairness > 0
+        and wider > candidates
+        and len(attendees) * wider <= WIDEN_MAX_PAIRS
+    ):
+        # Top-k lists concentrate on popular cities; where that leaves someone below its fair
+        # floor, wider lists give the scheduler partners who still have free rounds.
+        retry = solve(wider)
+        q, rq = result.quality, retry[3].quality
+        if (rq.must_met, -rq.unfairness) > (q.must_met, -q.unfairness):
+            fits, scale, problem, result, more = retry
+            seconds += more
+            candidates = wider
+        else:
+            seconds += retry[4]
     errors = validate(problem, result)
     if errors:  # a scheduler bug, never the organiser's fault: refuse to store it
         raise RuntimeError("the scheduler produced an invalid schedule: " + "; ".join(errors[:5]))
-    _store(row, result, fits, index, cities, requests, locked_rows)
-    row.schedule_report = {**_report(result, seconds, cities), "score_scale": round(scale, 6)}
+    notes = {pair_key(r.from_city_id, r.to_city_id): r.reason for r in row.requests if r.reason}
+    _store(row, result, fits, index, cities, requests, locked_rows, notes)
+    report = _report(result, seconds, cities, rounds, availability)
+    row.schedule_report = {**report, "score_scale": round(scale, 6), "candidates": candidates}
     session.flush()
 
 
@@ -286,14 +306,16 @@ def _check_locks(locks, availability, requests, past, cities, attendees) -> None
         raise EventError("unlock or move these meetings first: " + "; ".join(errors))
 
 
-def _store(row, result: Schedule, fits, index, cities, requests, locked_rows) -> None:
+def _store(row, result: Schedule, fits, index, cities, requests, locked_rows, notes) -> None:
     locked_by_key = {(m.round_number, pair_key(m.city_a_id, m.city_b_id)): m for m in locked_rows}
     asked = defaultdict(set)
     for request in requests:
         asked[request.pair] |= request.sides
     keep = []
     for meeting in result.meetings:
-        reason = _reason(meeting, fits, index, cities, asked)
+        # A reason given with the request (why a consortium proposed the pair) comes first.
+        note = notes.get(meeting.pair)
+        reason = note or _reason(meeting, fits, index, cities, asked)
         stored = locked_by_key.get((meeting.round, meeting.pair))
         if stored is None:
             stored = MeetingRow(
@@ -345,7 +367,7 @@ def _reason(meeting, fits, index, cities, asked) -> str:
     return text or NO_REASON
 
 
-def _report(result: Schedule, seconds: float, cities) -> dict:
+def _report(result: Schedule, seconds: float, cities, rounds: int, availability) -> dict:
     q = result.quality
     return {
         "total_score": round(q.total_score, 4),
@@ -371,7 +393,36 @@ def _report(result: Schedule, seconds: float, cities) -> dict:
             for u in result.unmet_must
         ],
         "stale": False,
+        "spread": q.spread,
+        "unfairness": q.unfairness,
+        "fair_bound": round(q.fair_bound, 4),
+        "fairness_gaps": [
+            {
+                "city": cities[g.attendee].label,
+                "meetings": g.meetings,
+                "floor": g.floor,
+                "ceiling": g.ceiling,
+                "reason": g.reason,
+            }
+            for g in result.fairness_gaps
+        ],
+        "idle": _idle_rounds(result, rounds, availability, cities),
     }
+
+
+def _idle_rounds(result: Schedule, rounds: int, availability, cities) -> list[dict]:
+    """Per attendee with at least one idle round: the rounds it attends without a meeting."""
+    busy: dict[int, set[int]] = defaultdict(set)
+    for m in result.meetings:
+        busy[m.a].add(m.round)
+        busy[m.b].add(m.round)
+    every = frozenset(range(1, rounds + 1))
+    out = []
+    for city_id in sorted(cities, key=lambda c: cities[c].label):
+        idle = sorted(availability.get(city_id, every) - busy[city_id])
+        if idle:
+            out.append({"city": cities[city_id].label, "rounds": idle})
+    return out
 
 
 def _name_ids(text: str, cities: dict[int, EventCity]) -> str:
@@ -381,6 +432,12 @@ def _name_ids(text: str, cities: dict[int, EventCity]) -> str:
         city = cities.get(int(match[1]))
         return f"{city.label}{match[2]}" if city else match[0]
 
+    def requesters(match: re.Match) -> str:
+        ids = [int(x) for x in re.findall(r"\d+", match[1])]
+        names = [cities[i].label if i in cities else str(i) for i in ids]
+        return "request by " + " and ".join(names)
+
+    text = re.sub(r"request by (\d+(?: and \d+)*)", requesters, text)
     return re.sub(r"\b(\d+)( has )", label, text)
 
 

@@ -138,6 +138,19 @@ class UnmetOut(BaseModel):
     reason: str
 
 
+class FairnessGapOut(BaseModel):
+    city: str
+    meetings: int
+    floor: int
+    ceiling: int
+    reason: str
+
+
+class IdleOut(BaseModel):
+    city: str
+    rounds: list[int]
+
+
 class QualityOut(BaseModel):
     total_score: float
     upper_bound: float
@@ -159,6 +172,15 @@ class QualityOut(BaseModel):
     generated_at: str
     unmet_must: list[UnmetOut]
     stale: bool
+    spread: int = Field(0, description="Most minus fewest meetings per attending city.")
+    unfairness: int = Field(
+        0, description="Meetings below the fair floors plus above the fair ceilings (0 = fair)."
+    )
+    fair_bound: float = Field(
+        0.0, description="LP bound of schedules within one meeting of the even share."
+    )
+    fairness_gaps: list[FairnessGapOut] = []
+    idle: list[IdleOut] = []
 
 
 class EventLinks(BaseModel):

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, PasswordField
+from wtforms.validators import InputRequired
 
 from matcher.db import get_session
 from matcher.domain import City, RuleStatus
 from matcher.services import calls as calls_service
 from matcher.services import cities as city_service
-from matcher.web import forms
+from matcher.services import events as event_service
+from matcher.web import auth, forms
 from matcher.web.views.common import (
     CALL_GROUPS,
     bp,
@@ -149,5 +153,74 @@ def call_consortium(call_id: str):
         form=form,
         proposal=proposal,
         lead=lead,
+        meet=meet_form(lead, form.size.data, form.countries.codes) if proposal else None,
     )
     return page, 200 if proposal is not None else 400
+
+
+class MeetForm(FlaskForm):
+    """ "Meet them": turn the proposal on the page into a networking session."""
+
+    lead = HiddenField(validators=[InputRequired()])
+    size = HiddenField()
+    countries = HiddenField()
+    day = DateField("Date of the session", validators=[InputRequired(message="Enter a date.")])
+    token = PasswordField(
+        "Editor token",
+        validators=[InputRequired(message="Enter the editor token you were given.")],
+        description="Creating an event needs an editor token (the same as an API token).",
+    )
+
+
+def meet_form(lead: City, size, countries) -> MeetForm:
+    """The "Meet them" form for the proposal shown (lead, size and countries as hidden fields)."""
+    return MeetForm(
+        formdata=None,
+        data={
+            "lead": lead.slug,
+            "size": "" if size is None else str(size),
+            "countries": ",".join(countries or ()),
+            "day": page_today(),
+        },
+    )
+
+
+@bp.post("/calls/<path:call_id>/consortium/meet")
+def meet_consortium(call_id: str):
+    """Create an event with the lead, the proposed partners and their alternatives, each
+    pair's reason carried into the agendas; then show the event. A failed form goes back to
+    the proposal with the messages (its query kept)."""
+    session = get_session()
+    today = page_today()
+    _call_or_404(session, call_id, today)
+    form = MeetForm()
+    back = url_for(
+        "views.call_consortium",
+        call_id=call_id,
+        lead=form.lead.data or None,
+        size=form.size.data or None,
+        countries=form.countries.data or None,
+    )
+    problems = [] if form.validate() else [m for f in form for m in f.errors]
+    if not problems and not auth.token_is_valid(form.token.data):
+        problems.append("This editor token is not valid.")
+    lead = None
+    if not problems:
+        lead, problem = _resolve_city(session, form.lead.data)
+        if problem:
+            problems.append(problem)
+    if problems:
+        for problem in problems:
+            flash(f"Meet them: {problem}", "error")
+        return redirect(back, code=303)
+    countries = tuple(c for c in (form.countries.data or "").split(",") if c)
+    size = int(form.size.data) if (form.size.data or "").isdigit() else None
+    try:
+        event = event_service.meet_consortium(
+            session, call_id, lead, today, day=form.day.data, size=size, countries=countries
+        )
+    except event_service.EventError as exc:
+        flash(f"Meet them: {exc}", "error")
+        return redirect(back, code=303)
+    flash(f"Event created for the consortium: {len(event.attendees)} cities.", "success")
+    return redirect(url_for("events.detail", event_id=event.id), code=303)

@@ -167,6 +167,12 @@ class GenerateForm(TokenForm):
     token = _token_field()
 
 
+class LocksForm(TokenForm):
+    """Lock or unlock meetings from the grid (one checkbox per meeting, named ``lock``)."""
+
+    token = _token_field()
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -205,11 +211,18 @@ def _detail(schedule, *, status: int = 200, **forms):
         attendees_form=forms.get("attendees_form") or AttendeesForm(formdata=None, prefix="add"),
         settings_form=settings,
         generate_form=forms.get("generate_form") or GenerateForm(formdata=None, prefix="generate"),
+        locks_form=forms.get("locks_form") or LocksForm(formdata=None, prefix="locks"),
         import_problems=forms.get("import_problems") or [],
         unresolved=forms.get("unresolved") or [],
         counts=schedule.attendee_meetings,
     )
     return page, status
+
+
+def _absent_everywhere(rows, rounds: int) -> list[str]:
+    """Names of imported cities that said they attend no round at all."""
+    every = set(range(1, rounds + 1))
+    return [f"{r.name} ({r.country})" for r in rows if every <= set(r.unavailable_rounds)]
 
 
 def _break_of(event) -> int:
@@ -221,6 +234,7 @@ def _break_of(event) -> int:
 
 
 def _download(data: bytes | str, mimetype: str, filename: str) -> Response:
+    # Flask adds "; charset=utf-8" to text types itself: one charset in the header.
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -331,6 +345,11 @@ def attendees(event_id: int):
     message = f"{len(result.rows)} attendees added; the event has {len(event.attendees)}."
     if result.unresolved:
         message += f" Left out: {', '.join(u.name for u in result.unresolved)}."
+    if result.corrected:
+        message += f" Names corrected: {'; '.join(result.corrected)}."
+    absent = _absent_everywhere(result.rows, len(event.rounds))
+    if absent:
+        message += f" Unavailable in every round, so no meeting: {', '.join(absent)}."
     flash(message, "success")
     return redirect(url_for("events.detail", event_id=event_id, _anchor="attendees"), code=303)
 
@@ -383,6 +402,51 @@ def generate(event_id: int):
     return _detail(schedule, status=403 if rejected else 422, generate_form=form)
 
 
+@bp.post("/<int:event_id>/locks")
+def locks(event_id: int):
+    """Lock the ticked meetings of the grid and unlock the others; optionally re-run for the
+    rest (locked meetings stay where they are)."""
+    schedule = _event_or_404(event_id)
+    form = LocksForm(prefix="locks")
+    valid = form.validate()
+    rejected = _token_rejected(form)
+    if valid and not rejected:
+        wanted = {int(x) for x in request.form.getlist("lock") if x.isdigit()}
+        session = get_session()
+        changed = 0
+        try:
+            for meeting in schedule.meetings:
+                if (meeting.id in wanted) != meeting.locked:
+                    event_service.lock_meeting(
+                        session, event_id, meeting.id, locked=meeting.id in wanted
+                    )
+                    changed += 1
+            message = f"Locks saved: {len(wanted)} locked meeting(s), {changed} changed."
+            if request.form.get("then") == "generate":
+                result = event_service.generate_schedule(session, event_id)
+                message += (
+                    f" Schedule generated again around them: {len(result.meetings)} meetings."
+                )
+        except event_service.EventError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            flash(message, "success")
+            return redirect(
+                url_for("events.detail", event_id=event_id, _anchor="schedule"), code=303
+            )
+    return _detail(schedule, status=403 if rejected else 422, locks_form=form)
+
+
+@bp.get("/<int:event_id>/attendees")
+@bp.get("/<int:event_id>/settings")
+@bp.get("/<int:event_id>/schedule")
+@bp.get("/<int:event_id>/locks")
+def back_to_event(event_id: int):
+    """Reloading or bookmarking the address of a form's answer shows the event (never 405)."""
+    _event_or_404(event_id)
+    return redirect(url_for("events.detail", event_id=event_id), code=303)
+
+
 # --------------------------------------------------------------------------- downloads
 
 
@@ -390,14 +454,18 @@ def generate(event_id: int):
 def schedule_csv(event_id: int):
     schedule = _event_or_404(event_id)
     name = f"{_slug(schedule.event.name)}-schedule.csv"
-    return _download(exports.schedule_csv(schedule), "text/csv; charset=utf-8", name)
+    return _download(exports.schedule_csv(schedule), "text/csv", name)
 
 
 @bp.get("/<int:event_id>/schedule.ics")
 def schedule_ics(event_id: int):
     schedule = _event_or_404(event_id)
     name = f"{_slug(schedule.event.name)}.ics"
-    return _download(exports.event_ics(schedule), "text/calendar; charset=utf-8", name)
+    try:
+        data = exports.event_ics(schedule)
+    except exports.NoMeetings as exc:
+        abort(404, description=f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+    return _download(data, "text/calendar", name)
 
 
 @bp.get("/<int:event_id>/agendas")
@@ -423,9 +491,12 @@ def agenda_ics(event_id: int, slug: str):
     """One attendee's meetings for a calendar."""
     schedule = _event_or_404(event_id)
     attendee = _attendee_or_404(schedule, slug)
-    data = exports.agenda_ics(schedule, attendee.city.id)
+    try:
+        data = exports.agenda_ics(schedule, attendee.city.id)
+    except exports.NoMeetings as exc:
+        abort(404, description=f"{exc}.")
     name = f"{_slug(schedule.event.name)}-{attendee.city.slug}.ics"
-    return _download(data, "text/calendar; charset=utf-8", name)
+    return _download(data, "text/calendar", name)
 
 
 @bp.get("/assets/agenda.css")

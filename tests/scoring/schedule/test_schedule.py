@@ -165,22 +165,23 @@ def test_fairness_floor_gives_everyone_a_meeting_when_value_allows(method):
 
 @pytest.mark.parametrize("method", ["exact", "matching"])
 def test_fairness_costs_no_more_than_its_budget(method):
-    # The same event with the default 0.4% budget: the fair schedule costs too much.
-    p = ScheduleProblem(tuple(range(6)), 3, 2, FAIRNESS_SCORES, fair_floor_share=1.0)
+    # The same event with a 0.4% budget: the fair schedule costs too much.
+    p = ScheduleProblem(
+        tuple(range(6)), 3, 2, FAIRNESS_SCORES, fair_floor_share=1.0, fairness_budget=0.004
+    )
     quality = solved(p, method).quality
     assert quality.total_score == pytest.approx(5.8)
     assert quality.meetings_min == 0
 
 
-def test_fairness_never_drops_the_value_below_greedy():
-    # A huge budget and penalty would rather spread meetings than score; greedy is the floor.
-    p = ScheduleProblem(
-        tuple(range(6)), 3, 2, FAIRNESS_SCORES, fair_floor_share=1.0, fairness_weight=50.0,
-        fairness_budget=1.0,
-    )  # fmt: skip
-    for method in ("exact", "matching"):
-        quality = solved(p, method).quality
-        assert quality.total_score >= quality.greedy_total - 1e-9
+@pytest.mark.parametrize("method", ["exact", "matching", "auto"])
+def test_fairness_comes_first_by_default(method):
+    # Without a budget the fair spread wins even where it costs value.
+    p = ScheduleProblem(tuple(range(6)), 3, 2, FAIRNESS_SCORES)
+    result = solved(p, method)
+    assert result.quality.meetings_min >= 1
+    assert result.quality.unfairness == 0
+    assert result.fairness_gaps == ()
 
 
 def test_quality_reports_counts_and_the_bound():
@@ -217,3 +218,17 @@ def test_agenda_lists_one_attendees_meetings_in_round_order():
     agenda = result.agenda(1)
     assert [m.round for m in agenda] == sorted(m.round for m in agenda)
     assert all(1 in (m.a, m.b) for m in agenda)
+
+
+def test_an_attendee_unavailable_in_every_round_is_reported():
+    p = ScheduleProblem((1, 2, 3), 2, 1, {(1, 2): 1.0, (1, 3): 1.0}, availability={3: ()})
+    result = solved(p, "matching")
+    gaps = {g.attendee: g.reason for g in result.fairness_gaps}
+    assert gaps == {3: "unavailable in every round"}
+
+
+def test_fair_bound_is_at_most_the_upper_bound_and_at_least_the_fair_schedule():
+    p = ScheduleProblem(tuple(range(6)), 3, 2, FAIRNESS_SCORES)
+    q = solved(p, "exact").quality
+    assert q.unfairness == 0
+    assert q.total_score <= q.fair_bound + 1e-9 <= q.upper_bound + 2e-9

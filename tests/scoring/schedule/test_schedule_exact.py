@@ -38,17 +38,18 @@ def random_event(seed: int, n: int, rounds: int, tables: int, density: float) ->
         availability=availability,
         requests=tuple(requests),
         fair_floor_share=rng.choice([0.5, 1.0]),
-        fairness_budget=rng.choice([0.004, 0.1]),
+        fairness_budget=rng.choice([0.004, 0.1, 1.0]),
     )
 
 
 def brute_force_best(problem: ScheduleProblem) -> tuple[int, float]:
     """(must weight, objective) of the best schedule, by enumerating every schedule.
 
-    The definition the exact model implements: most must-meet weight first; then only schedules
-    worth at least ``1 - fairness_budget`` of the best value with that weight, and at least the
-    greedy baseline's value when greedy honours as much must-meet weight; among those the largest
-    value minus the fairness penalty.
+    The definition the exact model implements: most must-meet weight first. With the default
+    fairness budget of 1, then the least unfairness, then the most value. With a smaller
+    budget, only schedules worth at least ``1 - fairness_budget`` of the best value with that
+    weight, and at least the greedy baseline's value when greedy honours as much must-meet
+    weight; among those the largest value minus the fairness penalty.
     """
     graph = compile_problem(problem)
     locked = {(lock.round, lock.edge) for lock in graph.locks}
@@ -58,15 +59,19 @@ def brute_force_best(problem: ScheduleProblem) -> tuple[int, float]:
         edges = [e for matching in combo for e in matching]
         if len(edges) == len(set(edges)):
             placements = [(r, e) for r, matching in enumerate(combo) for e in matching]
-            schedules.append((graph.objective(placements), graph.value[edges].sum()))
-    best_must = max(must for (must, _), _ in schedules)
-    best_value = max(value for (must, _), value in schedules if must == best_must)
+            must, fair, value = graph.objective(placements)
+            schedules.append((must, fair, value, graph.penalised_value(placements)))
+    best_must = max(must for must, *_ in schedules)
+    if problem.fairness_budget >= 1:
+        best = max((s for s in schedules if s[0] == best_must), key=lambda s: (s[1], s[2]))
+        return best_must, best[3]
+    best_value = max(value for must, _, value, _ in schedules if must == best_must)
     floor = (1 - problem.fairness_budget) * best_value
     greedy = greedy_placements(graph)
     if graph.objective(greedy)[0] >= best_must:
         floor = max(floor, graph.value[[e for _, e in greedy]].sum())
     return best_must, max(
-        obj for (must, obj), value in schedules if must == best_must and value >= floor - 1e-9
+        obj for must, _, value, obj in schedules if must == best_must and value >= floor - 1e-9
     )
 
 
@@ -105,3 +110,28 @@ def test_auto_finds_the_exact_optimum_for_twelve_cities_over_five_rounds(seed):
     assert validate(problem, auto) == []
     assert auto.quality.method == "exact" and auto.quality.optimal
     assert auto.quality.objective == pytest.approx(exact.quality.objective)
+
+
+def test_exact_refuses_a_model_above_its_measured_size_and_says_so(monkeypatch):
+    import matcher.scoring.schedule.solve as solve
+
+    problem = random_event(0, n=12, rounds=5, tables=6, density=0.5)
+    monkeypatch.setattr(solve, "EXACT_REFUSE_VARIABLES", 10)
+    result = schedule(problem, method="exact")
+    assert validate(problem, result) == []
+    assert result.quality.method.startswith("matching (exact refused:")
+    assert not result.quality.optimal
+
+
+def test_exact_falls_back_when_it_finds_nothing_in_time(monkeypatch):
+    import matcher.scoring.schedule.solve as solve
+    from matcher.scoring.schedule.bounds import ExactTimeout
+
+    def too_slow(*args, **kwargs):
+        raise ExactTimeout("no schedule in time")
+
+    monkeypatch.setattr(solve, "exact_placements", too_slow)
+    problem = random_event(1, n=12, rounds=5, tables=6, density=0.5)
+    result = schedule(problem, method="exact", time_limit=1)
+    assert validate(problem, result) == []
+    assert result.quality.method == "matching (exact found no schedule within 1 s)"

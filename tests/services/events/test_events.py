@@ -329,3 +329,12 @@ def test_schedule_once_stores_nothing(session, tmp_path):
     result = events.schedule_once(session, rows, rounds=3, tables=4, date="2026-10-01")
     assert len(result.meetings) == 12 and result.report.must_met == 1
     assert events.list_events(session) == []
+
+
+def test_short_candidate_lists_are_widened_when_they_leave_someone_out(session, tmp_path):
+    event = new_event(session, rounds=4, tables=4)
+    events.import_attendees(session, event.id, _write(tmp_path, attendee_csv()))
+    result = events.generate_schedule(session, event.id, candidates=1)
+    # One partner each cannot give everyone 3 of 4 rounds; four each can.
+    assert result.report.candidates == 4
+    assert result.report.unfairness == 0 and result.report.fairness_gaps == ()

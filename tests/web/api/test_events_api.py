@@ -137,3 +137,25 @@ def test_an_event_id_beyond_64_bits_is_a_404_problem(client):
     response = client.get("/api/v1/events/377586889965970063360")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("method", ["auto", "exact", "matching", "greedy"])
+def test_a_must_meet_chain_on_one_table_and_one_round_is_scheduled(client, auth, method):
+    one = {**EVENT, "rounds": 1, "tables": 1}
+    event = client.post("/api/v1/events", json=one, headers=auth).json
+    url = f"/api/v1/events/{event['id']}"
+    people = [
+        {"city": "Bologna", "country": "IT", "must_meet": ["Tartu", "Emmen (NL)"]},
+        {"city": "Tartu", "country": "EE", "must_meet": ["Tallinn"]},
+        {"city": "Emmen", "country": "NL"},
+        {"city": "Tallinn", "country": "EE"},
+        {"city": "Gyor", "country": "HU"},
+    ]
+    assert client.post(f"{url}/attendees", json=people, headers=auth).status_code == 200
+    scheduled = client.post(f"{url}/schedule", json={"method": method}, headers=auth)
+    assert scheduled.status_code == 200, scheduled.json
+    quality = scheduled.json["quality"]
+    assert len(scheduled.json["meetings"]) == 1
+    assert quality["must_total"] == 3 and quality["must_met"] == 1
+    assert len(quality["unmet_must"]) == 2
+    assert quality["spread"] == 1 and quality["fairness_gaps"] == []

@@ -249,3 +249,39 @@ def test_invalid_consortium_input_is_a_400_with_the_input_kept(client, query, fi
     assert f'href="#{field}"' in section(page, 'class="error-summary"', "</div>")
     assert kept in page
     assert '<ol class="members">' not in page
+
+
+def test_meet_them_creates_an_event_with_the_consortium_and_its_reasons(client, token, web_session):
+    from matcher.services import events
+
+    page = client.get(f"{CALL}/consortium?lead=nl-emmen&size=3").get_data(as_text=True)
+    assert "Meet them" in page
+    response = client.post(
+        f"{CALL}/consortium/meet",
+        data={
+            "lead": "nl-emmen",
+            "size": "3",
+            "countries": "",
+            "day": "2026-10-05",
+            "token": token,
+        },
+    )
+    assert response.status_code == 303
+    event_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    schedule = events.get_schedule(web_session, event_id)
+    cities = {a.city.slug for a in schedule.event.attendees}
+    assert "nl-emmen" in cities and len(cities) >= 3  # lead, 2 partners and alternatives
+    with_lead = [m for m in schedule.meetings if "nl-emmen" in (m.a.slug, m.b.slug)]
+    partners = [m for m in with_lead if m.kind == "must-meet"]
+    assert len(partners) == 2
+    assert all(m.reason.startswith("Proposed partner for HORIZON-CID-2026-01-02") for m in partners)
+
+
+def test_meet_them_without_a_token_goes_back_to_the_proposal(client):
+    response = client.post(
+        f"{CALL}/consortium/meet", data={"lead": "nl-emmen", "size": "3", "day": "2026-10-05"}
+    )
+    assert response.status_code == 303
+    assert "/consortium?lead=nl-emmen&size=3" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Meet them: Enter the editor token" in page

@@ -74,7 +74,8 @@ def test_paste_attendees_then_generate_and_download(client, token, event_id):
     csv_response = client.get(f"/events/{event_id}/schedule.csv")
     assert csv_response.mimetype == "text/csv"
     assert "attachment" in csv_response.headers["Content-Disposition"]
-    assert csv_response.get_data(as_text=True).startswith("round,start_time,end_time,table")
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset
+    assert csv_response.get_data(as_text=True).startswith("\ufeffdate,timezone,round,start_time")
     calendar = Calendar.from_ical(client.get(f"/events/{event_id}/schedule.ics").data)
     assert calendar.walk("VEVENT")
     agenda = client.get(f"/events/{event_id}/agendas/ee-tartu")
@@ -145,3 +146,41 @@ def test_pages_have_landmarks_labels_and_no_inline_code(client, event_id):
 
 def test_unknown_event_is_404(client):
     assert client.get("/events/999").status_code == 404
+
+
+def test_lock_a_meeting_from_the_grid_then_generate_the_rest(client, token, event_id, web_session):
+    client.post(
+        f"/events/{event_id}/attendees", data={"add-attendees": ATTENDEES, "add-token": token}
+    )
+    client.post(
+        f"/events/{event_id}/schedule", data={"generate-method": "auto", "generate-token": token}
+    )
+    web_session.expire_all()
+    before = events.get_schedule(web_session, event_id)
+    kept = before.meetings[0]
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert f'name="lock" value="{kept.id}"' in page
+
+    locked = client.post(
+        f"/events/{event_id}/locks",
+        data={"lock": [str(kept.id)], "locks-token": token, "then": "generate"},
+    )
+    assert locked.status_code == 303
+    web_session.expire_all()
+    after = events.get_schedule(web_session, event_id)
+    same = [m for m in after.meetings if m.locked]
+    assert [(m.round, m.table, m.a.id, m.b.id) for m in same] == [
+        (kept.round, kept.table, kept.a.id, kept.b.id)
+    ]
+
+    unlocked = client.post(f"/events/{event_id}/locks", data={"locks-token": token})
+    assert unlocked.status_code == 303
+    web_session.expire_all()
+    assert not any(m.locked for m in events.get_schedule(web_session, event_id).meetings)
+
+
+def test_reloading_the_address_of_a_form_answer_shows_the_event(client, event_id):
+    for form in ("attendees", "settings", "schedule", "locks"):
+        response = client.get(f"/events/{event_id}/{form}")
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith(f"/events/{event_id}")
