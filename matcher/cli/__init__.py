@@ -1,14 +1,15 @@
 """The ``matcher`` command (also ``flask --app matcher ...``): thin wrappers over services.
 
 One module per job: ``data`` (schema, seed, import, export), ``cities``, ``partners``, ``calls``
-(calls and consortium) and ``events`` (events and one-shot schedules); ``common`` holds the
-helpers they share.
+(calls and consortium), ``events`` (events and one-shot schedules) and ``editors`` (editors
+and the history of changes); ``common`` holds the helpers they share.
 """
 
 from __future__ import annotations
 
 from matcher.cli.calls import calls_group, consortium_command
 from matcher.cli.cities import cities_group
+from matcher.cli.editors import EDITOR_COMMANDS
 from matcher.cli.data import (
     export_command,
     hash_token_command,
@@ -23,7 +24,8 @@ from matcher.cli.partners import evaluate_command, partners_command
 
 COMMANDS = (init_db_command, upgrade_command, seed_command, import_command, export_command,
             cities_group, stats_command, partners_command, evaluate_command,
-            hash_token_command, calls_group, consortium_command, *EVENT_COMMANDS)  # fmt: skip
+            hash_token_command, calls_group, consortium_command, *EVENT_COMMANDS,
+            *EDITOR_COMMANDS)  # fmt: skip
 
 
 def init_app(app) -> None:

@@ -148,12 +148,17 @@ def has_administrator(session: Session, configured_hashes: Iterable[str]) -> boo
 # --------------------------------------------------------------------------- authentication
 
 
+def configured_administrator() -> Actor:
+    """The actor of every token configured in ``MATCHER_API_TOKEN_HASHES``."""
+    return Actor(CONFIGURED_ADMIN_NAME, ADMIN_SCOPE)
+
+
 def configured_actor(token: str, configured_hashes: Iterable[str]) -> Actor | None:
     """The administrator of a token configured in ``MATCHER_API_TOKEN_HASHES``, if it is one."""
     digest = hash_secret(token)
     # Compare with every digest without stopping early, so timing says nothing about which.
     matches = [hmac.compare_digest(digest, known.lower()) for known in configured_hashes]
-    return Actor(CONFIGURED_ADMIN_NAME, ADMIN_SCOPE) if any(matches) else None
+    return configured_administrator() if any(matches) else None
 
 
 def actor_for_token(
