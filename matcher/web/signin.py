@@ -50,8 +50,6 @@ class SignInForm(FlaskForm):
 class ButtonForm(FlaskForm):
     """A form that is only a button (and its CSRF token)."""
 
-    next = HiddenField()
-
 
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path on this site only, never another host."""
@@ -156,9 +154,5 @@ def _back_here() -> str:
 
 
 def init_app(app) -> None:
-    """Register the pages and the sign-out form every page's header uses."""
+    """Register the sign-in and sign-out pages."""
     app.register_blueprint(bp)
-
-    @app.context_processor
-    def _sign_out_form():
-        return {"sign_out_form": ButtonForm}
