@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from matcher.cli.calls import calls_group, consortium_command
 from matcher.cli.cities import cities_group
-from matcher.cli.editors import EDITOR_COMMANDS
 from matcher.cli.data import (
     export_command,
     hash_token_command,
@@ -19,6 +18,7 @@ from matcher.cli.data import (
     stats_command,
     upgrade_command,
 )
+from matcher.cli.editors import EDITOR_COMMANDS
 from matcher.cli.events import EVENT_COMMANDS
 from matcher.cli.partners import evaluate_command, partners_command
 
