@@ -20,7 +20,7 @@ from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 
 from matcher.db import get_session
-from matcher.domain import Actor
+from matcher.domain import Actor, Editor
 from matcher.services import editors
 
 _SESSION_EDITOR = "editor_id"
@@ -57,10 +57,12 @@ def client_address() -> str:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What checking a secret gave: an actor, or None and (when limited) seconds to wait."""
+    """What checking a secret gave: an actor (or the link's editor), or None and (when
+    limited) the seconds to wait."""
 
     actor: Actor | None = None
     retry_after: int | None = None
+    editor: Editor | None = None
 
 
 def _limited() -> int | None:
@@ -93,6 +95,17 @@ def check_link(link: str) -> Outcome:
         _failed()
         return Outcome()
     return Outcome(actor=editor.actor())
+
+
+def peek_link(link: str) -> Outcome:
+    """Whose one-time link this is, without using it up, under the guessing limit."""
+    wait = _limited()
+    if wait is not None:
+        return Outcome(retry_after=wait)
+    editor = editors.editor_of_link(get_session(), link)
+    if editor is None:
+        _failed()
+    return Outcome(editor=editor)
 
 
 # --------------------------------------------------------------------------- browser sessions

@@ -23,8 +23,6 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import InputRequired
 
-from matcher.db import get_session
-from matcher.services import editors
 from matcher.web import auth
 
 bp = Blueprint("signin", __name__)
@@ -91,9 +89,12 @@ def sign_in_link(link: str):
     """A one-time sign-in link: a page with a button, and the sign-in when it is pressed."""
     form = ButtonForm()
     if request.method == "GET":
-        editor = editors.editor_of_link(get_session(), link)
-        status = 200 if editor is not None else 404
-        return render_template("sign_in_link.html", form=form, editor=editor), status
+        # Looking a link up is a guess too: it counts, and is refused past the limit.
+        outcome = auth.peek_link(link)
+        if outcome.retry_after is not None:
+            return _too_many(outcome.retry_after, "sign_in_link.html", form=form, editor=None)
+        status = 200 if outcome.editor is not None else 404
+        return render_template("sign_in_link.html", form=form, editor=outcome.editor), status
     if not form.validate():
         return render_template("sign_in_link.html", form=form, editor=None), 400
     outcome = auth.check_link(link)
