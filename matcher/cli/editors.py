@@ -6,6 +6,7 @@ Thin wrappers over :mod:`matcher.services.editors` and :mod:`matcher.services.hi
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 
 import click
@@ -56,6 +57,7 @@ def add_command(name, city, event_id, admin):
     editor = issued.editor
     click.echo(f"Editor {editor.id}: {editor.name}, {editor.actor().scope_label}.")
     click.echo(f"One-time browser sign-in link (works for 3 days): {_link_url(issued.link_token)}")
+    click.echo("  (served elsewhere? the same path on that address; MATCHER_PUBLIC_URL sets it)")
     click.echo("The token is shown only now; it is stored hashed. API: Authorization: Bearer ...")
     click.echo(issued.token)
 
@@ -126,7 +128,10 @@ def status_command():
         return
     click.echo("Nobody can change data yet. Make the first administrator (prints a sign-in link "
                "and a token):")  # fmt: skip
-    click.echo('  .venv/bin/matcher editors add --admin --name "Your name"')
+    # Under `make run PORT=...` the sign-in link must name the port the server really uses.
+    bind = os.environ.get("MATCHER_BIND", "")
+    prefix = f"MATCHER_BIND={bind} " if bind and bind != "127.0.0.1:8000" else ""
+    click.echo(f'  {prefix}.venv/bin/matcher editors add --admin --name "Your name"')
     click.echo(
         "and editors of one city or event with --city SLUG or --event ID instead of --admin."
     )

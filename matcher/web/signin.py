@@ -131,11 +131,12 @@ def sign_out():
 
 
 def refusal(what: str):
-    """The answer to a person who may not make this change: to sign in first (401, with a
-    link back here), or, signed in with another scope, why not (403)."""
+    """The answer (403) to a person who may not make this change: a sign-in form that comes
+    back here, or, signed in with another scope, why not."""
     actor = auth.current_actor()
     if actor is None:
-        return render_template("sign_in_needed.html", what=what, next=_back_here()), 401
+        form = SignInForm(formdata=None, next=_back_here())
+        return render_template("sign_in_needed.html", what=what, form=form), 403
     detail = (
         f"You are signed in as {actor.name} ({actor.scope_label}); changing {what} needs an "
         "editor of it or an administrator."

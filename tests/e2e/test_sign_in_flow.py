@@ -60,9 +60,8 @@ def test_token_sign_in_from_the_header_returns_to_the_page(new_page, live_app):
     page = new_page(javascript=False)
     page.goto("/cities/nl-emmen/profile/edit")
     expect(page.locator("h1")).to_have_text("Sign in needed")
-    page.get_by_role("link", name="Sign in").last.click()
     page.get_by_label("Editor token").fill(issued.token)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/cities/nl-emmen/profile/edit$"))
     expect(page.get_by_role("button", name="Save declared profile")).to_be_visible()
 

@@ -16,6 +16,22 @@ def _cookie_header(response) -> str:
     return cookie
 
 
+def _asks_to_sign_in(response) -> bool:
+    return response.status_code == 403 and "Sign in needed" in response.get_data(as_text=True)
+
+
+def test_the_form_page_asks_to_sign_in_with_a_samesite_cookie_behind_https(
+    client, token, web_app
+):
+    web_app.config["WTF_CSRF_ENABLED"] = True  # the form's CSRF token is what the cookie holds
+    response = client.get(FORM, headers={"X-Forwarded-Proto": "https"})
+    assert _asks_to_sign_in(response)
+    page = response.get_data(as_text=True)
+    assert 'action="/sign-in"' in page and f'value="{FORM}"' in page
+    cookie = _cookie_header(response)
+    assert "SameSite=Lax" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+
+
 def test_the_session_cookie_is_httponly_and_samesite_lax(client, token):
     response = client.post("/sign-in", data={"token": token})
     cookie = _cookie_header(response)
@@ -41,13 +57,13 @@ def test_signing_in_rotates_the_session(client, token):
 
 
 def test_signed_in_once_then_forms_work_and_sign_out_ends_it(client, token):
-    assert client.get(FORM).status_code == 401
+    assert _asks_to_sign_in(client.get(FORM))
     client.post("/sign-in", data={"token": token})
     page = client.get(FORM)
     assert page.status_code == 200 and "Sign out" in page.get_data(as_text=True)
     signed_out = client.post("/sign-out")
     assert signed_out.status_code == 303
-    assert client.get(FORM).status_code == 401
+    assert _asks_to_sign_in(client.get(FORM))
 
 
 def test_a_wrong_token_on_the_form_is_403_and_explained(client, token):
@@ -81,7 +97,7 @@ def test_a_revoked_editor_is_signed_out_at_once(client, web_session):
     client.post("/sign-in", data={"token": issued.token})
     assert client.get(FORM).status_code == 200
     editors.revoke(web_session, issued.editor.id)
-    assert client.get(FORM).status_code == 401
+    assert _asks_to_sign_in(client.get(FORM))
 
 
 def test_wrong_tokens_on_the_sign_in_form_meet_a_429(client, token):

@@ -91,9 +91,9 @@ def test_without_signing_in_no_form_is_offered_and_posts_are_refused(client, tok
     page = client.get(f"/events/{event_id}").get_data(as_text=True)
     assert "Add attendees" not in page and "sign in" in page
     assert "Create an event" not in client.get("/events/").get_data(as_text=True)
-    assert client.get("/events/new").status_code == 401
+    assert client.get("/events/new").status_code == 403
     response = client.post(f"/events/{event_id}/attendees", data={"add-attendees": ATTENDEES})
-    assert response.status_code == 401
+    assert response.status_code == 403 and "Sign in needed" in response.get_data(as_text=True)
     assert events.get_event(client.application.extensions["matcher.db"].session(), event_id)
 
 

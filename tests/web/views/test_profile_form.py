@@ -84,10 +84,10 @@ def test_valid_form_saves_every_kind_and_redirects_to_the_city(client, signed_in
 
 def test_without_signing_in_the_form_asks_to_sign_in(client, token, saved_profiles):
     page = client.get(URL)
-    assert page.status_code == 401
-    assert "/sign-in?next=" in page.get_data(as_text=True)
+    assert page.status_code == 403
+    assert "Sign in needed" in page.get_data(as_text=True)
     response = client.post(URL, data={"interest-open-data": "0.5"})
-    assert response.status_code == 401
+    assert response.status_code == 403 and "Sign in needed" in response.get_data(as_text=True)
     assert saved_profiles == []
 
 
