@@ -20,9 +20,7 @@ def _asks_to_sign_in(response) -> bool:
     return response.status_code == 403 and "Sign in needed" in response.get_data(as_text=True)
 
 
-def test_the_form_page_asks_to_sign_in_with_a_samesite_cookie_behind_https(
-    client, token, web_app
-):
+def test_the_form_page_asks_to_sign_in_with_a_samesite_cookie_behind_https(client, token, web_app):
     web_app.config["WTF_CSRF_ENABLED"] = True  # the form's CSRF token is what the cookie holds
     response = client.get(FORM, headers={"X-Forwarded-Proto": "https"})
     assert _asks_to_sign_in(response)
