@@ -3,13 +3,18 @@
 
 VENV := .venv/bin
 PORT ?= 8000
+# gunicorn listens here; MATCHER_BIND from the environment wins over PORT. Exported so the app
+# prints sign-in links for the address it really serves.
+MATCHER_BIND ?= 127.0.0.1:$(PORT)
+export MATCHER_BIND
 
 venv:
 	@scripts/bootstrap.sh
 
 run: venv
 	$(VENV)/matcher seed --if-empty
-	$(VENV)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
+	@$(VENV)/matcher editors status
+	$(VENV)/gunicorn --config gunicorn.conf.py --bind $(MATCHER_BIND) wsgi:app
 
 test: venv
 	$(VENV)/pytest $(PYTEST_ARGS)

@@ -16,7 +16,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_web: bool = Tr
     settings = config_module.from_environment(config_module.default_config(app.instance_path))
     if test_config:
         settings.update(test_config)
+    warning = config_module.resolve_secret_key(settings, app.instance_path)
     app.config.update(settings)
+    if warning and with_web:
+        app.logger.warning(warning)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         import os
 

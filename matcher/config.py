@@ -7,13 +7,23 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The placeholder secret; never used to sign anything (see :func:`resolve_secret_key`).
+DEFAULT_SECRET_KEY = "dev-only-change-me"
 
 
 def default_config(instance_path: str | Path) -> dict[str, Any]:
     """Built-in defaults; the SQLite file lives in the Flask instance folder."""
     db_file = Path(instance_path) / "matcher.sqlite3"
     return {
-        "SECRET_KEY": "dev-only-change-me",
+        "SECRET_KEY": DEFAULT_SECRET_KEY,
+        # "production" refuses to start without a real MATCHER_SECRET_KEY.
+        "ENV": "development",
+        # Where people reach this server; sign-in links printed by the CLI start with it.
+        "PUBLIC_URL": "http://" + os.environ.get("MATCHER_BIND", "127.0.0.1:8000"),
+        # How many reverse proxies to trust for X-Forwarded-For (the client address the
+        # guessing limit counts) and X-Forwarded-Proto (HTTPS marks the cookie Secure).
+        "PROXY_FIX_FOR": 0,
+        "PROXY_FIX_PROTO": 1,
         "DATABASE_URL": f"sqlite:///{db_file}",
         "DATA_DIR": str(PROJECT_ROOT / "data"),
         # Dates are compared against this when set (YYYY-MM-DD); tests inject it.
@@ -46,3 +56,44 @@ def from_environment(defaults: dict[str, Any], environ: dict[str, str] | None = 
         if env_key in environ:
             config[key] = _coerce(environ[env_key], like)
     return config
+
+
+class InsecureConfiguration(RuntimeError):
+    """The configuration must not be served (e.g. production with the placeholder secret)."""
+
+
+def resolve_secret_key(config: dict[str, Any], instance_path: str | Path) -> str | None:
+    """Make ``config["SECRET_KEY"]`` a real secret; return a warning to show, if any.
+
+    In production the placeholder is refused (:class:`InsecureConfiguration`): anyone who read
+    this file could forge a signed-in session. Elsewhere a random key is made once and kept
+    in the instance folder, so every worker and restart shares it and nothing known signs.
+    """
+    if config.get("SECRET_KEY") and config["SECRET_KEY"] != DEFAULT_SECRET_KEY:
+        return None
+    if str(config.get("ENV", "")).lower() == "production":
+        raise InsecureConfiguration(
+            "MATCHER_ENV=production needs a secret: set MATCHER_SECRET_KEY to a long random "
+            'value (python -c "import secrets; print(secrets.token_urlsafe(32))").'
+        )
+    import secrets
+
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of several workers starting at once, one writes and the others read.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            config["SECRET_KEY"] = key
+            return f"MATCHER_SECRET_KEY is not set: using the random key kept in {path}."
+        import time
+
+        time.sleep(0.01)  # another worker is writing it
+    raise InsecureConfiguration(f"The secret key file {path} is empty.")

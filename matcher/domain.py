@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 # --------------------------------------------------------------------------- countries
@@ -449,3 +449,76 @@ def city_slug(country: str, name: str) -> str:
     """Stable identity of a city across files: ``<country>-<folded name>`` (``fi-jyvaskyla``)."""
     folded = "".join(ch if ch.isalnum() else "-" for ch in fold(name))
     return f"{country.lower()}-{'-'.join(part for part in folded.split('-') if part)}"
+
+
+# --------------------------------------------------------------------------- who may write
+
+
+#: Scopes of write access: everything, one city's declared profile, or one event.
+ADMIN_SCOPE, CITY_SCOPE, EVENT_SCOPE = "admin", "city", "event"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who makes a change: an editor, a configured administrator token or the command line.
+
+    ``scope_ref`` is the city slug of a city editor and the event id (as text) of an event
+    editor; ``editor_id`` is None for the configured tokens and the command line.
+    """
+
+    name: str
+    scope: str
+    scope_ref: str = ""
+    editor_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.scope == ADMIN_SCOPE
+
+    def may_edit_city(self, slug: str) -> bool:
+        """Whether this actor may change the declared profile of the city ``slug``."""
+        return self.is_admin or (self.scope == CITY_SCOPE and self.scope_ref == slug)
+
+    def may_edit_event(self, event_id: int) -> bool:
+        """Whether this actor may change the event ``event_id`` (its attendees, schedule...)."""
+        return self.is_admin or (self.scope == EVENT_SCOPE and self.scope_ref == str(event_id))
+
+    @property
+    def scope_label(self) -> str:
+        """The scope in words: "administrator", "editor of nl-emmen", "editor of event 3"."""
+        if self.is_admin:
+            return "administrator"
+        if self.scope == EVENT_SCOPE:
+            return f"editor of event {self.scope_ref}"
+        return f"editor of {self.scope_ref}"
+
+
+@dataclass(frozen=True, slots=True)
+class Editor:
+    """A stored editor as the command line lists it (never with a secret)."""
+
+    id: int
+    name: str
+    scope: str
+    scope_ref: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    link_expires_at: datetime | None = None
+
+    def actor(self) -> Actor:
+        return Actor(self.name, self.scope, self.scope_ref, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of the history: who changed what, when (UTC), with before/after details."""
+
+    id: int
+    at: datetime
+    editor_name: str
+    action: str
+    summary: str
+    city_slug: str | None = None
+    event_id: int | None = None
+    editor_id: int | None = None
+    details: dict = field(default_factory=dict)

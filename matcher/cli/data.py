@@ -43,7 +43,9 @@ def upgrade_command():
 @with_appcontext
 def seed_command(data_dir, replace, if_empty):
     """Load the shipped real data (cities, profiles, collaborations, calls)."""
+    from matcher.cli.editors import command_line_actor
     from matcher.db import get_database
+    from matcher.services import history
     from matcher.services.cities import stats
     from matcher.services.data import seed, upgrade_schema
 
@@ -54,8 +56,10 @@ def seed_command(data_dir, replace, if_empty):
             click.echo("The database already holds the seed; nothing to do.")
             return
         try:
-            counts = seed(session, data_dir, replace=replace,
-                          step=lambda name, n: click.echo(f"  {name}: {n}"))  # fmt: skip
+            with history.recording(session, command_line_actor(), "import.seed",
+                                   summary=f"seed loaded from {data_dir}"):  # fmt: skip
+                counts = seed(session, data_dir, replace=replace,
+                              step=lambda name, n: click.echo(f"  {name}: {n}"))  # fmt: skip
         except ImportFailed as exc:
             fail_on_problems(exc)
     click.echo("Seeded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
@@ -84,9 +88,14 @@ def prepare_indexes() -> None:
 @with_appcontext
 def import_command(kind, file, fmt, dry_run, as_json):
     """Import cities or calls from CSV/JSON: all rows are checked first, then upserted."""
+    from matcher.cli.editors import command_line_actor
+    from matcher.services import history
     from matcher.services.data import import_file
 
-    with open_session() as session:
+    with (
+        open_session() as session,
+        history.recording_import(session, command_line_actor(), kind, file.name),
+    ):
         try:
             if as_json:  # machine-readable output: no progress bar on the terminal
                 report = import_file(session, kind, file, fmt=fmt, dry_run=dry_run)
@@ -161,7 +170,7 @@ def hash_token_command(token):
     """Make an API token (or hash TOKEN) for MATCHER_API_TOKEN_HASHES."""
     import secrets
 
-    from matcher.web.auth import hash_token
+    from matcher.services.editors import hash_secret as hash_token
 
     if token is None:
         token = secrets.token_urlsafe(32)

@@ -20,6 +20,15 @@ METHOD_CHOICE = click.Choice(["auto", "exact", "matching", "greedy"])
 HHMM = click.STRING
 
 
+def _recording(session, action: str, event_id: int, summary: str):
+    """The history entry of a write made from this terminal (see services.history)."""
+    from matcher.cli.editors import command_line_actor
+    from matcher.services import history
+
+    actor = command_line_actor()
+    return history.recording(session, actor, action, event_id=event_id, summary=summary)
+
+
 def _fail(message: str) -> None:
     click.secho(message, fg="red", err=True)
     sys.exit(1)
@@ -90,6 +99,11 @@ def create_command(
             )
         except events.EventError as exc:
             _event_error(exc)
+        from matcher.cli.editors import command_line_actor
+        from matcher.services import history
+
+        history.record(session, command_line_actor(), "event.create", event_id=event.id,
+                       summary=f"event created: {event.name}")  # fmt: skip
     if as_json:
         emit_json(_event_json(event))
         return
@@ -137,10 +151,12 @@ def import_attendees_command(event_id, file, skip_unresolved, replace, as_json):
     from matcher.services import events
 
     with open_session() as session:
+        summary = f"attendees added from {file.name}" + (", replacing the list" if replace else "")
         try:
-            event, result = events.import_attendees(
-                session, event_id, file, skip_unresolved=skip_unresolved, replace=replace
-            )
+            with _recording(session, "event.attendees", event_id, summary):
+                event, result = events.import_attendees(
+                    session, event_id, file, skip_unresolved=skip_unresolved, replace=replace
+                )
         except ImportFailed as exc:
             if as_json:
                 emit_json({"ok": False, "problems": [p.as_dict() for p in exc.problems]})
@@ -191,7 +207,8 @@ def schedule_command(event_id, method, as_json):
 
     with open_session() as session:
         try:
-            result = events.generate_schedule(session, event_id, method=method)
+            with _recording(session, "event.schedule", event_id, f"schedule generated ({method})"):
+                result = events.generate_schedule(session, event_id, method=method)
         except events.EventError as exc:
             _event_error(exc)
     if as_json:
@@ -267,8 +284,10 @@ def lock_command(event_id, meeting_id, unlock):
     from matcher.services import events
 
     with open_session() as session:
+        verb = "unlocked" if unlock else "locked"
         try:
-            meeting = events.lock_meeting(session, event_id, meeting_id, locked=not unlock)
+            with _recording(session, "event.lock", event_id, f"meeting {meeting_id} {verb}"):
+                meeting = events.lock_meeting(session, event_id, meeting_id, locked=not unlock)
         except events.EventError as exc:
             _event_error(exc)
     state = "locked" if meeting.locked else "unlocked"

@@ -278,3 +278,56 @@ class DataVersionRow(Base):
     #: Random, fixed when the row is first written: with the version it names one state of
     #: this database's data (see services.indexes).
     generation: Mapped[str] = mapped_column(String(32), server_default="", default="")
+
+
+class EditorRow(Base):
+    """Someone allowed to write: an administrator, or the editor of one city or one event.
+
+    Only SHA-256 digests of the secrets are kept (the token and the one-time sign-in link are
+    shown once, when made), so a copy of the database gives no one write access.
+    """
+
+    __tablename__ = "editor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: "admin", "city" or "event"; ``scope_ref`` holds the city slug or the event id.
+    scope: Mapped[str] = mapped_column(String(10))
+    scope_ref: Mapped[str] = mapped_column(String(120), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    link_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    link_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ChangeRow(Base):
+    """One write: who (the name is copied, so it survives a revoked editor), when, what."""
+
+    __tablename__ = "change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    editor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("editor.id", ondelete="SET NULL"), nullable=True
+    )
+    editor_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    # Plain columns, not foreign keys: the history of a deleted event or city stays readable.
+    city_slug: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)
+    event_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class AuthFailureRow(Base):
+    """A failed authentication from a client address, kept for the rate limit's window.
+
+    In the database, not in memory, so every worker and every host behind a load balancer
+    count the same failures."""
+
+    __tablename__ = "auth_failure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)

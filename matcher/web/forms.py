@@ -20,7 +20,6 @@ from wtforms import (
     FloatField,
     Form,
     IntegerField,
-    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -83,12 +82,6 @@ def _stop_if_unreadable(_form, field) -> None:
 class ProfileFormBase(FlaskForm):
     """Fields shared by every vocabulary; weight fields are added by :func:`profile_form`."""
 
-    token = PasswordField(
-        "Editor token",
-        validators=[InputRequired(message="Enter the editor token you were given.")],
-        description="Changes need an editor token (the same as an API token).",
-    )
-
     theme_ids: tuple[str, ...] = ()
 
     def weights(self) -> dict[str, dict[str, float]]:
@@ -111,7 +104,6 @@ class ProfileFormBase(FlaskForm):
             for theme_id in self.theme_ids:
                 field = self[weight_field_name(kind, theme_id)]
                 summary += [(field.id, f"{field.label.text}: {m}") for m in field.errors]
-        summary += [(self.token.id, message) for message in self.token.errors]
         return summary
 
 

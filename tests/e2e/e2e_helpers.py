@@ -27,3 +27,11 @@ def describe(violations: list[dict]) -> str:
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in violations
     )
+
+
+def sign_in(page, token: str = EDITOR_TOKEN) -> None:
+    """Sign the page's browser context in once, as a person would, with an editor token."""
+    page.goto("/sign-in")
+    page.get_by_label("Editor token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as").first.wait_for()

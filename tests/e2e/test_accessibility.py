@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from e2e_helpers import PHONE, describe, run_axe
+from e2e_helpers import PHONE, describe, run_axe, sign_in
 from playwright.sync_api import expect
 
 PAGES = [
@@ -22,6 +22,8 @@ PAGES = [
     "/calls/HORIZON-CID-2026-01-02/consortium?lead=Atlantis&size=x",
     "/about/data",
     "/cities/it-bologna/profile/edit",
+    "/sign-in",
+    "/events/",
     "/api/v1/docs",
     "/cities/xx-nowhere",
 ]
@@ -36,6 +38,7 @@ def axe_page(new_page):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_has_no_serious_violations(axe_page, path):
+    sign_in(axe_page)  # the edit forms (and the header's sign-out form) are audited too
     axe_page.goto(path)
     violations = run_axe(axe_page)
     assert not violations, describe(violations)
@@ -50,6 +53,7 @@ def test_open_suggestions_have_no_serious_violations(axe_page):
 
 
 def test_form_with_errors_has_no_serious_violations(axe_page):
+    sign_in(axe_page)
     axe_page.goto("/cities/nl-emmen/profile/edit")
     axe_page.fill("#interest-open-data", "2")
     axe_page.get_by_role("button", name="Save declared profile").click()

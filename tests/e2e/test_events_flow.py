@@ -7,7 +7,7 @@ import io
 import re
 from pathlib import Path
 
-from e2e_helpers import EDITOR_TOKEN, SCREENSHOTS, describe, run_axe
+from e2e_helpers import SCREENSHOTS, describe, run_axe, sign_in
 from playwright.sync_api import expect
 
 ATTENDEES = (
@@ -18,6 +18,7 @@ ATTENDEES = (
 
 
 def test_create_event_generate_and_download_the_schedule(page, new_page):
+    sign_in(page)
     page.goto("/events/")
     page.get_by_role("link", name="Create an event").click()
     page.get_by_label("Name").fill("Small Giants matchmaking")
@@ -25,19 +26,16 @@ def test_create_event_generate_and_download_the_schedule(page, new_page):
     page.get_by_label("Time zone").fill("Europe/Rome")
     page.get_by_label("Rounds", exact=True).fill("3")
     page.get_by_label("Tables", exact=True).fill("4")
-    page.get_by_label("Editor token").fill(EDITOR_TOKEN)
     page.get_by_role("button", name="Create event").click()
     expect(page).to_have_url(re.compile(r"/events/\d+$"))
     expect(page.locator("h1")).to_have_text("Small Giants matchmaking")
 
     attendees = page.locator("form", has=page.get_by_role("button", name="Add attendees"))
     attendees.get_by_label("Paste the attendee list (CSV)").fill(ATTENDEES)
-    attendees.get_by_label("Editor token").fill(EDITOR_TOKEN)
     attendees.get_by_role("button", name="Add attendees").click()
     expect(page.get_by_role("table", name=re.compile("8 attending cities"))).to_be_visible()
 
     generate = page.locator("form", has=page.get_by_role("button", name="Generate schedule"))
-    generate.get_by_label("Editor token").fill(EDITOR_TOKEN)
     generate.get_by_role("button", name="Generate schedule").click()
     grid = page.get_by_role("table", name=re.compile("Meetings by round"))
     expect(grid).to_be_visible()
@@ -60,6 +58,7 @@ def test_create_event_generate_and_download_the_schedule(page, new_page):
 
     # axe is injected inline, so it runs in a page that bypasses the CSP
     audit = new_page(bypass_csp=True)
+    sign_in(audit)
     audit.goto(page.url)
     violations = run_axe(audit)
     assert not violations, describe(violations)
@@ -67,18 +66,17 @@ def test_create_event_generate_and_download_the_schedule(page, new_page):
 
 def test_unknown_names_are_flagged_without_javascript(new_page):
     page = new_page(javascript=False)
+    sign_in(page)
     page.goto("/events/new")
     page.get_by_label("Name").fill("No-JS event")
     page.get_by_label("Date").fill("2026-11-05")
     page.get_by_label("Rounds", exact=True).fill("2")
     page.get_by_label("Tables", exact=True).fill("2")
-    page.get_by_label("Editor token").fill(EDITOR_TOKEN)
     page.get_by_role("button", name="Create event").click()
     attendees = page.locator("form", has=page.get_by_role("button", name="Add attendees"))
     attendees.get_by_label("Paste the attendee list (CSV)").fill(
         "city,country\nGent,BE\nBrugs,BE\n"
     )
-    attendees.get_by_label("Editor token").fill(EDITOR_TOKEN)
     attendees.get_by_role("button", name="Add attendees").click()
     problems = page.get_by_role("table", name=re.compile("Names we could not identify"))
     expect(problems).to_contain_text("Brugs")
@@ -90,6 +88,7 @@ def test_unknown_names_are_flagged_without_javascript(new_page):
 
 def test_an_organiser_finds_events_locks_a_meeting_and_sees_every_table(new_page):
     page = new_page(viewport={"width": 1366, "height": 768})
+    sign_in(page)
     page.goto("/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Events").click()
     page.get_by_role("link", name="Create an event").click()
@@ -97,14 +96,11 @@ def test_an_organiser_finds_events_locks_a_meeting_and_sees_every_table(new_page
     page.get_by_label("Date").fill("2026-10-02")
     page.get_by_label("Rounds", exact=True).fill("3")
     page.get_by_label("Tables", exact=True).fill("12")
-    page.get_by_label("Editor token").fill(EDITOR_TOKEN)
     page.get_by_role("button", name="Create event").click()
     attendees = page.locator("form", has=page.get_by_role("button", name="Add attendees"))
     attendees.get_by_label("Paste the attendee list (CSV)").fill(ATTENDEES)
-    attendees.get_by_label("Editor token").fill(EDITOR_TOKEN)
     attendees.get_by_role("button", name="Add attendees").click()
     generate = page.locator("form", has=page.get_by_role("button", name="Generate schedule"))
-    generate.get_by_label("Editor token").fill(EDITOR_TOKEN)
     generate.get_by_role("button", name="Generate schedule").click()
 
     # The grid scrolls inside its own box; the round column stays in view while it does.
@@ -124,7 +120,6 @@ def test_an_organiser_finds_events_locks_a_meeting_and_sees_every_table(new_page
     pair = first.locator(".pair").inner_text()
     first.get_by_role("checkbox").check()
     locks = page.locator("form", has=page.get_by_role("button", name="Save locks", exact=True))
-    locks.get_by_label("Editor token").fill(EDITOR_TOKEN)
     locks.get_by_role("button", name="Save locks and generate again").click()
     expect(page.locator(".flashes")).to_contain_text("Locks saved")
     first = page.locator(".schedule-grid td.meeting").first

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from e2e_helpers import EDITOR_TOKEN, PHONE
+from e2e_helpers import PHONE, sign_in
 from playwright.sync_api import expect
 
 from matcher.web.sources import DATA_SOURCES
@@ -37,11 +37,11 @@ def test_about_page_is_linked_from_the_main_navigation(page):
 
 
 def test_profile_form_keeps_input_on_error(page):
+    sign_in(page)
     page.goto("/cities/nl-emmen/profile/edit")
     page.fill("#interest-open-data", "1.5")
     page.fill("#need-smart-lighting", "lots")
     page.fill("#offer-circular-economy", "0.4")
-    page.fill("#token", EDITOR_TOKEN)
     page.get_by_role("button", name="Save declared profile").click()
 
     summary = page.get_by_role("alert")
@@ -64,8 +64,9 @@ def test_pages_fit_a_phone_screen(new_page, path):
     assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
 
 
-@pytest.mark.parametrize("path", [*MAIN_PAGES, "/cities/it-bologna/profile/edit"])
+@pytest.mark.parametrize("path", [*MAIN_PAGES, "/cities/it-bologna/profile/edit", "/sign-in"])
 def test_pages_raise_no_console_or_csp_errors(page, path):
+    sign_in(page)
     page.goto(path)
     page.wait_for_load_state("networkidle")
     assert page.console_errors == []

@@ -29,6 +29,25 @@ def token(web_app) -> str:
 
 
 @pytest.fixture
+def signed_in(client, token):
+    """The test client, signed in (once, as a browser would) with a configured token."""
+    response = client.post("/sign-in", data={"token": token})
+    assert response.status_code == 303
+    return client
+
+
+@pytest.fixture
+def city_editor(web_app, web_session):
+    """Make an editor of one city; returns its token (``city_editor("nl-emmen", "Ann")``)."""
+    from matcher.services import editors
+
+    def make(slug: str, name: str = "Ann Editor") -> str:
+        return editors.add_editor(web_session, name, city=slug).token
+
+    return make
+
+
+@pytest.fixture
 def saved_profiles(monkeypatch):
     """Replace ``update_declared_profile`` with a recorder; returns the calls it received.
 

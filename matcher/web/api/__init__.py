@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 # Importing the endpoint modules registers their routes on the blueprint.
-from matcher.web.api import calls, cities, events, meta, partners  # noqa: F401
+from matcher.web.api import calls, cities, events, history, meta, partners  # noqa: F401
 from matcher.web.api.base import API_PREFIX, bp
 
 __all__ = ["API_PREFIX", "bp", "init_app"]

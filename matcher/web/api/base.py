@@ -3,12 +3,12 @@
 Bad input never reaches a view: spectree validates query strings and bodies against the pydantic
 models, and its failures are turned into RFC 9457 problem bodies here. Writes need a bearer token
 (see :mod:`matcher.web.auth`); the blueprint checks it before anything else, so no write
-endpoint can forget to.
+endpoint can forget to, and puts its actor in ``g.api_actor`` for the endpoint's scope check.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, g, request
 from pydantic import ValidationError
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 
@@ -90,14 +90,46 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _unauthorized():
-    detail = (
-        "Send 'Authorization: Bearer <token>' with a valid API token."
-        if auth.writes_enabled()
-        else "This server accepts no writes: no API token is configured."
+    response = problem(
+        401, "Unauthorized", "Send 'Authorization: Bearer <token>' with a valid editor token."
     )
-    response = problem(401, "Unauthorized", detail)
     response.headers["WWW-Authenticate"] = 'Bearer realm="City Matcher API"'
     return response
+
+
+def _too_many(wait: int):
+    response = problem(
+        429,
+        "Too Many Requests",
+        f"Too many failed authentications from your address; try again in {wait} s.",
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def authenticate():
+    """The bearer token's actor in ``g.api_actor``, or the 401/429 problem to answer instead."""
+    token = auth.bearer_token()
+    if token is None:
+        return _unauthorized()  # no token is not a guess: not counted
+    outcome = auth.check_token(token)
+    if outcome.retry_after is not None:
+        return _too_many(outcome.retry_after)
+    if outcome.actor is None:
+        return _unauthorized()
+    g.api_actor = outcome.actor
+    return None
+
+
+def forbidden(what: str):
+    """403 for a valid token whose editor may not change ``what``."""
+    actor = g.api_actor
+    return problem(
+        403,
+        "Forbidden",
+        f"This token belongs to {actor.name} ({actor.scope_label}); changing {what} needs an "
+        "editor of it or an administrator.",
+    )
 
 
 @bp.before_request
@@ -105,8 +137,9 @@ def _guard_writes():
     """Every write needs a valid token (checked first), then a small, well-formed JSON body."""
     if request.method not in WRITE_METHODS:
         return None
-    if not auth.token_is_valid(auth.bearer_token()):
-        return _unauthorized()
+    refused = authenticate()
+    if refused is not None:
+        return refused
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return problem(413, "Content Too Large", f"Bodies are limited to {MAX_BODY_BYTES} bytes.")
     if not request.is_json:

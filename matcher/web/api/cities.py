@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import g, url_for
 from spectree import Response
 
 from matcher.db import get_session
 from matcher.services import cities as city_service
+from matcher.services import history
 from matcher.web.api import schemas, serialise
-from matcher.web.api.base import BEARER, bp, json_pointer, spec
+from matcher.web.api.base import BEARER, bp, forbidden, json_pointer, spec
 from matcher.web.errors import problem
 
 TAGS = ["cities"]
@@ -95,8 +96,10 @@ def get_city(slug: str):
     resp=Response(
         HTTP_200=schemas.CityDetail,
         HTTP_401=schemas.Problem,
+        HTTP_403=schemas.Problem,
         HTTP_404=schemas.Problem,
         HTTP_415=schemas.Problem,
+        HTTP_429=schemas.Problem,
     ),
     tags=TAGS,
     operation_id="putCityProfile",
@@ -109,12 +112,15 @@ def put_city_profile(slug: str, json: schemas.ProfileUpdate):
 
     Each kind given (`interest`, `need`, `offer`) replaces that kind's declared weights; kinds
     left out are kept. Declared weights are labelled "declared by the city" and take precedence
-    over derived ones. Needs `Authorization: Bearer <token>`.
+    over derived ones. Needs `Authorization: Bearer <token>` of an editor of this city or an
+    administrator (403 otherwise). The change is recorded in the history with its editor.
     """
     session = get_session()
     city = city_service.get_city(session, slug)
     if city is None:
         return _no_such_city(slug)
+    if not g.api_actor.may_edit_city(city.slug):
+        return forbidden(f"the declared profile of {city.name} ({city.slug})")
     requested = json.by_kind()
     known = {t.id for t in city_service.themes(session)}
     unknown = [
@@ -125,5 +131,6 @@ def put_city_profile(slug: str, json: schemas.ProfileUpdate):
     ]
     if unknown:
         return problem(422, "Invalid request", "Unknown theme ids; see 'errors'.", errors=unknown)
-    updated = city_service.update_declared_profile(session, city.id, requested)
+    with history.recording_profile(session, g.api_actor, city.slug, list(requested)):
+        updated = city_service.update_declared_profile(session, city.id, requested)
     return serialise.city_detail(updated, city_service.city_collaborations(session, city.id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date as Date
 from typing import Annotated, Literal
 
-from flask import url_for
+from flask import g, url_for
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 from spectree import Response
 
@@ -19,7 +19,8 @@ from matcher.domain import normalise_country
 from matcher.importing.attendees import AttendeeImportFailed
 from matcher.importing.records import ImportFailed, Record
 from matcher.services import events as event_service
-from matcher.web.api.base import BEARER, bp, json_pointer, spec
+from matcher.services import history
+from matcher.web.api.base import BEARER, bp, forbidden, json_pointer, spec
 from matcher.web.api.schemas import Problem, QueryParameters
 from matcher.web.errors import problem
 
@@ -343,14 +344,23 @@ def get_event(event_id: int):
 
 @bp.post("/events")
 @spec.validate(
-    resp=Response(HTTP_201=EventOut, HTTP_401=Problem, HTTP_415=Problem, HTTP_422=Problem),
+    resp=Response(
+        HTTP_201=EventOut,
+        HTTP_401=Problem,
+        HTTP_403=Problem,
+        HTTP_415=Problem,
+        HTTP_422=Problem,
+        HTTP_429=Problem,
+    ),
     tags=TAGS,
     operation_id="createEvent",
     security=BEARER,
     validation_error_status=422,
 )
 def create_event(json: EventCreate):
-    """Create an event. Needs `Authorization: Bearer <token>`."""
+    """Create an event. Needs `Authorization: Bearer <token>` of an administrator."""
+    if not g.api_actor.is_admin:
+        return forbidden("the list of events (creating one)")
     session = get_session()
     try:
         event = event_service.create_event(
@@ -367,13 +377,21 @@ def create_event(json: EventCreate):
         )
     except event_service.EventError as exc:
         return _invalid(str(exc))
+    history.record(session, g.api_actor, "event.create", event_id=event.id,
+                   summary=f"event created: {event.name}")  # fmt: skip
     return _event_out(event_service.get_schedule(session, event.id)), 201
 
 
 @bp.post("/events/<int:event_id>/attendees")
 @spec.validate(
     resp=Response(
-        HTTP_200=EventOut, HTTP_401=Problem, HTTP_404=Problem, HTTP_415=Problem, HTTP_422=Problem
+        HTTP_200=EventOut,
+        HTTP_401=Problem,
+        HTTP_403=Problem,
+        HTTP_404=Problem,
+        HTTP_415=Problem,
+        HTTP_422=Problem,
+        HTTP_429=Problem,
     ),
     tags=TAGS,
     operation_id="addEventAttendees",
@@ -386,21 +404,28 @@ def add_attendees(event_id: int, json: AttendeeList, query: AttendeeQuery):
 
     Names are matched like the attendee CSV: typos and missing accents are fine, but a name
     that matches no single city is answered 422 with suggestions, and nothing is added
-    (unless `skip_unresolved=true`). Needs `Authorization: Bearer <token>`.
+    (unless `skip_unresolved=true`). Needs `Authorization: Bearer <token>` of an editor of
+    this event or an administrator.
     """
+    if not g.api_actor.may_edit_event(event_id):
+        return forbidden(f"event {event_id}")
     records = [
         Record(position, {**item.model_dump(), "unavailable_rounds": item.unavailable_rounds})
         for position, item in enumerate(json.root, start=1)
     ]
     session = get_session()
+    summary = f"{len(records)} attendees sent" + (", replacing the list" if query.replace else "")
     try:
-        event_service.import_attendee_records(
-            session,
-            event_id,
-            records,
-            skip_unresolved=query.skip_unresolved,
-            replace=query.replace,
-        )
+        names = {"names": [item.city for item in json.root]}
+        with history.recording(session, g.api_actor, "event.attendees", event_id=event_id,
+                               summary=summary, details=names):  # fmt: skip
+            event_service.import_attendee_records(
+                session,
+                event_id,
+                records,
+                skip_unresolved=query.skip_unresolved,
+                replace=query.replace,
+            )
     except event_service.EventNotFound:
         return _not_found(event_id)
     except ImportFailed as exc:
@@ -436,7 +461,13 @@ def _import_problem(exc: ImportFailed):
 @bp.post("/events/<int:event_id>/schedule")
 @spec.validate(
     resp=Response(
-        HTTP_200=EventOut, HTTP_401=Problem, HTTP_404=Problem, HTTP_415=Problem, HTTP_422=Problem
+        HTTP_200=EventOut,
+        HTTP_401=Problem,
+        HTTP_403=Problem,
+        HTTP_404=Problem,
+        HTTP_415=Problem,
+        HTTP_422=Problem,
+        HTTP_429=Problem,
     ),
     tags=TAGS,
     operation_id="scheduleEvent",
@@ -447,11 +478,16 @@ def _import_problem(exc: ImportFailed):
 def schedule_event(event_id: int, json: ScheduleRequest):
     """Generate the event's schedule (locked meetings stay) and return it with its quality.
 
-    Send `{}` for the default method. Needs `Authorization: Bearer <token>`.
+    Send `{}` for the default method. Needs `Authorization: Bearer <token>` of an editor of
+    this event or an administrator.
     """
+    if not g.api_actor.may_edit_event(event_id):
+        return forbidden(f"event {event_id}")
     session = get_session()
     try:
-        result = event_service.generate_schedule(session, event_id, method=json.method)
+        with history.recording(session, g.api_actor, "event.schedule", event_id=event_id,
+                               summary=f"schedule generated ({json.method})"):  # fmt: skip
+            result = event_service.generate_schedule(session, event_id, method=json.method)
     except event_service.EventNotFound:
         return _not_found(event_id)
     except event_service.EventError as exc:

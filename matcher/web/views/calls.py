@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, PasswordField
+from wtforms import DateField, HiddenField
 from wtforms.validators import InputRequired
 
 from matcher.db import get_session
@@ -14,7 +14,8 @@ from matcher.domain import City, RuleStatus
 from matcher.services import calls as calls_service
 from matcher.services import cities as city_service
 from matcher.services import events as event_service
-from matcher.web import auth, forms
+from matcher.services import history
+from matcher.web import auth, forms, signin
 from matcher.web.views.common import (
     CALL_GROUPS,
     bp,
@@ -165,11 +166,6 @@ class MeetForm(FlaskForm):
     size = HiddenField()
     countries = HiddenField()
     day = DateField("Date of the session", validators=[InputRequired(message="Enter a date.")])
-    token = PasswordField(
-        "Editor token",
-        validators=[InputRequired(message="Enter the editor token you were given.")],
-        description="Creating an event needs an editor token (the same as an API token).",
-    )
 
 
 def meet_form(lead: City, size, countries) -> MeetForm:
@@ -193,6 +189,9 @@ def meet_consortium(call_id: str):
     session = get_session()
     today = page_today()
     _call_or_404(session, call_id, today)
+    actor = auth.current_actor()
+    if actor is None or not actor.is_admin:
+        return signin.refusal("the list of events (creating one)")
     form = MeetForm()
     back = url_for(
         "views.call_consortium",
@@ -202,8 +201,6 @@ def meet_consortium(call_id: str):
         countries=form.countries.data or None,
     )
     problems = [] if form.validate() else [m for f in form for m in f.errors]
-    if not problems and not auth.token_is_valid(form.token.data):
-        problems.append("This editor token is not valid.")
     lead = None
     if not problems:
         lead, problem = _resolve_city(session, form.lead.data)
@@ -222,5 +219,7 @@ def meet_consortium(call_id: str):
     except event_service.EventError as exc:
         flash(f"Meet them: {exc}", "error")
         return redirect(back, code=303)
+    history.record(session, actor, "event.create", event_id=event.id,
+                   summary=f"event created from a consortium proposal: {event.name}")  # fmt: skip
     flash(f"Event created for the consortium: {len(event.attendees)} cities.", "success")
     return redirect(url_for("events.detail", event_id=event.id), code=303)

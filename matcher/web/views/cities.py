@@ -7,7 +7,8 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from matcher.db import get_session
 from matcher.domain import ProfileKind
 from matcher.services import cities as city_service
-from matcher.web import auth, forms
+from matcher.services import history
+from matcher.web import auth, forms, signin
 from matcher.web.sources import DATA_SOURCES, OSM_ATTRIBUTION
 from matcher.web.views.common import (
     CITIES_PER_PAGE,
@@ -60,6 +61,7 @@ def city(slug: str):
         themes=themes,
         profile=profile,
         collaborations=city_service.city_collaborations(session, found.id),
+        profile_changes=history.profile_history(session, found.slug),
         active_tab="views.city",
     )
 
@@ -68,10 +70,14 @@ def city(slug: str):
 def edit_profile(slug: str):
     """Let the city declare its own interests, needs and offers (weights 0 to 1 per theme).
 
-    Saving needs an editor token (an API token); on any error the page comes back with the
-    person's input kept and each problem next to its field.
+    Saving needs a signed-in editor of this city or an administrator; on any error the page
+    comes back with the person's input kept and each problem next to its field. The change is
+    recorded in the history, with its editor and the weights before and after.
     """
     found = city_or_404(slug)
+    actor = auth.current_actor()
+    if actor is None or not actor.may_edit_city(found.slug):
+        return signin.refusal(f"the declared profile of {found.name}")
     session = get_session()
     themes = city_service.themes(session)
     form_class = forms.profile_form(themes)
@@ -86,15 +92,14 @@ def edit_profile(slug: str):
         form.form_errors.append(
             "The form named themes we do not know; reload the page and try again."
         )
-    token_rejected = bool(form.token.data) and not auth.token_is_valid(form.token.data)
-    if token_rejected:
-        form.token.errors = [*form.token.errors, "This editor token is not valid."]
-    if token_rejected or not valid:
+    if not valid:
         page = render_template("profile_edit.html", city=found, form=form, themes=themes)
-        return page, 403 if token_rejected else 422
+        return page, 422
 
-    city_service.update_declared_profile(session, found.id, form.weights())
-    current_app.logger.info("declared profile of %s updated", found.slug)
+    weights = form.weights()
+    with history.recording_profile(session, actor, found.slug, list(weights)):
+        city_service.update_declared_profile(session, found.id, weights)
+    current_app.logger.info("declared profile of %s updated by %s", found.slug, actor.name)
     flash("Your declared profile was saved.", "success")
     return redirect(url_for("views.city", slug=found.slug), code=303)
 

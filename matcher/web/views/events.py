@@ -1,9 +1,10 @@
 """HTML pages of networking sessions: events, attendees, the schedule and its downloads.
 
-Every change needs an editor token (an API token), as on the profile form; a rejected token
-answers 403, invalid input 422, and the page comes back with the person's input kept and each
-problem named. Pages work without JavaScript. The three forms of an event's page carry prefixes
-(``add-``, ``generate-``, ``settings-``) so that their field ids are unique on the page.
+Every change needs a signed-in editor of the event or an administrator (creating one, an
+administrator), as on the profile form, and is recorded in the history; invalid input answers
+422, and the page comes back with the person's input kept and each problem named. Pages work
+without JavaScript. The three forms of an event's page carry prefixes (``add-``,
+``generate-``, ``settings-``) so that their field ids are unique on the page.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
     TextAreaField,
@@ -49,13 +49,13 @@ from matcher.db import get_session
 from matcher.importing.attendees import AttendeeImportFailed
 from matcher.importing.records import ImportFailed
 from matcher.services import events as event_service
-from matcher.web import auth
+from matcher.services import history
+from matcher.web import auth, signin
 
 bp = Blueprint("events", __name__, url_prefix="/events", template_folder="../templates")
 
 #: Uploaded or pasted attendee lists larger than this are refused (about 10,000 rows).
 MAX_ATTENDEE_BYTES = 512 * 1024
-TOKEN_MESSAGE = "Enter the editor token you were given."
 METHODS = [
     SelectChoice("auto", "Automatic (exact for small events)"),
     SelectChoice("matching", "Fast matching"),
@@ -65,14 +65,6 @@ METHODS = [
 
 
 # --------------------------------------------------------------------------- forms
-
-
-def _token_field():
-    return PasswordField(
-        "Editor token",
-        validators=[InputRequired(message=TOKEN_MESSAGE)],
-        description="Changes need an editor token (the same as an API token).",
-    )
 
 
 def _valid_timezone(_form, field) -> None:
@@ -86,7 +78,7 @@ def _valid_timezone(_form, field) -> None:
 
 
 class TokenForm(FlaskForm):
-    token = _token_field()
+    """Base of the event forms: the error summary (who may submit is the session's job)."""
 
     def error_summary(self) -> list[tuple[str | None, str]]:
         """(field id or None, message) for the summary box, in page order."""
@@ -124,7 +116,6 @@ class EventForm(RoundsMixin, TokenForm):
         "Time zone", default="Europe/Brussels", validators=[InputRequired(), _valid_timezone]
     )
     no_repeat = BooleanField("Do not pair cities that met at earlier events")
-    token = _token_field()
 
     field_order = (
         "name",
@@ -136,7 +127,6 @@ class EventForm(RoundsMixin, TokenForm):
         "break_minutes",
         "tables",
         "no_repeat",
-        "token",
     )
 
     def __iter__(self):
@@ -146,7 +136,7 @@ class EventForm(RoundsMixin, TokenForm):
 
 
 class SettingsForm(RoundsMixin, TokenForm):
-    token = _token_field()
+    pass
 
 
 class AttendeesForm(TokenForm):
@@ -159,18 +149,14 @@ class AttendeesForm(TokenForm):
     upload = FileField("…or upload a CSV file")
     skip_unresolved = BooleanField("Leave out rows whose city we cannot identify")
     replace = BooleanField("Replace the current list (others are removed)")
-    token = _token_field()
 
 
 class GenerateForm(TokenForm):
     method = SelectField("Method", choices=METHODS, default="auto")
-    token = _token_field()
 
 
 class LocksForm(TokenForm):
     """Lock or unlock meetings from the grid (one checkbox per meeting, named ``lock``)."""
-
-    token = _token_field()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -183,11 +169,13 @@ def _event_or_404(event_id: int) -> event_service.EventSchedule:
         abort(404, description=f"There is no event {event_id}.")
 
 
-def _token_rejected(form: TokenForm) -> bool:
-    rejected = bool(form.token.data) and not auth.token_is_valid(form.token.data)
-    if rejected:
-        form.token.errors = [*form.token.errors, "This editor token is not valid."]
-    return rejected
+def _editor_of(event_id: int | None):
+    """The signed-in actor when it may change the event (any event: None = creating one)."""
+    actor = auth.current_actor()
+    if actor is None:
+        return None
+    allowed = actor.is_admin if event_id is None else actor.may_edit_event(event_id)
+    return actor if allowed else None
 
 
 def _detail(schedule, *, status: int = 200, **forms):
@@ -215,6 +203,7 @@ def _detail(schedule, *, status: int = 200, **forms):
         import_problems=forms.get("import_problems") or [],
         unresolved=forms.get("unresolved") or [],
         counts=schedule.attendee_meetings,
+        can_edit=_editor_of(event.id) is not None,
     )
     return page, status
 
@@ -262,13 +251,16 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    """Create an event: name, date, time zone, rounds and tables."""
+    """Create an event: name, date, time zone, rounds and tables (administrators)."""
+    actor = _editor_of(None)
+    if actor is None:
+        return signin.refusal("the list of events (creating one)")
     if request.method == "GET":
         return render_template("events/new.html", form=EventForm(formdata=None))
     form = EventForm()
     valid = form.validate()
-    rejected = _token_rejected(form)
-    if valid and not rejected:
+    if valid:
+        session = get_session()
         try:
             event = event_service.create_event(
                 get_session(),
@@ -285,10 +277,12 @@ def new():
         except event_service.EventError as exc:
             form.form_errors.append(str(exc))
         else:
+            history.record(session, actor, "event.create", event_id=event.id,
+                           summary=f"event created: {event.name}")  # fmt: skip
             current_app.logger.info("event %s created", event.id)
             flash(f"Event “{event.name}” created. Now add its attendees.", "success")
             return redirect(url_for("events.detail", event_id=event.id), code=303)
-    return render_template("events/new.html", form=form), 403 if rejected else 422
+    return render_template("events/new.html", form=form), 422
 
 
 @bp.get("/<int:event_id>")
@@ -301,9 +295,11 @@ def detail(event_id: int):
 def attendees(event_id: int):
     """Add pasted or uploaded attendees; unknown or ambiguous names come back with suggestions."""
     schedule = _event_or_404(event_id)
+    actor = _editor_of(event_id)
+    if actor is None:
+        return signin.refusal(f"the event “{schedule.event.name}”")
     form = AttendeesForm(prefix="add")
     valid = form.validate()
-    rejected = _token_rejected(form)
     text, filename = (form.attendees.data or "").strip(), "pasted list"
     upload = form.upload.data
     if upload and getattr(upload, "filename", ""):
@@ -319,17 +315,23 @@ def attendees(event_id: int):
     elif valid and not text:
         form.attendees.errors = [*form.attendees.errors, "Paste a list or choose a file."]
         valid = False
-    if rejected or not valid:
-        return _detail(schedule, status=403 if rejected else 422, attendees_form=form)
+    if not valid:
+        return _detail(schedule, status=422, attendees_form=form)
+    session = get_session()
+    summary = f"attendees added from {filename}" + (
+        ", replacing the list" if form.replace.data else ""
+    )
     try:
-        event, result = event_service.import_attendees(
-            get_session(),
-            event_id,
-            f"{filename}.csv" if not filename.endswith(".csv") else filename,
-            text=text,
-            skip_unresolved=form.skip_unresolved.data,
-            replace=form.replace.data,
-        )
+        with history.recording(session, actor, "event.attendees", event_id=event_id,
+                               summary=summary):  # fmt: skip
+            event, result = event_service.import_attendees(
+                session,
+                event_id,
+                f"{filename}.csv" if not filename.endswith(".csv") else filename,
+                text=text,
+                skip_unresolved=form.skip_unresolved.data,
+                replace=form.replace.data,
+            )
     except ImportFailed as exc:
         unresolved = exc.unresolved if isinstance(exc, AttendeeImportFailed) else []
         return _detail(
@@ -358,40 +360,50 @@ def attendees(event_id: int):
 def settings(event_id: int):
     """Change the rounds and tables (meetings that no longer fit are removed)."""
     schedule = _event_or_404(event_id)
+    actor = _editor_of(event_id)
+    if actor is None:
+        return signin.refusal(f"the event “{schedule.event.name}”")
     form = SettingsForm(prefix="settings")
     valid = form.validate()
-    rejected = _token_rejected(form)
-    if valid and not rejected:
+    if valid:
+        session = get_session()
+        summary = (f"{form.rounds.data} rounds of {form.minutes.data} min from "
+                   f"{form.start.data.strip()}, {form.tables.data} tables")  # fmt: skip
         try:
-            event_service.update_event(
-                get_session(),
-                event_id,
-                rounds=form.rounds.data,
-                start=form.start.data.strip(),
-                minutes=form.minutes.data,
-                break_minutes=form.break_minutes.data or 0,
-                tables=form.tables.data,
-            )
+            with history.recording(session, actor, "event.settings", event_id=event_id,
+                                   summary=summary):  # fmt: skip
+                event_service.update_event(
+                    session,
+                    event_id,
+                    rounds=form.rounds.data,
+                    start=form.start.data.strip(),
+                    minutes=form.minutes.data,
+                    break_minutes=form.break_minutes.data or 0,
+                    tables=form.tables.data,
+                )
         except event_service.EventError as exc:
             form.form_errors.append(str(exc))
         else:
             flash("Rounds and tables saved.", "success")
             return redirect(url_for("events.detail", event_id=event_id), code=303)
-    return _detail(schedule, status=403 if rejected else 422, settings_form=form)
+    return _detail(schedule, status=422, settings_form=form)
 
 
 @bp.post("/<int:event_id>/schedule")
 def generate(event_id: int):
     """Generate the schedule (locked meetings stay)."""
     schedule = _event_or_404(event_id)
+    actor = _editor_of(event_id)
+    if actor is None:
+        return signin.refusal(f"the event “{schedule.event.name}”")
     form = GenerateForm(prefix="generate")
     valid = form.validate()
-    rejected = _token_rejected(form)
-    if valid and not rejected:
+    if valid:
+        session = get_session()
         try:
-            result = event_service.generate_schedule(
-                get_session(), event_id, method=form.method.data
-            )
+            with history.recording(session, actor, "event.schedule", event_id=event_id,
+                                   summary=f"schedule generated ({form.method.data})"):  # fmt: skip
+                result = event_service.generate_schedule(session, event_id, method=form.method.data)
         except event_service.EventError as exc:
             form.form_errors.append(str(exc))
         else:
@@ -399,7 +411,7 @@ def generate(event_id: int):
             return redirect(
                 url_for("events.detail", event_id=event_id, _anchor="schedule"), code=303
             )
-    return _detail(schedule, status=403 if rejected else 422, generate_form=form)
+    return _detail(schedule, status=422, generate_form=form)
 
 
 @bp.post("/<int:event_id>/locks")
@@ -407,26 +419,31 @@ def locks(event_id: int):
     """Lock the ticked meetings of the grid and unlock the others; optionally re-run for the
     rest (locked meetings stay where they are)."""
     schedule = _event_or_404(event_id)
+    actor = _editor_of(event_id)
+    if actor is None:
+        return signin.refusal(f"the event “{schedule.event.name}”")
     form = LocksForm(prefix="locks")
-    valid = form.validate()
-    rejected = _token_rejected(form)
-    if valid and not rejected:
+    if form.validate():
         wanted = {int(x) for x in request.form.getlist("lock") if x.isdigit()}
+        changing = [m for m in schedule.meetings if (m.id in wanted) != m.locked]
+        again = request.form.get("then") == "generate"
+        summary = f"{len(changing)} lock(s) changed" + (
+            ", schedule generated again" if again else ""
+        )
         session = get_session()
-        changed = 0
         try:
-            for meeting in schedule.meetings:
-                if (meeting.id in wanted) != meeting.locked:
+            with history.recording(session, actor, "event.locks", event_id=event_id,
+                                   summary=summary):  # fmt: skip
+                for meeting in changing:
                     event_service.lock_meeting(
                         session, event_id, meeting.id, locked=meeting.id in wanted
                     )
-                    changed += 1
-            message = f"Locks saved: {len(wanted)} locked meeting(s), {changed} changed."
-            if request.form.get("then") == "generate":
-                result = event_service.generate_schedule(session, event_id)
-                message += (
-                    f" Schedule generated again around them: {len(result.meetings)} meetings."
-                )
+                message = f"Locks saved: {len(wanted)} locked meeting(s), {len(changing)} changed."
+                if again:
+                    result = event_service.generate_schedule(session, event_id)
+                    message += (
+                        f" Schedule generated again around them: {len(result.meetings)} meetings."
+                    )
         except event_service.EventError as exc:
             form.form_errors.append(str(exc))
         else:
@@ -434,7 +451,7 @@ def locks(event_id: int):
             return redirect(
                 url_for("events.detail", event_id=event_id, _anchor="schedule"), code=303
             )
-    return _detail(schedule, status=403 if rejected else 422, locks_form=form)
+    return _detail(schedule, status=422, locks_form=form)
 
 
 @bp.get("/<int:event_id>/attendees")

@@ -251,20 +251,15 @@ def test_invalid_consortium_input_is_a_400_with_the_input_kept(client, query, fi
     assert '<ol class="members">' not in page
 
 
-def test_meet_them_creates_an_event_with_the_consortium_and_its_reasons(client, token, web_session):
+def test_meet_them_creates_an_event_with_the_consortium_and_its_reasons(signed_in, web_session):
     from matcher.services import events
 
+    client = signed_in
     page = client.get(f"{CALL}/consortium?lead=nl-emmen&size=3").get_data(as_text=True)
     assert "Meet them" in page
     response = client.post(
         f"{CALL}/consortium/meet",
-        data={
-            "lead": "nl-emmen",
-            "size": "3",
-            "countries": "",
-            "day": "2026-10-05",
-            "token": token,
-        },
+        data={"lead": "nl-emmen", "size": "3", "countries": "", "day": "2026-10-05"},
     )
     assert response.status_code == 303
     event_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
@@ -277,11 +272,22 @@ def test_meet_them_creates_an_event_with_the_consortium_and_its_reasons(client, 
     assert all(m.reason.startswith("Proposed partner for HORIZON-CID-2026-01-02") for m in partners)
 
 
-def test_meet_them_without_a_token_goes_back_to_the_proposal(client):
+def test_meet_them_needs_a_signed_in_administrator(client, web_session):
+    from matcher.services import events
+
     response = client.post(
         f"{CALL}/consortium/meet", data={"lead": "nl-emmen", "size": "3", "day": "2026-10-05"}
     )
+    assert response.status_code == 403
+    assert 'action="/sign-in' in response.get_data(as_text=True)
+    assert events.list_events(web_session) == []
+
+
+def test_meet_them_without_a_date_goes_back_to_the_proposal(signed_in):
+    response = signed_in.post(
+        f"{CALL}/consortium/meet", data={"lead": "nl-emmen", "size": "3", "day": ""}
+    )
     assert response.status_code == 303
     assert "/consortium?lead=nl-emmen&size=3" in response.headers["Location"]
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Meet them: Enter the editor token" in page
+    page = signed_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Meet them: Enter a date." in page

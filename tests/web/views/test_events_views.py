@@ -34,38 +34,27 @@ def event_id(web_session):
     return event.id
 
 
-def test_create_event_needs_a_valid_token_and_keeps_input(client, token):
-    refused = client.post("/events/new", data={**FORM, "token": "wrong"})
-    assert refused.status_code == 403
-    page = refused.get_data(as_text=True)
-    assert "This editor token is not valid." in page and 'value="Small Giants day"' in page
-
-    invalid = client.post(
-        "/events/new", data={**FORM, "rounds": "99", "timezone": "Mars/X", "token": token}
-    )
+def test_create_event_needs_an_administrator_and_keeps_input(client, signed_in):
+    invalid = client.post("/events/new", data={**FORM, "rounds": "99", "timezone": "Mars/X"})
     assert invalid.status_code == 422
     page = invalid.get_data(as_text=True)
     assert 'href="#rounds"' in page and "Europe/Brussels" in page and 'value="Mars/X"' in page
     assert 'aria-invalid="true"' in page
 
-    created = client.post("/events/new", data={**FORM, "token": token})
+    created = client.post("/events/new", data={**FORM})
     assert created.status_code == 303
     detail = client.get(created.headers["Location"])
     assert detail.status_code == 200 and "Small Giants day" in detail.get_data(as_text=True)
     assert "Small Giants day" in client.get("/events/").get_data(as_text=True)
 
 
-def test_paste_attendees_then_generate_and_download(client, token, event_id):
-    added = client.post(
-        f"/events/{event_id}/attendees", data={"add-attendees": ATTENDEES, "add-token": token}
-    )
+def test_paste_attendees_then_generate_and_download(client, signed_in, event_id):
+    added = client.post(f"/events/{event_id}/attendees", data={"add-attendees": ATTENDEES})
     assert added.status_code == 303
     page = client.get(f"/events/{event_id}").get_data(as_text=True)
     assert "Jyväskylä" in page and "6 attending cities" in page
 
-    generated = client.post(
-        f"/events/{event_id}/schedule", data={"generate-method": "auto", "generate-token": token}
-    )
+    generated = client.post(f"/events/{event_id}/schedule", data={"generate-method": "auto"})
     assert generated.status_code == 303
     page = client.get(f"/events/{event_id}").get_data(as_text=True)
     assert '<th scope="col">Table 3</th>' in page and '<th scope="row">1' in page
@@ -86,10 +75,9 @@ def test_paste_attendees_then_generate_and_download(client, token, event_id):
     assert client.get("/events/assets/agenda.css").mimetype == "text/css"
 
 
-def test_upload_with_unknown_names_shows_suggestions_and_keeps_nothing(client, token, event_id):
+def test_upload_with_unknown_names_shows_suggestions_and_keeps_nothing(client, signed_in, event_id):
     data = {
         "add-upload": (io.BytesIO(b"city,country\nGent,BE\nBrugs,BE\n"), "people.csv"),
-        "add-token": token,
     }
     response = client.post(
         f"/events/{event_id}/attendees", data=data, content_type="multipart/form-data"
@@ -100,14 +88,35 @@ def test_upload_with_unknown_names_shows_suggestions_and_keeps_nothing(client, t
     assert "No attendees yet." in page
 
 
-def test_pasted_list_is_kept_when_the_token_is_missing(client, token, event_id):
+def test_without_signing_in_no_form_is_offered_and_posts_are_refused(client, token, event_id):
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "Add attendees" not in page and "sign in" in page
+    assert "Create an event" not in client.get("/events/").get_data(as_text=True)
+    assert client.get("/events/new").status_code == 403
     response = client.post(f"/events/{event_id}/attendees", data={"add-attendees": ATTENDEES})
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert "Enter the editor token" in page and "Jyvaskyla,FI,1," in page
+    assert response.status_code == 403 and "Sign in needed" in response.get_data(as_text=True)
+    assert events.get_event(client.application.extensions["matcher.db"].session(), event_id)
 
 
-def test_settings_change_rounds_and_tables(client, token, event_id, web_session):
+def test_an_event_editor_changes_that_event_only(client, web_session, event_id):
+    from matcher.services import editors, history
+
+    other = events.create_event(
+        web_session, "Other", "2026-10-02", "Europe/Rome", 3, "09:00", 20, tables=3
+    ).id
+    issued = editors.add_editor(web_session, "Eve Organiser", event=event_id)
+    client.post("/sign-in", data={"token": issued.token})
+    mine = client.post(f"/events/{event_id}/attendees", data={"add-attendees": ATTENDEES})
+    assert mine.status_code == 303
+    theirs = client.post(f"/events/{other}/attendees", data={"add-attendees": ATTENDEES})
+    assert theirs.status_code == 403
+    assert client.get("/events/new").status_code == 403
+    [change] = history.event_history(web_session, event_id)
+    assert change.editor_name == "Eve Organiser" and change.action == "event.attendees"
+    assert history.event_history(web_session, other) == []
+
+
+def test_settings_change_rounds_and_tables(client, signed_in, event_id, web_session):
     response = client.post(
         f"/events/{event_id}/settings",
         data={
@@ -116,7 +125,6 @@ def test_settings_change_rounds_and_tables(client, token, event_id, web_session)
             "settings-minutes": "15",
             "settings-break_minutes": "5",
             "settings-tables": "7",
-            "settings-token": token,
         },
     )
     assert response.status_code == 303
@@ -125,15 +133,13 @@ def test_settings_change_rounds_and_tables(client, token, event_id, web_session)
     assert (len(event.rounds), event.tables, event.rounds[-1].start) == (5, 7, "11:20")
 
 
-def test_generate_without_attendees_says_why(client, token, event_id):
-    response = client.post(
-        f"/events/{event_id}/schedule", data={"generate-method": "auto", "generate-token": token}
-    )
+def test_generate_without_attendees_says_why(client, signed_in, event_id):
+    response = client.post(f"/events/{event_id}/schedule", data={"generate-method": "auto"})
     assert response.status_code == 422
     assert "at least two attendees" in response.get_data(as_text=True)
 
 
-def test_pages_have_landmarks_labels_and_no_inline_code(client, event_id):
+def test_pages_have_landmarks_labels_and_no_inline_code(client, signed_in, event_id):
     for url in ("/events/", "/events/new", f"/events/{event_id}"):
         page = client.get(url).get_data(as_text=True)
         assert "<main" in page and "<script>" not in page and " style=" not in page
