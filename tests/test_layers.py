@@ -170,3 +170,9 @@ def test_scoring_is_split_by_job():
     shared = {p.stem for p in (PACKAGE / "scoring").glob("*.py")}
     assert jobs == {"partners", "calls", "schedule"}
     assert shared == {"__init__", "names", "display_names", "vocabulary"}
+
+
+def test_test_modules_have_unique_names():
+    """Test folders have no ``__init__.py``, so two test files of one name cannot both load."""
+    names = [path.name for path in (PACKAGE.parent / "tests").rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []

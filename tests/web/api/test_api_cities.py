@@ -13,6 +13,18 @@ def test_search_tolerates_a_typo(client):
     assert body["items"][0]["city"]["html_url"] == "/cities/fi-jyvaskyla"
 
 
+def test_search_says_what_it_found(client):
+    body = client.get("/api/v1/cities/search?q=Jyvaskyla").get_json()
+    assert body["status"] == "found"
+    assert body["message"] == "Jyväskylä (FI, fi-jyvaskyla)"
+
+
+def test_search_says_when_no_city_has_the_name(client):
+    body = client.get("/api/v1/cities/search?q=Qwxzvbn").get_json()
+    assert body["status"] == "not_found"
+    assert body["message"] == "No city called “Qwxzvbn”."
+
+
 def test_search_honours_the_country_filter_and_the_limit(client):
     body = client.get("/api/v1/cities/search?q=bo&country=it&limit=2").get_json()
     assert 0 < len(body["items"]) <= 2
