@@ -7,6 +7,7 @@ the services and the web layer all exchange these objects.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -354,6 +355,51 @@ class Collaboration:
     end_year: int | None = None
     member_city_ids: tuple[int, ...] = ()
     kind: str = "project"  # project / network / joint-plan
+    #: (city id, role) per member, roles as in :data:`MEMBER_ROLES`; empty when not loaded.
+    member_roles: tuple[tuple[int, str], ...] = ()
+
+    def role_of(self, city_id: int) -> str:
+        """The member's role ("" when unknown or not a member)."""
+        return next((role for cid, role in self.member_roles if cid == city_id), "")
+
+    @property
+    def purpose(self) -> str:
+        """The partnership purpose this collaboration is an example of (see
+        :func:`collaboration_purpose`)."""
+        return collaboration_purpose(self.source, self.programme, self.kind)
+
+
+#: Member roles as the data records them: keep.eu ``lead`` / ``partner``; CORDIS
+#: ``coordinator`` / ``participant`` / ``associated_partner`` / ``third_party``; networks
+#: ``member`` / ``coordinated`` / ``supporter``.
+MEMBER_ROLES: tuple[str, ...] = (
+    "lead", "partner", "coordinator", "participant", "associated_partner", "third_party",
+    "member", "coordinated", "supporter",
+)  # fmt: skip
+#: Roles that led the collaboration: only these may be told as "led".
+LEAD_ROLES: frozenset[str] = frozenset({"lead", "coordinator"})
+#: The purposes of a partnership a user can ask for; ``any`` expresses none.
+PURPOSES: tuple[str, ...] = ("any", "cross-border", "transnational", "research", "peer-exchange")
+_CROSS_BORDER = re.compile(r"\bV-?A\b|\b(IPA|ENI|NEXT)[- ]CBC\b|cross-border|\bPEACE\b", re.I)
+_TRANSNATIONAL = re.compile(
+    r"\bV-?[BC]\b|INTERREG EUROPE|URBACT|ESPON|INTERACT|transnational|interregional", re.I
+)
+
+
+def collaboration_purpose(source: str, programme: str, kind: str = "project") -> str:
+    """The purpose a collaboration exemplifies, from its programme: ``cross-border``
+    (Interreg A, IPA/ENI CBC, PEACE), ``transnational`` (Interreg B and C / Europe, URBACT,
+    ESPON, INTERACT), ``research`` (Horizon Europe and other CORDIS projects), ``""`` for
+    anything else (networks and joint action plans are not partnership projects)."""
+    if kind != "project":
+        return ""
+    if _CROSS_BORDER.search(programme or ""):
+        return "cross-border"
+    if _TRANSNATIONAL.search(programme or ""):
+        return "transnational"
+    if "cordis" in (source or "").lower() or "horizon" in (programme or "").lower():
+        return "research"
+    return ""
 
 
 # --------------------------------------------------------------------------- calls and rules
