@@ -127,6 +127,18 @@ class PartnerIndex:
         projects = [c for c in self.collaborations_of.get(city_id, ()) if c.kind == "project"]
         return Counter(t for c in projects for t in c.themes), len(projects)
 
+    def common_partner_names(self, a: int, b: int) -> tuple[list[str], list[str]]:
+        """Names of the strongest partners ``a`` and ``b`` have in common: those both worked
+        with in a project or joint plan, and those linked to one of them only by a network
+        (who must not read as "worked with")."""
+        worked, networked = [], []
+        for z in self.ranker.common_partners(a, b):
+            if z not in self.cities:
+                continue
+            together = all(any(c.kind != "network" for c in self.shared(x, z)) for x in (a, b))
+            (worked if together else networked).append(self.cities[z].name)
+        return worked, networked
+
     def shared(self, a: int, b: int) -> list[Collaboration]:
         """Collaborations both cities took part in, newest first."""
         mine = {c.id for c in self.collaborations_of.get(a, ())}
@@ -236,8 +248,8 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
     parts = {name: float(values[position]) for name, values in result.parts.items()}
     weights = result.weights
     shared = index.shared(city.id, candidate_id)
-    experience, projects = index.experience(candidate_id)
     rows = index.vectoriser.rows_of([city.id, candidate_id])
+    worked_with, network_partners = index.common_partner_names(city.id, candidate_id)
     reasons = explain_match(
         city,
         candidate,
@@ -247,14 +259,10 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
         geography=query.geography,
         theme_focus=query.theme_focus,
         shared_collaborations=shared,
-        candidate_experience=experience,
-        candidate_projects=projects,
+        candidate_collaborations=index.collaborations_of.get(candidate_id, []),
         shared_terms=index.vectoriser.top_shared_terms(int(rows[0]), int(rows[1])),
-        common_partners=[
-            index.cities[i].name
-            for i in index.ranker.common_partners(city.id, candidate_id)
-            if i in index.cities
-        ],
+        common_partners=worked_with,
+        network_partners=network_partners,
     )
     return PartnerMatch(
         city=candidate,
