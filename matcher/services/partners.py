@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from matcher.db import repository
-from matcher.domain import City, Collaboration, expand_countries, fold, haversine_km
+from matcher.domain import PURPOSES, City, Collaboration, expand_countries, fold, haversine_km
 from matcher.services.indexes import cached
 
 #: Score rows kept for pair fits (each is one float per indexed city).
@@ -43,6 +43,8 @@ class PartnerQuery:
     size_bands: tuple[str, ...] = ()
     max_distance_km: float | None = None
     exclude_ids: tuple[int, ...] = ()
+    #: The partnership's purpose (:data:`matcher.domain.PURPOSES`); None: the weighted sum.
+    purpose: str | None = "any"
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ def validate_query(index: PartnerIndex, query: PartnerQuery) -> None:
         expand_countries([*query.countries, *query.exclude_countries, *query.country_sets])
     except ValueError as exc:
         raise PartnerQueryError(str(exc)) from None
+    if query.purpose is not None and query.purpose not in PURPOSES:
+        raise PartnerQueryError(f"purpose must be one of: {', '.join(PURPOSES)}")
     if query.max_distance_km is not None and query.max_distance_km <= 0:
         raise PartnerQueryError("max distance must be a positive number of kilometres")
 
@@ -234,6 +238,7 @@ def _rank(index: PartnerIndex, city: City, query: PartnerQuery) -> list[PartnerM
         size_bands=query.size_bands or None,
         max_distance_km=query.max_distance_km,
         exclude_ids=query.exclude_ids,
+        purpose=query.purpose,
     )
     return [
         _match(index, city, int(cid), float(score), result, position, query)
@@ -247,6 +252,13 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
     candidate = index.cities[candidate_id]
     parts = {name: float(values[position]) for name, values in result.parts.items()}
     weights = result.weights
+    contributions = None
+    if result.contributions is not None:
+        contributions = {k: float(v[position]) for k, v in result.contributions.items()}
+        # Per candidate, weight x value = the part's exact contribution (positive ones: the
+        # bars show what raised the score).
+        weights = {k: c / parts[k] for k, c in contributions.items()
+                   if c > 0 and parts.get(k, 0.0) > 0}  # fmt: skip
     shared = index.shared(city.id, candidate_id)
     rows = index.vectoriser.rows_of([city.id, candidate_id])
     worked_with, network_partners = index.common_partner_names(city.id, candidate_id)
@@ -263,6 +275,7 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
         shared_terms=index.vectoriser.top_shared_terms(int(rows[0]), int(rows[1])),
         common_partners=worked_with,
         network_partners=network_partners,
+        contributions=contributions,
     )
     return PartnerMatch(
         city=candidate,

@@ -35,6 +35,9 @@ __all__ = ["Reason", "explain_match", "format_population"]
 #: A part contributes a reason only when its value reaches this level: below it the "reason"
 #: would be too weak to be worth a city officer's attention.
 MIN_PART_VALUE = 0.2
+#: With a purpose model: a part gives a reason from this many logit units on (the odds of a
+#: real partnership at least 1.2 times what they would be without it).
+MIN_CONTRIBUTION = 0.2
 #: Themes named per reason; more reads like a list, not a reason.
 MAX_THEMES = 3
 #: Theme weights below this share of a profile's strongest theme are not named.
@@ -74,6 +77,7 @@ def explain_match(
     common_partners: Sequence[str] = (),
     candidate_collaborations: Sequence[Collaboration] | None = None,
     network_partners: Sequence[str] = (),
+    contributions: Mapping[str, float] | None = None,
 ) -> list[Reason]:
     """Reasons for ranking ``candidate`` for ``query``, strongest contribution first.
 
@@ -89,6 +93,9 @@ def explain_match(
     roles) is the preferred source of the experience and track-record sentences: projects are
     then counted once each and told with the candidate's role; without it the older counts
     (``candidate_experience``, ``candidate_projects``) are used and no role is claimed.
+    ``contributions`` (a purpose model's exact per-part contributions, logit units) replace
+    weight x value: a part then gives a reason when it adds at least
+    :data:`MIN_CONTRIBUTION`.
     """
     worked = [c for c in shared_collaborations if c.kind != "network"]
     networks = [c for c in shared_collaborations if c.kind == "network"]
@@ -111,12 +118,18 @@ def explain_match(
     reasons = []
     for part, build in builders.items():
         value = float(parts.get(part, 0.0))
-        weight = float(weights.get(part, 0.0))
-        if weight <= 0 or value < MIN_PART_VALUE:
-            continue
+        if contributions is not None:
+            added = float(contributions.get(part, 0.0))
+            if added < MIN_CONTRIBUTION:
+                continue
+        else:
+            weight = float(weights.get(part, 0.0))
+            if weight <= 0 or value < MIN_PART_VALUE:
+                continue
+            added = weight * value
         text = build()
         if text:
-            reasons.append(Reason(part=part, contribution=weight * value, text=text))
+            reasons.append(Reason(part=part, contribution=added, text=text))
     reasons = _say_place_once(reasons)
     reasons.sort(key=lambda r: (r.part != "history", -r.contribution))
     return reasons

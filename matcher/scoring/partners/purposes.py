@@ -40,14 +40,19 @@ from pathlib import Path
 
 import numpy as np
 
+from matcher.scoring.partners.weights import EARTH_RADIUS_KM
+
 __all__ = [
     "FEATURES",
     "MODELS_FILE",
     "PREFERENCE_WEIGHTS",
     "PurposeModel",
     "fit_purpose_model",
+    "index_scores",
     "load_models",
     "pair_features",
+    "purpose_contributions",
+    "total_score",
 ]
 
 #: The pair features the purpose models read, all in [0, 1]: the ranker's evidence parts
@@ -62,7 +67,6 @@ FEATURES: tuple[str, ...] = (
     "networks",
     "common_partners",
     "text",
-    "experience",
     "peer_size",
 )
 #: ``distance`` reaches 1 at this many kilometres.
@@ -71,10 +75,20 @@ FAR_KM = 4000.0
 #: a theme focus or declared profile is the user's say, not evidence (see the module text).
 PREFERENCE_WEIGHTS: dict[str, float] = {
     "complementarity": 2.5,  # declared needs against declared offers
-    "focus_experience": 2.5,  # past projects on the focus themes
+    "focus_experience": 2.5,  # past projects on the focus themes (or the query's interests)
     "shared_interests": 1.25,  # derived or declared interests in common
 }
 MODELS_FILE = Path(__file__).with_name("purpose_models.json")
+#: The boosting form: one feature per tree (an additive model), shallow trees, a few dozen
+#: rounds; small enough to fit in seconds, regularised for truth sets of 60-130 groups.
+BOOSTING_PARAMS: dict = {
+    "max_iter": 60,
+    "learning_rate": 0.15,
+    "max_leaf_nodes": 6,
+    "min_samples_leaf": 40,
+    "l2_regularization": 1.0,
+    "interaction_cst": "no_interactions",
+}
 
 
 def pair_features(parts: Mapping[str, np.ndarray], km: np.ndarray, abroad: np.ndarray,
@@ -137,8 +151,9 @@ class PurposeModel:
             "form": self.form,
             "intercept": self.intercept,
             "coefficients": self.coefficients,
-            "steps": {k: {"thresholds": list(t), "values": list(v)}
-                      for k, (t, v) in self.steps.items()},  # fmt: skip
+            "steps": {
+                k: {"thresholds": list(t), "values": list(v)} for k, (t, v) in self.steps.items()
+            },  # fmt: skip
             "info": self.info,
         }
 
@@ -204,15 +219,7 @@ def fit_purpose_model(purpose: str, X: np.ndarray, y: np.ndarray, names: Sequenc
                             info=dict(info or {}))  # fmt: skip
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    gb = HistGradientBoostingClassifier(
-        max_iter=150,
-        learning_rate=0.1,
-        max_leaf_nodes=8,
-        min_samples_leaf=50,
-        l2_regularization=1.0,
-        interaction_cst="no_interactions",
-        random_state=seed,
-    ).fit(X, y)
+    gb = HistGradientBoostingClassifier(**BOOSTING_PARAMS, random_state=seed).fit(X, y)
     return PurposeModel.from_boosting(purpose, gb, names, info)
 
 
@@ -222,3 +229,66 @@ def load_models(path: Path = MODELS_FILE) -> dict[str, PurposeModel]:
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     return {m["purpose"]: PurposeModel.from_dict(m) for m in data.get("models", [])}
+
+
+#: A geography mode, when chosen, in logit units: as strong as the strongest evidence, so
+#: "far" keeps far cities on top and orders them by the purpose's fit (a far candidate's
+#: part is 1 from :data:`matcher.scoring.partners.weights.FAR_FULL_KM` on, so distance alone
+#: stops deciding there).
+GEOGRAPHY_PREFERENCE = 6.0
+#: Model features told together as the "place" reason of the explanation.
+PLACE_FEATURES = ("proximity", "distance", "abroad")
+
+
+def purpose_contributions(
+    model: PurposeModel,
+    parts: Mapping[str, np.ndarray],
+    km: np.ndarray,
+    abroad: np.ndarray,
+    located: np.ndarray,
+    *,
+    geography: str = "any",
+) -> dict[str, np.ndarray]:
+    """Exact per-part contributions (logit units) of the purpose model plus the user's
+    preferences, keyed by the ranker's part names (the place features are summed into
+    ``proximity``); the score is ``model.intercept`` plus their sum."""
+    features = pair_features(parts, km, abroad, located)
+    out: dict[str, np.ndarray] = {}
+    for name, values in model.contributions(features).items():
+        key = "proximity" if name in PLACE_FEATURES else name
+        out[key] = out[key] + values if key in out else values
+    for name, weight in PREFERENCE_WEIGHTS.items():
+        part = "experience" if name == "focus_experience" else name
+        values = np.float32(weight) * np.asarray(parts[part], np.float32)
+        out[part] = out[part] + values if part in out else values
+    if geography != "any":
+        out["geography"] = np.float32(GEOGRAPHY_PREFERENCE) * np.asarray(parts["geography"])
+    return out
+
+
+def total_score(model: PurposeModel, contributions: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Intercept plus every contribution (a logit per candidate)."""
+    n = len(next(iter(contributions.values())))
+    total = np.full(n, model.intercept, np.float32)
+    for values in contributions.values():
+        total += values
+    return total
+
+
+def index_scores(ranker, xyz, country: str, parts, purpose: str, geography: str = "any"):
+    """(contributions, logit scores) of every row of a fitted ``PartnerRanker`` under a
+    purpose's model, from every row's parts and the query's place (``xyz`` unit vector,
+    ``country``). The shipped models are loaded on first use and kept on the ranker."""
+    models = getattr(ranker, "purpose_models_", None)
+    if models is None:
+        models = ranker.purpose_models_ = load_models()
+    if purpose not in models:
+        raise ValueError(f"no fitted model for purpose {purpose!r}")
+    xyz = np.asarray(xyz, np.float32)
+    cosine = np.clip(ranker.xyz_ @ xyz, -1.0, 1.0)
+    km = np.arccos(cosine) * np.float32(EARTH_RADIUS_KM)
+    located = ranker.has_coords_ & bool(np.any(xyz))
+    abroad = ranker.country_codes_ != ranker.country_code(country)
+    contributions = purpose_contributions(models[purpose], parts, km, abroad, located,
+                                          geography=geography)  # fmt: skip
+    return contributions, total_score(models[purpose], contributions)
