@@ -51,10 +51,13 @@ class QueryRows:
     km: np.ndarray
     abroad: np.ndarray
     located: np.ndarray
+    purpose_counts: np.ndarray | None = None
+    focus: bool = False
 
     def features(self) -> dict[str, np.ndarray]:
         """The model features of every index row."""
-        return pair_features(self.parts, self.km, self.abroad, self.located)
+        return pair_features(self.parts, self.km, self.abroad, self.located,
+                             self.purpose_counts)  # fmt: skip
 
     def matrix(self) -> np.ndarray:
         """The features as a (rows x :data:`FEATURES`) matrix."""
@@ -68,6 +71,10 @@ def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
     for q in queries:
         parts, _active = ranker.score_parts(q.city_id, theme_focus=q.theme_focus,
                                             geography=geography, overrides=q.overrides)  # fmt: skip
+        counts = ranker.vectors_.purpose_counts
+        if q.overrides is not None and counts is not None:  # the hidden group's members
+            counts = counts.copy()
+            counts[ranker.rows_of(q.overrides.city_ids)] = q.overrides.purpose_counts
         xyz = ranker.xyz_[q.row]
         cosine = np.clip(ranker.xyz_ @ xyz, -1.0, 1.0)
         out.append(QueryRows(
@@ -75,6 +82,7 @@ def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
             km=np.arccos(cosine) * np.float32(EARTH_RADIUS_KM),
             abroad=ranker.country_codes_ != ranker.country_codes_[q.row],
             located=ranker.has_coords_ & bool(ranker.has_coords_[q.row]),
+            purpose_counts=counts, focus=bool(q.theme_focus),
         ))  # fmt: skip
     return out
 
@@ -108,7 +116,8 @@ def fit(purpose: str, rows: Sequence[QueryRows], form: str, *, seed: int = 0,
 def scores_with(model: PurposeModel, r: QueryRows, geography: str = "any") -> np.ndarray:
     """The engine's score (model plus preferences) of every index row for one query."""
     contributions = purpose_contributions(model, r.parts, r.km, r.abroad, r.located,
-                                          geography=geography)  # fmt: skip
+                                          geography=geography, focus=r.focus,
+                                          purpose_counts=r.purpose_counts)  # fmt: skip
     return total_score(model, contributions)
 
 

@@ -68,15 +68,21 @@ FEATURES: tuple[str, ...] = (
     "common_partners",
     "text",
     "peer_size",
+    "experience",
+    "track_cross_border",
+    "track_transnational",
+    "track_research",
 )
+#: ``track_<purpose>``: the candidate's projects of that purpose (log scale, 1 from this many).
+PURPOSE_TRACK_FULL = 10
 #: ``distance`` reaches 1 at this many kilometres.
 FAR_KM = 4000.0
 #: Preference parts added on top of a purpose model, in logit units per unit of the part:
 #: a theme focus or declared profile is the user's say, not evidence (see the module text).
 PREFERENCE_WEIGHTS: dict[str, float] = {
-    "complementarity": 2.5,  # declared needs against declared offers
-    "focus_experience": 2.5,  # past projects on the focus themes (or the query's interests)
-    "shared_interests": 1.25,  # derived or declared interests in common
+    "complementarity": 2.5,  # declared needs against declared offers, always
+    "focus_experience": 2.0,  # with a focus: past projects on the focus themes
+    "shared_interests": 1.0,  # with a focus: interests in common, pulled to the focus
 }
 MODELS_FILE = Path(__file__).with_name("purpose_models.json")
 #: The boosting form: one feature per tree (an additive model), shallow trees, a few dozen
@@ -92,15 +98,23 @@ BOOSTING_PARAMS: dict = {
 
 
 def pair_features(parts: Mapping[str, np.ndarray], km: np.ndarray, abroad: np.ndarray,
-                  located: np.ndarray) -> dict[str, np.ndarray]:  # fmt: skip
+                  located: np.ndarray, purpose_counts: np.ndarray | None = None,
+                  ) -> dict[str, np.ndarray]:  # fmt: skip
     """The model features for a block of candidates from the ranker's parts, distances (km)
     and whether each candidate is abroad; ``located`` is False where a distance is unknown
-    (its ``distance`` is then 1, as far as it gets, and ``proximity`` already 0)."""
+    (its ``distance`` is then 1, as far as it gets, and ``proximity`` already 0);
+    ``purpose_counts`` are the candidates' projects per purpose (cross-border,
+    transnational, research), as :class:`ProfileVectors` holds them."""
     distance = np.minimum(np.log1p(np.maximum(km, 0.0)) / np.log1p(FAR_KM), 1.0)
     features = {name: np.asarray(parts[name], np.float32) for name in FEATURES
                 if name in parts}  # fmt: skip
     features["distance"] = np.where(located, distance, 1.0).astype(np.float32)
     features["abroad"] = np.asarray(abroad, np.float32)
+    counts = np.zeros((len(km), 3)) if purpose_counts is None else purpose_counts
+    track = np.minimum(np.log1p(np.asarray(counts, np.float32)) / np.log1p(PURPOSE_TRACK_FULL),
+                       1.0)  # fmt: skip
+    for j, name in enumerate(("track_cross_border", "track_transnational", "track_research")):
+        features[name] = track[:, j].astype(np.float32)
     return features
 
 
@@ -236,8 +250,11 @@ def load_models(path: Path = MODELS_FILE) -> dict[str, PurposeModel]:
 #: part is 1 from :data:`matcher.scoring.partners.weights.FAR_FULL_KM` on, so distance alone
 #: stops deciding there).
 GEOGRAPHY_PREFERENCE = 6.0
-#: Model features told together as the "place" reason of the explanation.
-PLACE_FEATURES = ("proximity", "distance", "abroad")
+#: Model features told as one of the ranker's parts in the explanation: the place features
+#: as ``proximity``, the per-purpose records as ``track_record``.
+PART_OF_FEATURE = {"distance": "proximity", "abroad": "proximity",
+                   "track_cross_border": "track_record", "track_transnational": "track_record",
+                   "track_research": "track_record"}  # fmt: skip
 
 
 def purpose_contributions(
@@ -248,16 +265,20 @@ def purpose_contributions(
     located: np.ndarray,
     *,
     geography: str = "any",
+    focus: bool = False,
+    purpose_counts: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Exact per-part contributions (logit units) of the purpose model plus the user's
     preferences, keyed by the ranker's part names (the place features are summed into
     ``proximity``); the score is ``model.intercept`` plus their sum."""
-    features = pair_features(parts, km, abroad, located)
+    features = pair_features(parts, km, abroad, located, purpose_counts)
     out: dict[str, np.ndarray] = {}
     for name, values in model.contributions(features).items():
-        key = "proximity" if name in PLACE_FEATURES else name
+        key = PART_OF_FEATURE.get(name, name)
         out[key] = out[key] + values if key in out else values
     for name, weight in PREFERENCE_WEIGHTS.items():
+        if name != "complementarity" and not focus:
+            continue  # without a focus only declared needs and offers are a preference
         part = "experience" if name == "focus_experience" else name
         values = np.float32(weight) * np.asarray(parts[part], np.float32)
         out[part] = out[part] + values if part in out else values
@@ -275,7 +296,8 @@ def total_score(model: PurposeModel, contributions: Mapping[str, np.ndarray]) ->
     return total
 
 
-def index_scores(ranker, xyz, country: str, parts, purpose: str, geography: str = "any"):
+def index_scores(ranker, xyz, country: str, parts, purpose: str, geography: str = "any",
+                 focus: bool = False):  # fmt: skip
     """(contributions, logit scores) of every row of a fitted ``PartnerRanker`` under a
     purpose's model, from every row's parts and the query's place (``xyz`` unit vector,
     ``country``). The shipped models are loaded on first use and kept on the ranker."""
@@ -289,6 +311,8 @@ def index_scores(ranker, xyz, country: str, parts, purpose: str, geography: str 
     km = np.arccos(cosine) * np.float32(EARTH_RADIUS_KM)
     located = ranker.has_coords_ & bool(np.any(xyz))
     abroad = ranker.country_codes_ != ranker.country_code(country)
+    counts = ranker.vectors_.purpose_counts
     contributions = purpose_contributions(models[purpose], parts, km, abroad, located,
-                                          geography=geography)  # fmt: skip
+                                          geography=geography, focus=focus,
+                                          purpose_counts=counts)  # fmt: skip
     return contributions, total_score(models[purpose], contributions)

@@ -257,7 +257,7 @@ class PartnerRanker:
         if purpose is not None:
             every = self._parts(q, probe, self._block(None), geography, sparse=sparse)
             contributions, scores = index_scores(self, q.xyz, q.country, every, purpose,
-                                                 geography)  # fmt: skip
+                                                 geography, bool(theme_focus))  # fmt: skip
         else:
             scores = self._combined_scores(q, probe, raw, geography, sparse)
         if countries or exclude_countries or country_sets or size_bands:
