@@ -7,7 +7,6 @@ the services and the web layer all exchange these objects.
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -380,10 +379,11 @@ MEMBER_ROLES: tuple[str, ...] = (
 LEAD_ROLES: frozenset[str] = frozenset({"lead", "coordinator"})
 #: The purposes of a partnership a user can ask for; ``any`` expresses none.
 PURPOSES: tuple[str, ...] = ("any", "cross-border", "transnational", "research", "peer-exchange")
-_CROSS_BORDER = re.compile(r"\bV-?A\b|\b(IPA|ENI|NEXT)[- ]CBC\b|cross-border|\bPEACE\b", re.I)
-_TRANSNATIONAL = re.compile(
-    r"\bV-?[BC]\b|INTERREG EUROPE|URBACT|ESPON|INTERACT|transnational|interregional", re.I
-)
+#: Programme-name markers (upper case; whole words, or phrases) of each purpose.
+_CROSS_BORDER_WORDS = frozenset({"V-A", "VA", "PEACE"})
+_CROSS_BORDER_PHRASES = ("IPA CBC", "ENI CBC", "NEXT CBC", "CROSS-BORDER")
+_TRANSNATIONAL_WORDS = frozenset({"V-B", "VB", "V-C", "VC", "URBACT", "ESPON", "INTERACT"})
+_TRANSNATIONAL_PHRASES = ("INTERREG EUROPE", "TRANSNATIONAL", "INTERREGIONAL")
 
 
 def collaboration_purpose(source: str, programme: str, kind: str = "project") -> str:
@@ -393,9 +393,11 @@ def collaboration_purpose(source: str, programme: str, kind: str = "project") ->
     anything else (networks and joint action plans are not partnership projects)."""
     if kind != "project":
         return ""
-    if _CROSS_BORDER.search(programme or ""):
+    name = (programme or "").upper()
+    words = set(name.replace("(", " ").replace(")", " ").replace(",", " ").split())
+    if words & _CROSS_BORDER_WORDS or any(p in name for p in _CROSS_BORDER_PHRASES):
         return "cross-border"
-    if _TRANSNATIONAL.search(programme or ""):
+    if words & _TRANSNATIONAL_WORDS or any(p in name for p in _TRANSNATIONAL_PHRASES):
         return "transnational"
     if "cordis" in (source or "").lower() or "horizon" in (programme or "").lower():
         return "research"
