@@ -160,10 +160,12 @@ def out_of_programme(cities, collaborations, vectoriser, args) -> None:
     }  # fmt: skip
     for label, (train, test) in splits.items():
         train_rows, _ = rows_for(vectoriser, collaborations, train)
-        test_rows, ranker = rows_for(vectoriser, collaborations, test)
-        model = purpose_fit.fit("transnational", train_rows, "additive-boosting")
+        test_rows, _ranker = rows_for(vectoriser, collaborations, test)
+        form = purpose_fit.load_models()["transnational"].form
+        model = purpose_fit.fit("transnational", train_rows, form)
         engine = ndcg(test_rows, [purpose_fit.scores_with(model, r) for r in test_rows])
-        popular = ndcg(test_rows, [ranker.track_record_.astype(float) for _r in test_rows])
+        # Popularity with the hidden group taken out of its members' records, as in evaluate.
+        popular = ndcg(test_rows, [r.parts["track_record"].astype(float) for r in test_rows])
         clusters = np.array([r.group for r in test_rows])
         e_low, e_high = bootstrap_ci(engine, clusters, n_boot=args.boot)
         p_low, p_high = bootstrap_ci(popular, clusters, n_boot=args.boot)

@@ -120,7 +120,8 @@ def explain_match(
         value = float(parts.get(part, 0.0))
         if contributions is not None:
             added = float(contributions.get(part, 0.0))
-            if added < MIN_CONTRIBUTION:
+            # Having worked together is a fact worth telling whatever the model makes of it.
+            if added < MIN_CONTRIBUTION and not (part == "history" and value > 0):
                 continue
         else:
             weight = float(weights.get(part, 0.0))

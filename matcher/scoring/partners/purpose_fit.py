@@ -19,7 +19,7 @@ model as is: none of its groups can have been in training.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -110,7 +110,15 @@ def fit(purpose: str, rows: Sequence[QueryRows], form: str, *, seed: int = 0,
     X, y = fit_rows(rows, seed=seed)
     if y.min() == y.max():  # nothing to learn from (a tiny truth set): every row scores 0
         return PurposeModel(purpose, "linear", 0.0, info={"note": "one class only"})
-    return fit_purpose_model(purpose, X, y, FEATURES, form=form, seed=seed, info=info)
+    model = fit_purpose_model(purpose, X, y, FEATURES, form=form, seed=seed, info=info)
+    # The fit saw balanced classes; shifting the intercept by the real prior log-odds (real
+    # partners among all candidates) makes the logistic of the score an estimate of the
+    # chance that a candidate is a real partner. Rankings and contributions do not change.
+    partners = sum(len(r.relevant_rows) for r in rows)
+    candidates = sum(len(r.km) - 1 for r in rows)
+    prior = np.log(partners / max(candidates - partners, 1))
+    return replace(model, intercept=model.intercept + float(prior),
+                   info={**model.info, "prior_log_odds": float(prior)})  # fmt: skip
 
 
 def scores_with(model: PurposeModel, r: QueryRows, geography: str = "any") -> np.ndarray:

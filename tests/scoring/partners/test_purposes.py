@@ -9,6 +9,7 @@ from matcher.domain import City, Collaboration, ProfileEntry, collaboration_purp
 from matcher.domain import ProfileKind as Kind
 from matcher.scoring.partners import purpose_fit
 from matcher.scoring.partners.purposes import (
+    ACTIVITY_CAP,
     BOOSTING_PARAMS,
     FEATURES,
     PREFERENCE_WEIGHTS,
@@ -175,3 +176,16 @@ def test_every_purpose_has_a_shipped_model():
     models = load_models()
     assert {"any", "cross-border", "transnational", "research", "peer-exchange"} <= set(models)
     assert models["peer-exchange"].info["fitted"] is False
+
+
+def test_activity_is_capped_so_a_very_active_city_does_not_top_every_list():
+    busy = [Collaboration(id=i, source="CORDIS", source_ref=f"P{i}", title=f"P{i}",
+                          member_city_ids=(4, 5)) for i in range(1, 21)]  # fmt: skip
+    some = [Collaboration(id=i, source="CORDIS", source_ref=f"Q{i}", title=f"Q{i}",
+                          member_city_ids=(2, 3)) for i in range(21, 24)]  # fmt: skip
+    ranker = ranker_with(CITIES, {"p": linear(track_record=30.0, proximity=2.0)}, busy + some)
+    result = ranker.rank(1, 4, purpose="p")
+    # Lisbon and Bologna took part in 20 projects, the neighbours in 3: past the cap,
+    # closeness decides.
+    assert set(result.ids[:2].tolist()) == {2, 3}
+    assert result.contributions["track_record"].max() <= ACTIVITY_CAP + 1e-6
