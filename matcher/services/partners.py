@@ -255,10 +255,10 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
     contributions = None
     if result.contributions is not None:
         contributions = {k: float(v[position]) for k, v in result.contributions.items()}
-        # Per candidate, weight x value = the part's exact contribution (positive ones: the
-        # bars show what raised the score).
-        weights = {k: c / parts[k] for k, c in contributions.items()
-                   if c > 0 and parts.get(k, 0.0) > 0}  # fmt: skip
+        # Per candidate, weight x value = the part's exact contribution (logit units; the
+        # bars show the parts that raised the score).
+        weights = {k: (contributions.get(k, 0.0) / v if v > 0 else 0.0)
+                   for k, v in parts.items()}  # fmt: skip
     shared = index.shared(city.id, candidate_id)
     rows = index.vectoriser.rows_of([city.id, candidate_id])
     worked_with, network_partners = index.common_partner_names(city.id, candidate_id)
