@@ -151,11 +151,21 @@ def format_population(population: int | None) -> str:
 
 
 def _shared_interests(query, candidate, labels, focus) -> str | None:
-    mine = query.weights(ProfileKind.INTEREST)
+    """Themes in both profiles are "both work on"; a focus theme only the candidate's
+    profile holds is the candidate's, not "both"."""
+    own = query.weights(ProfileKind.INTEREST)
+    mine = dict(own)
     for theme in focus:
         mine.setdefault(theme, max(mine.values(), default=1.0))
     themes = _overlap(mine, candidate.weights(ProfileKind.INTEREST))
-    return f"Both work on {_listing(themes, labels)}" if themes else None
+    both = [t for t in themes if t in own]
+    focus_only = [t for t in themes if t not in own]
+    sentences = []
+    if both:
+        sentences.append(f"Both work on {_listing(both, labels)}")
+    if focus_only:
+        sentences.append(f"{candidate.name} works on {_listing(focus_only, labels)}, your focus")
+    return "; ".join(sentences) or None
 
 
 def _complementarity(query, candidate, labels) -> str | None:

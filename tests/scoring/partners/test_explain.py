@@ -231,3 +231,9 @@ def test_members_of_a_membership_network_are_members():
     reasons = explain_match(EMMEN, TARTU, {"networks": 0.5}, weights=ALL_ON, theme_labels={},
                             shared_collaborations=[network])  # fmt: skip
     assert texts(reasons) == ["Both are members of Energy Cities"]
+
+
+def test_a_focus_theme_the_query_does_not_work_on_is_not_both():
+    reasons = explain_match(NORDHORN, TARTU, {"shared_interests": 0.9}, weights=ALL_ON,
+                            theme_labels=LABELS, theme_focus=["mobility-transition"])  # fmt: skip
+    assert texts(reasons) == ["Tartu works on mobility transition, your focus"]
