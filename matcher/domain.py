@@ -354,6 +354,54 @@ class Collaboration:
     end_year: int | None = None
     member_city_ids: tuple[int, ...] = ()
     kind: str = "project"  # project / network / joint-plan
+    #: (city id, role) per member, roles as in :data:`MEMBER_ROLES`; empty when not loaded.
+    member_roles: tuple[tuple[int, str], ...] = ()
+
+    def role_of(self, city_id: int) -> str:
+        """The member's role ("" when unknown or not a member)."""
+        return next((role for cid, role in self.member_roles if cid == city_id), "")
+
+    @property
+    def purpose(self) -> str:
+        """The partnership purpose this collaboration is an example of (see
+        :func:`collaboration_purpose`)."""
+        return collaboration_purpose(self.source, self.programme, self.kind)
+
+
+#: Member roles as the data records them: keep.eu ``lead`` / ``partner``; CORDIS
+#: ``coordinator`` / ``participant`` / ``associated_partner`` / ``third_party``; networks
+#: ``member`` / ``coordinated`` / ``supporter``.
+MEMBER_ROLES: tuple[str, ...] = (
+    "lead", "partner", "coordinator", "participant", "associated_partner", "third_party",
+    "member", "coordinated", "supporter",
+)  # fmt: skip
+#: Roles that led the collaboration: only these may be told as "led".
+LEAD_ROLES: frozenset[str] = frozenset({"lead", "coordinator"})
+#: The purposes of a partnership a user can ask for; ``any`` expresses none.
+PURPOSES: tuple[str, ...] = ("any", "cross-border", "transnational", "research", "peer-exchange")
+#: Programme-name markers (upper case; whole words, or phrases) of each purpose.
+_CROSS_BORDER_WORDS = frozenset({"V-A", "VA", "PEACE"})
+_CROSS_BORDER_PHRASES = ("IPA CBC", "ENI CBC", "NEXT CBC", "CROSS-BORDER")
+_TRANSNATIONAL_WORDS = frozenset({"V-B", "VB", "V-C", "VC", "URBACT", "ESPON", "INTERACT"})
+_TRANSNATIONAL_PHRASES = ("INTERREG EUROPE", "TRANSNATIONAL", "INTERREGIONAL")
+
+
+def collaboration_purpose(source: str, programme: str, kind: str = "project") -> str:
+    """The purpose a collaboration exemplifies, from its programme: ``cross-border``
+    (Interreg A, IPA/ENI CBC, PEACE), ``transnational`` (Interreg B and C / Europe, URBACT,
+    ESPON, INTERACT), ``research`` (Horizon Europe and other CORDIS projects), ``""`` for
+    anything else (networks and joint action plans are not partnership projects)."""
+    if kind != "project":
+        return ""
+    name = (programme or "").upper()
+    words = set(name.replace("(", " ").replace(")", " ").replace(",", " ").split())
+    if words & _CROSS_BORDER_WORDS or any(p in name for p in _CROSS_BORDER_PHRASES):
+        return "cross-border"
+    if words & _TRANSNATIONAL_WORDS or any(p in name for p in _TRANSNATIONAL_PHRASES):
+        return "transnational"
+    if "cordis" in (source or "").lower() or "horizon" in (programme or "").lower():
+        return "research"
+    return ""
 
 
 # --------------------------------------------------------------------------- calls and rules

@@ -15,6 +15,7 @@ from matcher.cli.common import (
     open_session,
     resolve_city,
 )
+from matcher.domain import PURPOSES
 from matcher.importing.records import ImportFailed
 
 
@@ -28,6 +29,14 @@ from matcher.importing.records import ImportFailed
     default="any",
     show_default=True,
     type=click.Choice(["any", "near", "far", "different-country", "cross-border"]),
+)
+@click.option(
+    "--purpose",
+    default="any",
+    show_default=True,
+    type=click.Choice(list(PURPOSES)),
+    help="What the partnership is for: cross-border (Interreg A), transnational (URBACT, "
+    "Interreg B/C), research (Horizon Europe), peer-exchange (twinning), any.",
 )
 @click.option("--only-country", "countries", multiple=True, help="Keep only these (ISO codes).")
 @click.option("--exclude-country", "exclude_countries", multiple=True)
@@ -54,6 +63,7 @@ def partners_command(
     themes,
     top,
     geography,
+    purpose,
     countries,
     exclude_countries,
     country_sets,
@@ -79,6 +89,7 @@ def partners_command(
         country_sets=country_sets,
         size_bands=size_bands,
         max_distance_km=max_distance,
+        purpose=purpose,
     )
     with open_session() as session:
         found = city_named(session, city, country_option(city_country))
@@ -96,7 +107,12 @@ def partners_command(
                     "name": found.name,
                     "country": found.country,
                 },
-                "query": {"theme_focus": list(themes), "geography": geography, "top": top},
+                "query": {
+                    "theme_focus": list(themes),
+                    "geography": geography,
+                    "purpose": purpose,
+                    "top": top,
+                },  # fmt: skip
                 "partners": [
                     {
                         "rank": i,
@@ -118,7 +134,8 @@ def partners_command(
         return
     focus = f", focus: {', '.join(themes)}" if themes else ""
     click.echo(
-        f"Partners for {found.name} ({COUNTRY_NAMES[found.country]}){focus}, geography: {geography}"
+        f"Partners for {found.name} ({COUNTRY_NAMES[found.country]}){focus}, "
+        f"purpose: {purpose}, geography: {geography}"
     )
     click.echo(f"{'#':>2}  {'city':<24} {'country':<14} {'pop.':>7} {'km':>6} {'score':>5}  why")
     for i, m in enumerate(matches, start=1):
@@ -148,11 +165,19 @@ def partners_command(
     show_default=True,
     type=click.Choice(["any", "near", "far", "different-country", "cross-border"]),
 )
+@click.option(
+    "--purpose",
+    default="any",
+    show_default=True,
+    type=click.Choice(list(PURPOSES)),
+    help="The purpose whose model is evaluated (grouped cross-validation when the truth "
+    "groups are known collaborations).",
+)
 @click.option("--bootstrap", "n_boot", default=1000, show_default=True, type=click.IntRange(10))
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def evaluate_command(truth_files, geography, n_boot, seed, as_json):
+def evaluate_command(truth_files, geography, purpose, n_boot, seed, as_json):
     """Leave-group-out evaluation of partner ranking on real collaborations."""
     from matcher.services.evaluation import evaluate_truth_file
 
@@ -161,7 +186,8 @@ def evaluate_command(truth_files, geography, n_boot, seed, as_json):
         for path in truth_files:
             try:
                 reports.append(evaluate_truth_file(session, path, geography=geography,
-                                                   n_boot=n_boot, seed=seed))  # fmt: skip
+                                                   purpose=purpose, n_boot=n_boot,
+                                                   seed=seed))  # fmt: skip
             except ImportFailed as exc:
                 fail_on_problems(exc)
     if as_json:

@@ -101,6 +101,7 @@ def collaboration_from_row(row: CollaborationRow) -> Collaboration:
         end_year=row.end_year,
         member_city_ids=tuple(sorted(m.city_id for m in row.members)),
         kind=row.kind,
+        member_roles=tuple(sorted((m.city_id, m.role) for m in row.members)),
     )
 
 

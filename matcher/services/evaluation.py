@@ -123,7 +123,7 @@ def load_truth(session: Session, path: str | Path):
 
 def evaluate_truth_file(
     session: Session, path: str | Path, *, geography: str = "any", n_boot: int = 1000,
-    seed: int = 0,
+    seed: int = 0, purpose: str | None = None,
 ) -> dict:  # fmt: skip
     """Leave-group-out evaluation of the engine and the baselines on one truth file."""
     from matcher.scoring.partners.evaluate import evaluate
@@ -138,6 +138,7 @@ def evaluate_truth_file(
         geography=geography,
         n_boot=n_boot,
         seed=seed,
+        purpose=purpose,
     )
     report["match_rate"] = match.match_rate
     report["rows"] = match.rows

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from matcher.db import repository
-from matcher.domain import City, Collaboration, expand_countries, fold, haversine_km
+from matcher.domain import PURPOSES, City, Collaboration, expand_countries, fold, haversine_km
 from matcher.services.indexes import cached
 
 #: Score rows kept for pair fits (each is one float per indexed city).
@@ -43,6 +43,8 @@ class PartnerQuery:
     size_bands: tuple[str, ...] = ()
     max_distance_km: float | None = None
     exclude_ids: tuple[int, ...] = ()
+    #: The partnership's purpose (:data:`matcher.domain.PURPOSES`); None: the weighted sum.
+    purpose: str | None = "any"
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,18 @@ class PartnerIndex:
         projects = [c for c in self.collaborations_of.get(city_id, ()) if c.kind == "project"]
         return Counter(t for c in projects for t in c.themes), len(projects)
 
+    def common_partner_names(self, a: int, b: int) -> tuple[list[str], list[str]]:
+        """Names of the strongest partners ``a`` and ``b`` have in common: those both worked
+        with in a project or joint plan, and those linked to one of them only by a network
+        (who must not read as "worked with")."""
+        worked, networked = [], []
+        for z in self.ranker.common_partners(a, b):
+            if z not in self.cities:
+                continue
+            together = all(any(c.kind != "network" for c in self.shared(x, z)) for x in (a, b))
+            (worked if together else networked).append(self.cities[z].name)
+        return worked, networked
+
     def shared(self, a: int, b: int) -> list[Collaboration]:
         """Collaborations both cities took part in, newest first."""
         mine = {c.id for c in self.collaborations_of.get(a, ())}
@@ -164,6 +178,8 @@ def validate_query(index: PartnerIndex, query: PartnerQuery) -> None:
         expand_countries([*query.countries, *query.exclude_countries, *query.country_sets])
     except ValueError as exc:
         raise PartnerQueryError(str(exc)) from None
+    if query.purpose is not None and query.purpose not in PURPOSES:
+        raise PartnerQueryError(f"purpose must be one of: {', '.join(PURPOSES)}")
     if query.max_distance_km is not None and query.max_distance_km <= 0:
         raise PartnerQueryError("max distance must be a positive number of kilometres")
 
@@ -222,6 +238,7 @@ def _rank(index: PartnerIndex, city: City, query: PartnerQuery) -> list[PartnerM
         size_bands=query.size_bands or None,
         max_distance_km=query.max_distance_km,
         exclude_ids=query.exclude_ids,
+        purpose=query.purpose,
     )
     return [
         _match(index, city, int(cid), float(score), result, position, query)
@@ -235,9 +252,16 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
     candidate = index.cities[candidate_id]
     parts = {name: float(values[position]) for name, values in result.parts.items()}
     weights = result.weights
+    contributions = None
+    if result.contributions is not None:
+        contributions = {k: float(v[position]) for k, v in result.contributions.items()}
+        # Per candidate, weight x value = the part's exact contribution (logit units; the
+        # bars show the parts that raised the score).
+        weights = {k: (contributions.get(k, 0.0) / v if v > 0 else 0.0)
+                   for k, v in parts.items()}  # fmt: skip
     shared = index.shared(city.id, candidate_id)
-    experience, projects = index.experience(candidate_id)
     rows = index.vectoriser.rows_of([city.id, candidate_id])
+    worked_with, network_partners = index.common_partner_names(city.id, candidate_id)
     reasons = explain_match(
         city,
         candidate,
@@ -247,14 +271,11 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
         geography=query.geography,
         theme_focus=query.theme_focus,
         shared_collaborations=shared,
-        candidate_experience=experience,
-        candidate_projects=projects,
+        candidate_collaborations=index.collaborations_of.get(candidate_id, []),
         shared_terms=index.vectoriser.top_shared_terms(int(rows[0]), int(rows[1])),
-        common_partners=[
-            index.cities[i].name
-            for i in index.ranker.common_partners(city.id, candidate_id)
-            if i in index.cities
-        ],
+        common_partners=worked_with,
+        network_partners=network_partners,
+        contributions=contributions,
     )
     return PartnerMatch(
         city=candidate,

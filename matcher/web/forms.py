@@ -164,6 +164,13 @@ GEOGRAPHY_LABELS: dict[str, str] = {
     "different-country": "In another country",
     "cross-border": "Across a border, close by (Interreg)",
 }
+PURPOSE_LABELS: dict[str, str] = {
+    "any": "Any partnership",
+    "cross-border": "Cross-border (Interreg A)",
+    "transnational": "Transnational network (URBACT, Interreg B/C)",
+    "research": "Research and innovation (Horizon Europe)",
+    "peer-exchange": "Peer exchange (twinning, similar cities)",
+}
 CALL_STATUS_LABELS: dict[str, str] = {
     "open": "Open now",
     "forthcoming": "Forthcoming",
@@ -304,6 +311,7 @@ class PartnerFilterForm(FilterForm):
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     geography = RadioField("Where", choices=_choices(GEOGRAPHY_LABELS.items()), default="any")
+    purpose = RadioField("What for", choices=_choices(PURPOSE_LABELS.items()), default="any")
     top = WholeNumberField(
         "How many partners",
         default=10,
@@ -330,6 +338,7 @@ class PartnerFilterForm(FilterForm):
             country_sets=tuple(self.country_sets.data or ()),
             size_bands=tuple(self.size_bands.data or ()),
             max_distance_km=self.max_distance_km.data,
+            purpose=self.purpose.data or "any",
         )
 
 

@@ -328,8 +328,15 @@ def evaluate(
     baselines: Mapping[str, Method] = BASELINES,
     collaboration_sources: Sequence[str] = COLLABORATION_SOURCES,
     vectoriser: ProfileVectoriser | None = None,
+    purpose: str | None = None,
+    folds: int = 5,
 ) -> dict:
     """Evaluate the partner engine and the baselines on one truth set (leave-group-out).
+
+    With a ``purpose`` the engine is that purpose's model, scored honestly: by grouped
+    cross-validation over ``folds`` when the truth groups are known collaborations (they may
+    have trained the shipped model), with the shipped model otherwise (see
+    :mod:`matcher.scoring.partners.purpose_fit`).
 
     ``collaborations`` are all known collaborations (they build experience, text and history
     features); ``truth_groups`` are the groups to predict, each linked to its collaboration by
@@ -347,11 +354,15 @@ def evaluate(
         vectoriser = ProfileVectoriser().fit(cities, theme_ids, collaborations=collaborations,
                                              texts=texts)  # fmt: skip
     ranker = PartnerRanker(weights).fit(vectoriser)
-    methods: dict[str, Method] = {"engine": engine_method(geography), **baselines}
+    queries = list(iter_queries(vectoriser, collaborations, truth_groups))
+    engine = engine_method(geography)
+    if purpose is not None:
+        engine = _purpose_engine(ranker, queries, purpose, geography, folds, seed)
+    methods: dict[str, Method] = {"engine": engine, **baselines}
     per_method: dict[str, list[dict[str, float]]] = {name: [] for name in methods}
     clusters: list[int] = []
     rng = np.random.default_rng(seed)
-    for query in iter_queries(vectoriser, collaborations, truth_groups):
+    for query in queries:
         tie_key = rng.random(len(ranker.city_ids_))
         clusters.append(query.group)
         for name, method in methods.items():
@@ -366,7 +377,8 @@ def evaluate(
         "match_rate": matched / total if total else 0.0,
         "queries": len(clusters),
         "groups": len(set(clusters)),
-        "settings": {"geography": geography, "k": k, "n_boot": n_boot, "seed": seed,
+        "settings": {"geography": geography, "purpose": purpose, "k": k, "n_boot": n_boot,
+                     "seed": seed, "engine_scoring": getattr(engine, "scoring", "weighted sum"),
                      "weights": {**weights.part_weights(),
                                  "theme_focus_boost": weights.theme_focus_boost}},
         "methods": [],
@@ -383,3 +395,27 @@ def evaluate(
             entry[metric] = {"value": float(values.mean()), "ci95": [low, high]}
         report["methods"].append(entry)
     return report
+
+
+def _purpose_engine(ranker, queries, purpose, geography, folds, seed) -> Method:
+    """The purpose model as an evaluation method: cross-validated scores when any query's
+    group is a known collaboration (it may have trained the shipped model), else the shipped
+    model's scores."""
+    from matcher.scoring.partners import purpose_fit
+
+    rows = purpose_fit.collect(ranker, queries, geography)
+    if any(q.overrides is not None for q in queries):
+        scored = purpose_fit.cross_validated(rows, purpose, folds=folds, seed=seed,
+                                             geography=geography)  # fmt: skip
+        scoring = f"grouped {folds}-fold cross-validation"
+    else:
+        model = purpose_fit.load_models()[purpose]
+        scored = [purpose_fit.scores_with(model, r, geography) for r in rows]
+        scoring = "shipped model (no truth group is a known collaboration)"
+    by_query = {id(q): s for q, s in zip(queries, scored, strict=True)}
+
+    def score(q: EvalQuery, ranker: PartnerRanker, rng: np.random.Generator) -> np.ndarray:
+        return by_query[id(q)]
+
+    score.scoring = scoring  # type: ignore[attr-defined]
+    return score

@@ -8,6 +8,11 @@ labels, collaboration titles, partner names), so a reason is never invented.
 
 Reasons are ordered by weighted contribution, except that having worked together comes first
 whenever the two cities share a project: it is the most concrete reason there is.
+
+Roles are told as the data records them: a project is counted once however many themes it
+has; only a lead partner or coordinator "led" it; an associated partner or third party is
+named as such (it is not a beneficiary); a network is "the same network", never "worked
+together", and a Covenant supporter is not a member.
 """
 
 from __future__ import annotations
@@ -16,13 +21,23 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from matcher.domain import COUNTRY_NAMES, City, Collaboration, ProfileKind, haversine_km
+from matcher.domain import (
+    COUNTRY_NAMES,
+    LEAD_ROLES,
+    City,
+    Collaboration,
+    ProfileKind,
+    haversine_km,
+)
 
 __all__ = ["Reason", "explain_match", "format_population"]
 
 #: A part contributes a reason only when its value reaches this level: below it the "reason"
 #: would be too weak to be worth a city officer's attention.
 MIN_PART_VALUE = 0.2
+#: With a purpose model: a part gives a reason from this many logit units on (the odds of a
+#: real partnership at least 1.2 times what they would be without it).
+MIN_CONTRIBUTION = 0.2
 #: Themes named per reason; more reads like a list, not a reason.
 MAX_THEMES = 3
 #: Theme weights below this share of a profile's strongest theme are not named.
@@ -60,6 +75,9 @@ def explain_match(
     candidate_projects: int | None = None,
     shared_terms: Sequence[str] = (),
     common_partners: Sequence[str] = (),
+    candidate_collaborations: Sequence[Collaboration] | None = None,
+    network_partners: Sequence[str] = (),
+    contributions: Mapping[str, float] | None = None,
 ) -> list[Reason]:
     """Reasons for ranking ``candidate`` for ``query``, strongest contribution first.
 
@@ -69,34 +87,50 @@ def explain_match(
     is best (projects and joint plans explain ``history``, networks explain ``networks``);
     ``candidate_experience`` counts the candidate's past projects per theme id and
     ``candidate_projects`` all of them; ``shared_terms`` are the words behind the text
-    similarity; ``common_partners`` names the partners both worked with, strongest first.
+    similarity; ``common_partners`` names the partners both worked with in projects or joint
+    plans, strongest first, and ``network_partners`` those they are only linked to through
+    networks. ``candidate_collaborations`` (the candidate's own collaborations, with member
+    roles) is the preferred source of the experience and track-record sentences: projects are
+    then counted once each and told with the candidate's role; without it the older counts
+    (``candidate_experience``, ``candidate_projects``) are used and no role is claimed.
+    ``contributions`` (a purpose model's exact per-part contributions, logit units) replace
+    weight x value: a part then gives a reason when it adds at least
+    :data:`MIN_CONTRIBUTION`.
     """
     worked = [c for c in shared_collaborations if c.kind != "network"]
     networks = [c for c in shared_collaborations if c.kind == "network"]
-    name = candidate.name
+    projects = (None if candidate_collaborations is None
+                else [c for c in candidate_collaborations if c.kind == "project"])  # fmt: skip
     builders = {
         "shared_interests": lambda: _shared_interests(query, candidate, theme_labels, theme_focus),
         "complementarity": lambda: _complementarity(query, candidate, theme_labels),
-        "experience": lambda: _experience(query, name, candidate_experience, theme_labels,
-                                          theme_focus),
-        "track_record": lambda: _track_record(name, candidate_projects),
+        "experience": lambda: _experience(query, candidate, projects, candidate_experience,
+                                          theme_labels, theme_focus),
+        "track_record": lambda: _track_record(candidate, projects, candidate_projects),
         "text": lambda: _text(shared_terms),
         "peer_size": lambda: _peer_size(query, candidate),
         "proximity": lambda: _geography(query, candidate, "near"),
         "geography": lambda: _geography(query, candidate, geography),
-        "history": lambda: _history(worked),
-        "networks": lambda: _networks(networks),
-        "common_partners": lambda: _common_partners(common_partners),
+        "history": lambda: _history(worked, query, candidate),
+        "networks": lambda: _networks(networks, query, candidate),
+        "common_partners": lambda: _common_partners(common_partners, network_partners),
     }  # fmt: skip
     reasons = []
     for part, build in builders.items():
         value = float(parts.get(part, 0.0))
-        weight = float(weights.get(part, 0.0))
-        if weight <= 0 or value < MIN_PART_VALUE:
-            continue
+        if contributions is not None:
+            added = float(contributions.get(part, 0.0))
+            # Having worked together is a fact worth telling whatever the model makes of it.
+            if added < MIN_CONTRIBUTION and not (part == "history" and value > 0):
+                continue
+        else:
+            weight = float(weights.get(part, 0.0))
+            if weight <= 0 or value < MIN_PART_VALUE:
+                continue
+            added = weight * value
         text = build()
         if text:
-            reasons.append(Reason(part=part, contribution=weight * value, text=text))
+            reasons.append(Reason(part=part, contribution=added, text=text))
     reasons = _say_place_once(reasons)
     reasons.sort(key=lambda r: (r.part != "history", -r.contribution))
     return reasons
@@ -117,11 +151,21 @@ def format_population(population: int | None) -> str:
 
 
 def _shared_interests(query, candidate, labels, focus) -> str | None:
-    mine = query.weights(ProfileKind.INTEREST)
+    """Themes in both profiles are "both work on"; a focus theme only the candidate's
+    profile holds is the candidate's, not "both"."""
+    own = query.weights(ProfileKind.INTEREST)
+    mine = dict(own)
     for theme in focus:
         mine.setdefault(theme, max(mine.values(), default=1.0))
     themes = _overlap(mine, candidate.weights(ProfileKind.INTEREST))
-    return f"Both work on {_listing(themes, labels)}" if themes else None
+    both = [t for t in themes if t in own]
+    focus_only = [t for t in themes if t not in own]
+    sentences = []
+    if both:
+        sentences.append(f"Both work on {_listing(both, labels)}")
+    if focus_only:
+        sentences.append(f"{candidate.name} works on {_listing(focus_only, labels)}, your focus")
+    return "; ".join(sentences) or None
 
 
 def _complementarity(query, candidate, labels) -> str | None:
@@ -138,28 +182,67 @@ def _complementarity(query, candidate, labels) -> str | None:
     return "; ".join(sentences) or None
 
 
-def _experience(query, name, experience, labels, focus) -> str | None:
-    if not experience:
-        return None
+def _wanted_themes(query, focus) -> set[str]:
     wanted = set(query.weights(ProfileKind.NEED)) or set(query.weights(ProfileKind.INTEREST))
-    wanted |= set(focus)
-    relevant = sorted(
-        ((count, theme) for theme, count in experience.items() if theme in wanted and count > 0),
-        key=lambda item: (-item[0], item[1]),
-    )[:MAX_THEMES]
+    return wanted | set(focus)
+
+
+def _experience(query, candidate, projects, counts, labels, focus) -> str | None:
+    """Distinct past projects of the candidate on the themes the query looks for, with the
+    candidate's role; the focus themes come first."""
+    wanted = _wanted_themes(query, focus)
+    if projects is None:
+        return _experience_from_counts(candidate.name, counts, wanted, labels)
+    relevant = [c for c in projects if wanted & set(c.themes)]
     if not relevant:
         return None
-    projects = sum(count for count, _theme in relevant)
-    themes = [theme for _count, theme in relevant]
-    noun = "project" if projects == 1 else "projects"
-    return f"{name} has run {projects} {noun} on {_listing(themes, labels)}"
+    per_theme: dict[str, int] = {}
+    for collab in relevant:
+        for theme in set(collab.themes) & wanted:
+            per_theme[theme] = per_theme.get(theme, 0) + 1
+    themes = sorted(per_theme, key=lambda t: (t not in focus, -per_theme[t], t))[:MAX_THEMES]
+    return _took_part(candidate, relevant) + f" on {_listing(themes, labels)}"
 
 
-def _track_record(name, projects) -> str | None:
-    if not projects:
+def _experience_from_counts(name, counts, wanted, labels) -> str | None:
+    """Without the projects themselves: name the themes, count nothing (per-theme counts
+    cannot be added up: one project has several themes)."""
+    if not counts:
         return None
-    noun = "project" if projects == 1 else "projects"
-    return f"{name} has taken part in {projects} EU-funded {noun}"
+    relevant = sorted(((n, t) for t, n in counts.items() if t in wanted and n > 0),
+                      key=lambda item: (-item[0], item[1]))[:MAX_THEMES]  # fmt: skip
+    if not relevant:
+        return None
+    return f"{name} has taken part in projects on {_listing([t for _n, t in relevant], labels)}"
+
+
+def _took_part(candidate, projects) -> str:
+    """ "X took part in 3 projects (led 1; associated partner in 1)" from the roles."""
+    n = len({c.id for c in projects})
+    noun = "project" if n == 1 else "projects"
+    roles = [c.role_of(candidate.id) for c in {c.id: c for c in projects}.values()]
+    led = sum(r in LEAD_ROLES for r in roles)
+    if led == n:
+        return f"{candidate.name} led {n} {noun}"
+    notes = [f"led {led}"] if led else []
+    for role, label in (("associated_partner", "associated partner"),
+                        ("third_party", "third party")):  # fmt: skip
+        count = sum(r == role for r in roles)
+        if count:
+            notes.append(f"{label} in {count}" if n > 1 else f"as {label}")
+    text = f"{candidate.name} took part in {n} {noun}"
+    return text + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _track_record(candidate, projects, count) -> str | None:
+    if projects is not None:
+        if not projects:
+            return None
+        return _took_part(candidate, projects).replace(" project", " EU-funded project", 1)
+    if not count:
+        return None
+    noun = "project" if count == 1 else "projects"
+    return f"{candidate.name} has taken part in {count} EU-funded {noun}"
 
 
 def _text(shared_terms) -> str | None:
@@ -198,36 +281,68 @@ def _geography(query, candidate, mode) -> str | None:
     return f"{distance}, {where}"
 
 
-def _history(shared) -> str | None:
+def _history(shared, query, candidate) -> str | None:
     if not shared:
         return None
     first = shared[0]
     details = ", ".join(str(x) for x in (_programme(first.programme), first.start_year) if x)
     text = f"Worked together in {first.title}" + (f" ({details})" if details else "")
+    side_roles = [(city.name, first.role_of(city.id)) for city in (candidate, query)]
+    named = [f"{who} as {_ROLE_LABELS[role]}" for who, role in side_roles if role in _ROLE_LABELS]
+    if named:
+        text = f"In {first.title} together" + (f" ({details}; " if details else " (")
+        text += " and ".join(named) + ")"
     if len(shared) > 1:
         others = len(shared) - 1
         text += f" and {others} other project{'s' if others > 1 else ''}"
     return text
 
 
-def _networks(networks) -> str | None:
-    """ "Both are members of Energy Cities"; territorial coordinators read differently."""
-    members = [c.title for c in networks if "coordinator" not in c.programme.lower()]
-    coordinated = [c.title for c in networks if "coordinator" in c.programme.lower()]
+#: Roles that are not a full partner, told by name wherever a role is told.
+_ROLE_LABELS = {"associated_partner": "associated partner", "third_party": "third party"}
+
+
+def _networks(networks, query, candidate) -> str | None:
+    """ "Both are members of X" only when both are recorded as members of a membership
+    network. A Covenant supporter network lists the signatories it *supports* (the
+    signatory file's supporter field says nothing about membership), so it reads "supported
+    by"; a territorial coordinator's signatories are "in the group coordinated by"."""
+    members, supported, coordinated, other = [], [], [], []
+    for network in networks:
+        roles = {network.role_of(query.id), network.role_of(candidate.id)}
+        programme = network.programme.lower()
+        if "coordinator" in programme or "coordinated" in roles:
+            coordinated.append(network.title)
+        elif "supporter" in programme or "supporter" in roles:
+            supported.append(network.title)
+        elif roles == {"member"}:
+            members.append(network.title)
+        else:
+            other.append(network.title)
     sentences = []
     if members:
         sentences.append(f"Both are members of {_names(members)}")
+    if supported:
+        sentences.append(
+            f"In the same network: both are supported by {_names(supported)} in the Covenant "
+            "of Mayors"
+        )
     if coordinated:
         sentences.append(
             f"Both are in the Covenant of Mayors group coordinated by {_names(coordinated)}"
         )
+    if other:
+        sentences.append(f"Both are in the same network: {_names(other)}")
     return "; ".join(sentences) or None
 
 
-def _common_partners(names) -> str:
-    if not names:
-        return "You have worked with the same partners"
-    return f"Both worked with {_names(list(names))}"
+def _common_partners(names, network_names=()) -> str:
+    sentences = []
+    if names:
+        sentences.append(f"Both worked with {_names(list(names))}")
+    if network_names:
+        sentences.append(f"Both are in a network with {_names(list(network_names))}")
+    return "; ".join(sentences) or "You have partners or networks in common"
 
 
 # ---------------------------------------------------------------------- helpers

@@ -42,20 +42,17 @@ For a query city q and every candidate c the ranker computes
 The score is the weighted mean of the parts that can vary for this query (a query without a
 population has no size part, ``any`` has no geography part), so it stays in [0, 1].
 
-**Default configuration.** What a city officer gets without touching a filter is geography
-``any`` *with* the likelihood prior (``proximity``, ``history``, ``networks``,
-``common_partners``, ``track_record``) switched on: these describe who actually teams up with
-whom, which is the question, not a preference. A geography mode is an explicit preference
-layered on top. The offline evaluation
-(:mod:`matcher.scoring.partners.evaluate`) scores exactly this default.
+**Default configuration** (no purpose): geography ``any`` *with* the likelihood prior
+(proximity, history, networks, common partners, track record) on; a geography mode is an
+explicit preference layered on top.
 
-**Cost.** Ranking reads the index once: the theme parts are linear in the combined float32
-feature matrix, so their weighted sum is one matrix-vector product with a pre-combined probe
-(the same matrix and operation as a bare baseline); distance needs a product with the 3-column
-unit-sphere block; text, history, networks and common partners are sparse updates over the
-query's terms, partners and partners' partners only. Every part is then computed for the
-top-k rows alone, for the explanation. Hard filters mask candidates *before* the top-k; with
-no filter no mask is built.
+**Purposes.** With a ``purpose`` the score is that purpose's fitted additive model over the
+parts instead (:mod:`matcher.scoring.partners.purposes`); every part is computed for every row.
+
+**Cost.** Without a purpose, the theme parts' weighted sum is one matrix-vector product with a
+pre-combined probe; distance is a product with the unit-sphere block; text, history, networks
+and common partners are sparse updates. Every part is then computed for the top-k rows alone,
+for the explanation. Hard filters mask candidates *before* the top-k.
 """
 
 from __future__ import annotations
@@ -69,6 +66,7 @@ import scipy.sparse as sp
 from matcher.domain import SIZE_BANDS, expand_countries
 from matcher.scoring.partners import parts as P
 from matcher.scoring.partners.parts import combine, top_k
+from matcher.scoring.partners.purposes import index_scores
 from matcher.scoring.partners.vectorise import ProfileVectoriser, ProfileVectors, shared_row_entries
 from matcher.scoring.partners.weights import (
     COMMON_PARTNERS_HALF,
@@ -76,7 +74,7 @@ from matcher.scoring.partners.weights import (
     CROSS_BORDER_MAX_KM,
     DEFAULT_WEIGHTS,
     EARTH_RADIUS_KM,
-    FAR_SCALE_KM,
+    FAR_FULL_KM,
     GEOGRAPHY_MODES,
     NEAR_SCALE_KM,
     PART_NAMES,
@@ -106,6 +104,9 @@ class RankResult:
     parts: dict[str, np.ndarray]
     #: The weights the scores were combined with (normalised over the active parts).
     weights: dict[str, float] = field(default_factory=dict)
+    #: With a purpose: each part's exact contribution (logit units) per candidate; the score
+    #: is the logistic of the model's intercept plus their sum.
+    contributions: dict[str, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -209,8 +210,10 @@ class PartnerRanker:
         size_bands: Collection[str] | None = None,
         max_distance_km: float | None = None,
         exclude_ids: Collection[int] = (),
+        purpose: str | None = None,
     ) -> RankResult:
-        """Top ``n`` partners for an indexed city, best first (ties: lower id first).
+        """Top ``n`` partners for an indexed city, best first (ties: lower id first);
+        ``purpose`` (:data:`matcher.domain.PURPOSES`) scores with that purpose's model.
 
         Filters are hard and applied before ranking: ``countries`` and ``country_sets``
         (ISO codes or set names such as ``EU27``) must both admit a candidate when both are
@@ -219,17 +222,11 @@ class PartnerRanker:
         """
         row = int(self.rows_of([query_id])[0])
         return self.rank_vectors(
-            self.vectors_.take([row]),
-            n,
-            theme_focus=theme_focus,
-            geography=geography,
-            countries=countries,
-            exclude_countries=exclude_countries,
-            country_sets=country_sets,
-            size_bands=size_bands,
-            max_distance_km=max_distance_km,
-            exclude_ids=exclude_ids,
-        )
+            self.vectors_.take([row]), n, theme_focus=theme_focus, geography=geography,
+            countries=countries, exclude_countries=exclude_countries, country_sets=country_sets,
+            size_bands=size_bands, max_distance_km=max_distance_km, exclude_ids=exclude_ids,
+            purpose=purpose,
+        )  # fmt: skip
 
     def rank_vectors(
         self,
@@ -244,6 +241,7 @@ class PartnerRanker:
         size_bands: Collection[str] | None = None,
         max_distance_km: float | None = None,
         exclude_ids: Collection[int] = (),
+        purpose: str | None = None,
     ) -> RankResult:
         """Like :meth:`rank` for a new or edited city vectorised with ``transform`` (1 row)."""
         P.check_geography(geography)
@@ -255,7 +253,13 @@ class PartnerRanker:
                for name, w in self.weights.part_weights().items()}  # fmt: skip
         total = sum(raw.values()) or 1.0
         sparse = self._sparse_parts(q, None)
-        scores = self._combined_scores(q, probe, raw, geography, sparse)
+        contributions = None
+        if purpose is not None:
+            every = self._parts(q, probe, self._block(None), geography, sparse=sparse)
+            contributions, scores = index_scores(self, q.xyz, q.country, every, purpose,
+                                                 geography, bool(theme_focus))  # fmt: skip
+        else:
+            scores = self._combined_scores(q, probe, raw, geography, sparse)
         if countries or exclude_countries or country_sets or size_bands:
             scores += self._place_penalty(countries, exclude_countries, country_sets,
                                           size_bands)[self.place_codes_]  # fmt: skip
@@ -268,6 +272,9 @@ class PartnerRanker:
             scores[self._indexed_rows(exclude)] = -np.inf
         top = top_k(scores, n)
         parts = self._parts(q, probe, self._block(top), geography, sparse=sparse)
+        if contributions is not None:  # the logistic of the logit: a fit in (0, 1)
+            return RankResult(self.city_ids_[top], 1.0 / (1.0 + np.exp(-scores[top])), parts,
+                              {}, {k: v[top] for k, v in contributions.items()})  # fmt: skip
         return RankResult(ids=self.city_ids_[top], scores=scores[top] / np.float32(total),
                           parts=parts, weights=weights)  # fmt: skip
 
@@ -534,7 +541,7 @@ class PartnerRanker:
         n = len(cosine)
         if mode == "any":
             return np.zeros(n, np.float32)
-        abroad = block.country_codes != self._country_code(q.country)
+        abroad = block.country_codes != self.country_code(q.country)
         if mode == "different-country":
             return abroad.astype(np.float32)
         if not q.xyz.any():
@@ -543,17 +550,16 @@ class PartnerRanker:
         if mode == "near":
             value = np.exp(km * np.float32(-1.0 / NEAR_SCALE_KM))
         elif mode == "far":
-            value = 1.0 - np.exp(km * np.float32(-1.0 / FAR_SCALE_KM))
+            value = np.minimum(km / np.float32(FAR_FULL_KM), 1.0)
         else:  # cross-border
             span = CROSS_BORDER_MAX_KM - CROSS_BORDER_FULL_KM
             value = np.clip((CROSS_BORDER_MAX_KM - km) / np.float32(span), 0.0, 1.0) * abroad
         return np.where(block.has_coords, value, 0.0).astype(np.float32)
 
-    def _country_code(self, country: str) -> int:
+    def country_code(self, country: str) -> int:
+        """Position of ``country`` among the indexed countries (-1 when none is there)."""
         pos = int(np.searchsorted(self.countries_, country))
-        if pos < len(self.countries_) and self.countries_[pos] == country:
-            return pos
-        return -1
+        return pos if pos < len(self.countries_) and self.countries_[pos] == country else -1
 
     def _indexed_rows(self, city_ids: Collection[int]) -> np.ndarray:
         wanted = np.asarray(list(city_ids), np.int64)

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.domain import City, Collaboration, ProfileKind
+from matcher.domain import City, Collaboration, ProfileKind, collaboration_purpose
 
 __all__ = [
     "COLLABORATION_KINDS",
@@ -53,6 +53,8 @@ __all__ = [
 #: The kinds of :class:`~matcher.domain.Collaboration` the vectoriser understands; any other
 #: value is treated as a project.
 COLLABORATION_KINDS: tuple[str, ...] = ("project", "joint-plan", "network")
+#: The purposes whose projects are counted per city (``purpose_counts`` columns).
+PROJECT_PURPOSES: tuple[str, ...] = ("cross-border", "transnational", "research")
 
 
 def collaboration_text(collaboration: Collaboration) -> str:
@@ -104,6 +106,8 @@ class ProfileVectors:
     network_overlap: sp.csr_matrix  # float32 (n, n_fitted), Adamic-Adar over shared networks
     ties: sp.csr_matrix  # float32 (n, n_fitted), resource-allocation ties, all kinds
     project_count: np.ndarray  # int32 (n,), projects only
+    #: int32 (n, len(PROJECT_PURPOSES)): projects per partnership purpose (None: not built)
+    purpose_counts: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.city_ids)
@@ -127,6 +131,7 @@ class ProfileVectors:
             network_overlap=self.network_overlap[rows],
             ties=self.ties[rows],
             project_count=self.project_count[rows],
+            purpose_counts=None if self.purpose_counts is None else self.purpose_counts[rows],
         )
 
     @property
@@ -195,6 +200,7 @@ class ProfileVectoriser:
         self.collaboration_weights_ = collaboration_weights(self.collaboration_kinds_, sizes)
         self.collaboration_themes_ = self._theme_matrix_of(collaborations)
         self.collaboration_themes_ *= self.collaboration_weights_["project"][:, None]
+        self.collaboration_purposes_ = _purpose_matrix(collaborations)
 
         own_texts = [_join(texts.get(int(i), "")) if texts else "" for i in ids]
         project = self.collaboration_weights_["project"] > 0
@@ -270,6 +276,8 @@ class ProfileVectoriser:
         pairs = {name: sp.lil_matrix((len(cities), len(self.city_ids_)), dtype=np.float64)
                  for name in ("work", "network", "tie")}  # fmt: skip
         counts = np.zeros(len(cities), np.int32)
+        purposes = _purpose_matrix(collaborations)
+        purpose_counts = np.zeros((len(cities), len(PROJECT_PURPOSES)), np.int32)
         for pos, collab in enumerate(collaborations):
             other = [fitted_rows[m] for m in dict.fromkeys(collab.member_city_ids)
                      if m in fitted_rows]  # fmt: skip
@@ -277,6 +285,7 @@ class ProfileVectoriser:
                 if cid not in collab.member_city_ids:
                     continue
                 experience[r] += themes[pos]
+                purpose_counts[r] += purposes[pos].astype(np.int32)
                 if weights["project"][pos]:
                     docs[r].append(collaboration_text(collab))
                     counts[r] += 1
@@ -298,6 +307,7 @@ class ProfileVectoriser:
             network_overlap=_clean(pairs["network"].tocsr(), np.float32),
             ties=_clean(pairs["tie"].tocsr(), np.float32),
             project_count=counts,
+            purpose_counts=purpose_counts,
         )
 
     def rows_of(self, city_ids: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -366,6 +376,7 @@ class ProfileVectoriser:
             network_overlap=pairs(w["network"], np.float32),
             ties=pairs(w["tie"], np.float32),
             project_count=np.rint(of_rows @ w["project"]).astype(np.int32),
+            purpose_counts=np.rint(of_rows @ self.collaboration_purposes_).astype(np.int32),
         )
 
     def _membership(self, collaborations: Sequence[Collaboration], ids: np.ndarray):
@@ -455,6 +466,16 @@ def experience_vectors(counts: np.ndarray) -> np.ndarray:
     """L2-normalised log-damped theme counts: the tenth project on a theme adds less than the
     second, so one very active theme does not hide the others."""
     return _l2_rows(np.log1p(np.asarray(counts, np.float32)))
+
+
+def _purpose_matrix(collaborations: Sequence[Collaboration]) -> np.ndarray:
+    """Collaborations x :data:`PROJECT_PURPOSES`: 1 where a project is of that purpose."""
+    out = np.zeros((len(collaborations), len(PROJECT_PURPOSES)), np.float32)
+    for pos, collab in enumerate(collaborations):
+        purpose = collaboration_purpose(collab.source, collab.programme, collab.kind)
+        if purpose in PROJECT_PURPOSES:
+            out[pos, PROJECT_PURPOSES.index(purpose)] = 1.0
+    return out
 
 
 def _profile_matrix(

@@ -49,8 +49,9 @@ PROXIMITY_SCALE_KM = 25.0
 COMMON_PARTNERS_HALF = 0.1
 #: ``near``: the part is exp(-distance / scale): 0.61 at 100 km, 0.22 at 300 km.
 NEAR_SCALE_KM = 200.0
-#: ``far``: 1 - exp(-distance / scale): 0.39 at 500 km, 0.86 at 2,000 km.
-FAR_SCALE_KM = 1000.0
+#: ``far``: distance / this, capped at 1: every city beyond it is equally "far", so the
+#: purpose's fit orders them rather than distance alone (the farthest islands for everyone).
+FAR_FULL_KM = 1000.0
 #: ``cross-border``: full score abroad within the first distance, falling linearly to 0 at
 #: the second; Interreg cross-border areas reach roughly 150 km either side of a border.
 CROSS_BORDER_FULL_KM = 150.0

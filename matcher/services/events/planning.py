@@ -340,7 +340,6 @@ def _reason(meeting, fits, index, cities, asked) -> str:
     text = ""
     if fit is not None:
         query, candidate = index.cities[fit.query], index.cities[fit.candidate]
-        experience, projects = index.experience(fit.candidate)
         rows = index.vectoriser.rows_of([fit.query, fit.candidate])
         reasons = explain_match(
             query,
@@ -349,8 +348,7 @@ def _reason(meeting, fits, index, cities, asked) -> str:
             weights=fit.weights,
             theme_labels=index.theme_labels,
             shared_collaborations=index.shared(fit.query, fit.candidate),
-            candidate_experience=experience,
-            candidate_projects=projects,
+            candidate_collaborations=index.collaborations_of.get(fit.candidate, []),
             shared_terms=index.vectoriser.top_shared_terms(int(rows[0]), int(rows[1])),
         )
         # A reason about the pair beats one about the candidate alone (its track record).

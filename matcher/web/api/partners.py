@@ -24,6 +24,7 @@ def partner_query(query: schemas.PartnerSearchQuery) -> partner_service.PartnerQ
         country_sets=tuple(query.country_sets),
         size_bands=tuple(query.size_bands),
         max_distance_km=query.max_distance_km,
+        purpose=query.purpose,
     )
 
 

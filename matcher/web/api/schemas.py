@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from matcher.domain import COUNTRY_SETS, SIZE_BANDS, normalise_country
+from matcher.domain import COUNTRY_SETS, PURPOSES, SIZE_BANDS, normalise_country
 from matcher.services.calls import STATUS_CHOICES
 from matcher.services.partners import GEOGRAPHY_CHOICES
 
@@ -54,6 +54,7 @@ def _country_set_name(value: str) -> str:
 
 
 Geography = Literal[GEOGRAPHY_CHOICES]  # type: ignore[valid-type]
+Purpose = Literal[PURPOSES]  # type: ignore[valid-type]
 SizeBand = Literal[tuple(band[0] for band in SIZE_BANDS)]  # type: ignore[valid-type]
 CountrySet = Annotated[
     Literal[tuple(COUNTRY_SETS)],  # type: ignore[valid-type]
@@ -151,6 +152,12 @@ class PartnerSearchQuery(QueryParameters):
     geography: Geography = Field(  # type: ignore[valid-type]
         default="any",
         description="Preference: near, far, any, different-country or cross-border.",
+    )
+    purpose: Purpose = Field(  # type: ignore[valid-type]
+        default="any",
+        description="What the partnership is for: cross-border (Interreg A), transnational "
+        "(URBACT, Interreg B/C), research (Horizon Europe), peer-exchange (twinning) or any; "
+        "each has its own fitted model.",
     )
     top: int = Field(default=10, ge=1, le=200, description="How many partners to return.")
 
@@ -345,13 +352,17 @@ class PartnerQueryOut(BaseModel):
     size_bands: list[str]
     max_distance_km: float | None
     geography: str
+    purpose: str = "any"
     top: int
 
 
 class PartnerItem(BaseModel):
     rank: int = Field(description="1 for the best partner.")
     city: CitySummary
-    score: float = Field(description="Weighted mean of the parts, 0-1.")
+    score: float = Field(
+        description="0-1: the logistic of the purpose model's score (the weighted mean of the "
+        "parts without a purpose)."
+    )
     parts: dict[str, float] = Field(description="Each part of the score, 0-1, by name.")
     weights: dict[str, float] = Field(
         description="The weight each part had in this query (parts that could not vary are 0)."

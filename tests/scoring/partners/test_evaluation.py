@@ -137,3 +137,22 @@ def test_coordinate_ascent_is_deterministic_and_finds_the_grid_optimum():
 def test_coordinate_ascent_keeps_the_earlier_value_on_ties():
     weights, score = coordinate_ascent(lambda w: 1.0, [0.3], (0.0, 1.0))
     assert weights.tolist() == [0.3] and score == 1.0
+
+
+def test_a_purpose_is_evaluated_by_grouped_cross_validation_in_the_same_shape():
+    collabs = [project(1, [1, 3, 5]), project(2, [2, 4]), project(3, [1, 3], "Waste")]
+    truth = [TruthGroup("P1", (1, 3, 5), ("energy",), 2017), TruthGroup("P2", (2, 4), (), 2018)]
+    report = evaluate(cities(), collabs, truth, theme_ids=THEMES, truth="toy", n_boot=50,
+                      purpose="peer-exchange")  # fmt: skip
+    assert report["settings"]["engine_scoring"] == "grouped 5-fold cross-validation"
+    engine = report["methods"][0]
+    assert engine["method"] == "engine" and set(engine) == {"method", "recall@10", "ndcg@10",
+                                                            "mrr"}  # fmt: skip
+
+
+def test_groups_the_data_does_not_hold_are_scored_with_the_shipped_model():
+    collabs = [project(3, [1, 3], "Waste")]
+    truth = [TruthGroup("elsewhere", (2, 4), (), 2018)]
+    report = evaluate(cities(), collabs, truth, theme_ids=THEMES, truth="toy", n_boot=50,
+                      purpose="peer-exchange")  # fmt: skip
+    assert report["settings"]["engine_scoring"].startswith("shipped model")

@@ -102,7 +102,7 @@ def test_history_comes_first_and_networks_are_named_apart_from_projects():
         "Worked together in WOOD-CIRCLE (INTERREG V-A Germany - The Netherlands, 2017)",
         "41 km away, across the border in Germany",
         "Nordhorn has taken part in 4 EU-funded projects",
-        "Both are members of Energy Cities",
+        "In the same network: both are supported by Energy Cities in the Covenant of Mayors",
     ]
 
 
@@ -121,11 +121,11 @@ def test_common_partners_are_named_when_known():
     assert texts(reasons) == ["Both worked with Riga, Kaunas and 1 other"]
 
 
-def test_experience_counts_projects_on_the_themes_the_query_looks_for():
+def test_experience_from_theme_counts_names_themes_without_adding_counts_up():
     experience = {"open-data": 3, "energy-transition": 5}
     reasons = explain_match(EMMEN, TARTU, {"experience": 0.8}, weights=ALL_ON,
                             theme_labels=LABELS, candidate_experience=experience)  # fmt: skip
-    assert texts(reasons) == ["Tartu has run 3 projects on open data platforms"]
+    assert texts(reasons) == ["Tartu has taken part in projects on open data platforms"]
 
 
 def test_reasons_are_ordered_by_weighted_contribution_and_weak_parts_dropped():
@@ -151,3 +151,89 @@ def test_track_record_counts_all_past_projects():
     reasons = explain_match(EMMEN, TARTU, {"track_record": 0.7}, weights=ALL_ON,
                             theme_labels={}, candidate_projects=12)  # fmt: skip
     assert texts(reasons) == ["Tartu has taken part in 12 EU-funded projects"]
+
+
+# ---------------------------------------------------------------------- wrong-reason cases
+
+
+def project(pid, themes=(), roles=(), kind="project", programme="", title=None):
+    members = tuple(cid for cid, _role in roles)
+    return Collaboration(id=pid, source="keep.eu", source_ref=f"P{pid}", title=title or f"P{pid}",
+                         programme=programme, themes=tuple(themes), kind=kind,
+                         member_city_ids=members, member_roles=tuple(roles))  # fmt: skip
+
+
+def test_one_project_with_two_themes_counts_once():
+    both = project(1, ["open-data", "circular-economy"], [(TARTU.id, "partner")])
+    reasons = explain_match(EMMEN, TARTU, {"experience": 0.8}, weights=ALL_ON,
+                            theme_labels=LABELS, candidate_collaborations=[both])  # fmt: skip
+    assert texts(reasons) == ["Tartu took part in 1 project on open data platforms"]
+
+
+def test_a_partner_that_never_led_is_not_said_to_have_run_or_led():
+    projects = [project(i, ["open-data"], [(TARTU.id, "partner")]) for i in (1, 2)]
+    reasons = explain_match(EMMEN, TARTU, {"experience": 0.8, "track_record": 0.5},
+                            weights=ALL_ON, theme_labels=LABELS,
+                            candidate_collaborations=projects)  # fmt: skip
+    assert texts(reasons) == ["Tartu took part in 2 projects on open data platforms",
+                              "Tartu took part in 2 EU-funded projects"]  # fmt: skip
+    assert not any("led" in t or "run" in t for t in texts(reasons))
+
+
+def test_led_only_for_a_lead_partner_or_coordinator():
+    projects = [project(1, ["open-data"], [(TARTU.id, "lead")]),
+                project(2, ["open-data"], [(TARTU.id, "coordinator")]),
+                project(3, ["open-data"], [(TARTU.id, "participant")])]  # fmt: skip
+    reasons = explain_match(EMMEN, TARTU, {"experience": 0.8}, weights=ALL_ON,
+                            theme_labels=LABELS, candidate_collaborations=projects)  # fmt: skip
+    assert texts(reasons) == ["Tartu took part in 3 projects (led 2) on open data platforms"]
+
+
+def test_associated_partners_and_third_parties_are_named_as_such():
+    projects = [project(1, [], [(TARTU.id, "associated_partner")]),
+                project(2, [], [(TARTU.id, "third_party")]),
+                project(3, [], [(TARTU.id, "participant")])]  # fmt: skip
+    reasons = explain_match(EMMEN, TARTU, {"track_record": 0.5}, weights=ALL_ON,
+                            theme_labels={}, candidate_collaborations=projects)  # fmt: skip
+    assert texts(reasons) == [
+        "Tartu took part in 3 EU-funded projects (associated partner in 1; third party in 1)"
+    ]
+
+
+def test_a_shared_project_names_an_associated_partner_role():
+    shared = project(1, [], [(EMMEN.id, "participant"), (NORDHORN.id, "associated_partner")],
+                     title="CITYLAB")  # fmt: skip
+    reasons = explain_match(EMMEN, NORDHORN, {"history": 0.5}, weights=ALL_ON, theme_labels={},
+                            shared_collaborations=[shared])  # fmt: skip
+    assert texts(reasons) == ["In CITYLAB together (Nordhorn as associated partner)"]
+
+
+def test_a_network_partner_is_not_someone_both_worked_with():
+    reasons = explain_match(EMMEN, TARTU, {"common_partners": 0.6}, weights=ALL_ON,
+                            theme_labels={}, network_partners=["Riga"])  # fmt: skip
+    assert texts(reasons) == ["Both are in a network with Riga"]
+
+
+def test_a_supporter_network_does_not_make_members():
+    network = project(5, [], [(EMMEN.id, "supporter"), (TARTU.id, "supporter")],
+                      kind="network", programme="Covenant of Mayors supporter network",
+                      title="EUROCITIES")  # fmt: skip
+    reasons = explain_match(EMMEN, TARTU, {"networks": 0.5}, weights=ALL_ON, theme_labels={},
+                            shared_collaborations=[network])  # fmt: skip
+    assert texts(reasons) == [
+        "In the same network: both are supported by EUROCITIES in the Covenant of Mayors"
+    ]
+
+
+def test_members_of_a_membership_network_are_members():
+    network = project(6, [], [(EMMEN.id, "member"), (TARTU.id, "member")], kind="network",
+                      programme="city network", title="Energy Cities")  # fmt: skip
+    reasons = explain_match(EMMEN, TARTU, {"networks": 0.5}, weights=ALL_ON, theme_labels={},
+                            shared_collaborations=[network])  # fmt: skip
+    assert texts(reasons) == ["Both are members of Energy Cities"]
+
+
+def test_a_focus_theme_the_query_does_not_work_on_is_not_both():
+    reasons = explain_match(NORDHORN, TARTU, {"shared_interests": 0.9}, weights=ALL_ON,
+                            theme_labels=LABELS, theme_focus=["mobility-transition"])  # fmt: skip
+    assert texts(reasons) == ["Tartu works on mobility transition, your focus"]

@@ -57,6 +57,7 @@ def test_filters_are_echoed_normalised(client):
         "size_bands": ["s"],
         "max_distance_km": 900.0,
         "geography": "cross-border",
+        "purpose": "any",
         "top": 4,
     }
     for item in body["items"]:
@@ -76,6 +77,7 @@ def test_a_chosen_geography_gets_a_weight(client):
     [("top=0", "top"), ("top=201", "top"), ("top=x", "top"), ("geography=up", "geography"),
      ("countries=XX", "countries"), ("exclude_countries=DE,QQ", "exclude_countries"),
      ("country_sets=MARS", "country_sets"), ("size_bands=huge", "size_bands"),
+     ("purpose=tourism", "purpose"),
      ("max_distance_km=0", "max_distance_km"), ("max_distance_km=far", "max_distance_km"),
      ("colour=red", "colour")],
 )  # fmt: skip
@@ -100,3 +102,12 @@ def test_unknown_city_is_a_404_problem(client):
     assert response.status_code == 404
     assert response.mimetype == PROBLEM
     assert "xx-nowhere" in response.get_json()["detail"]
+
+
+def test_a_purpose_is_accepted_echoed_and_changes_the_model(client):
+    research = client.get(f"{URL}?top=5&purpose=research").get_json()
+    assert research["query"]["purpose"] == "research"
+    cross = client.get(f"{URL}?top=5&purpose=cross-border").get_json()
+    assert [i["city"]["slug"] for i in research["items"]] != [
+        i["city"]["slug"] for i in cross["items"]
+    ]

@@ -1,0 +1,156 @@
+"""Fitting and honestly evaluating the purpose models (grouped cross-validation).
+
+Training rows come from the leave-group-out queries of :mod:`matcher.scoring.partners.evaluate`:
+for a real collaboration hidden from every feature, a member's query gives one row per
+candidate city (its :data:`~matcher.scoring.partners.purposes.FEATURES`), labelled 1 for the
+other members. All positives are kept and :data:`NEGATIVES_PER_QUERY` other candidates are
+drawn at random (fixed seed): the model learns a ranking, and the shared intercept does not
+matter to one.
+
+**Grouped cross-validation.** The groups (collaborations) are dealt into ``folds`` at random
+(fixed seed); each fold is scored by a model fitted on the other folds' groups only, so no
+group is ever in both the training and the test rows. This is how ``matcher evaluate
+--purpose P`` scores a truth set whose groups are among the known collaborations (the shipped
+models were fitted on those very groups, so scoring them with a shipped model would be
+in-sample). A truth set of collaborations the data does not hold is scored with the shipped
+model as is: none of its groups can have been in training.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from matcher.scoring.partners.purposes import (
+    FEATURES,
+    PurposeModel,
+    fit_purpose_model,
+    load_models,
+    pair_features,
+    purpose_contributions,
+    total_score,
+)
+from matcher.scoring.partners.weights import EARTH_RADIUS_KM
+
+__all__ = ["NEGATIVES_PER_QUERY", "QueryRows", "collect", "cross_validated", "fit_rows"]
+
+#: Random non-partner candidates kept per training query (all real partners are kept).
+NEGATIVES_PER_QUERY = 150
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class QueryRows:
+    """Everything one evaluation query needs to be scored by any purpose model."""
+
+    group: int
+    row: int
+    relevant_rows: np.ndarray
+    parts: dict[str, np.ndarray]  # every ranker part, every index row
+    km: np.ndarray
+    abroad: np.ndarray
+    located: np.ndarray
+    purpose_counts: np.ndarray | None = None
+    focus: bool = False
+
+    def features(self) -> dict[str, np.ndarray]:
+        """The model features of every index row."""
+        return pair_features(self.parts, self.km, self.abroad, self.located,
+                             self.purpose_counts)  # fmt: skip
+
+    def matrix(self) -> np.ndarray:
+        """The features as a (rows x :data:`FEATURES`) matrix."""
+        features = self.features()
+        return np.stack([features[name] for name in FEATURES], axis=1)
+
+
+def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
+    """:class:`QueryRows` of every evaluation query (group hidden, as in the evaluation)."""
+    out = []
+    for q in queries:
+        parts, _active = ranker.score_parts(q.city_id, theme_focus=q.theme_focus,
+                                            geography=geography, overrides=q.overrides)  # fmt: skip
+        counts = ranker.vectors_.purpose_counts
+        if q.overrides is not None and counts is not None:  # the hidden group's members
+            counts = counts.copy()
+            counts[ranker.rows_of(q.overrides.city_ids)] = q.overrides.purpose_counts
+        xyz = ranker.xyz_[q.row]
+        cosine = np.clip(ranker.xyz_ @ xyz, -1.0, 1.0)
+        out.append(QueryRows(
+            group=q.group, row=q.row, relevant_rows=q.relevant_rows, parts=parts,
+            km=np.arccos(cosine) * np.float32(EARTH_RADIUS_KM),
+            abroad=ranker.country_codes_ != ranker.country_codes_[q.row],
+            located=ranker.has_coords_ & bool(ranker.has_coords_[q.row]),
+            purpose_counts=counts, focus=bool(q.theme_focus),
+        ))  # fmt: skip
+    return out
+
+
+def fit_rows(rows: Sequence[QueryRows], *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Training matrix and labels: every real partner and a fixed random sample of other
+    candidates per query (never the query city itself)."""
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    for r in rows:
+        n = len(r.km)
+        label = np.zeros(n, bool)
+        label[r.relevant_rows] = True
+        sample = rng.choice(n, size=min(NEGATIVES_PER_QUERY, n), replace=False)
+        keep = np.union1d(r.relevant_rows, sample)
+        keep = keep[keep != r.row]
+        xs.append(r.matrix()[keep])
+        ys.append(label[keep])
+    return np.vstack(xs), np.concatenate(ys).astype(int)
+
+
+def fit(purpose: str, rows: Sequence[QueryRows], form: str, *, seed: int = 0,
+        info=None) -> PurposeModel:  # fmt: skip
+    """A purpose model fitted on ``rows``."""
+    X, y = fit_rows(rows, seed=seed)
+    if y.min() == y.max():  # nothing to learn from (a tiny truth set): every row scores 0
+        return PurposeModel(purpose, "linear", 0.0, info={"note": "one class only"})
+    model = fit_purpose_model(purpose, X, y, FEATURES, form=form, seed=seed, info=info)
+    # The fit saw balanced classes; shifting the intercept by the real prior log-odds (real
+    # partners among all candidates) makes the logistic of the score an estimate of the
+    # chance that a candidate is a real partner. Rankings and contributions do not change.
+    partners = sum(len(r.relevant_rows) for r in rows)
+    candidates = sum(len(r.km) - 1 for r in rows)
+    prior = np.log(partners / max(candidates - partners, 1))
+    return replace(model, intercept=model.intercept + float(prior),
+                   info={**model.info, "prior_log_odds": float(prior)})  # fmt: skip
+
+
+def scores_with(model: PurposeModel, r: QueryRows, geography: str = "any") -> np.ndarray:
+    """The engine's score (model plus preferences) of every index row for one query."""
+    contributions = purpose_contributions(model, r.parts, r.km, r.abroad, r.located,
+                                          geography=geography, focus=r.focus,
+                                          purpose_counts=r.purpose_counts)  # fmt: skip
+    return total_score(model, contributions)
+
+
+def cross_validated(
+    rows: Sequence[QueryRows],
+    purpose: str,
+    *,
+    form: str | None = None,
+    folds: int = 5,
+    seed: int = 0,
+    geography: str = "any",
+) -> list[np.ndarray]:
+    """Held-out engine scores per query: each group's queries scored by a model fitted on
+    the other folds' groups (``form`` defaults to the shipped model's form)."""
+    if form is None:
+        shipped = load_models().get(purpose)
+        form = shipped.form if shipped else "additive-boosting"
+    groups = np.array(sorted({r.group for r in rows}))
+    order = np.random.default_rng(seed).permutation(groups)
+    fold_of = {int(g): i % folds for i, g in enumerate(order)}
+    out: list[np.ndarray | None] = [None] * len(rows)
+    for k in range(min(folds, len(groups))):
+        train = [r for r in rows if fold_of[r.group] != k]
+        model = fit(purpose, train, form, seed=seed)
+        for i, r in enumerate(rows):
+            if fold_of[r.group] == k:
+                out[i] = scores_with(model, r, geography)
+    return [s for s in out if s is not None]

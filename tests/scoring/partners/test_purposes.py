@@ -1,0 +1,191 @@
+"""Purpose models: exact per-feature contributions, purpose-aware ranking, preferences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.domain import City, Collaboration, ProfileEntry, collaboration_purpose
+from matcher.domain import ProfileKind as Kind
+from matcher.scoring.partners import purpose_fit
+from matcher.scoring.partners.purposes import (
+    ACTIVITY_CAP,
+    BOOSTING_PARAMS,
+    FEATURES,
+    PREFERENCE_WEIGHTS,
+    PurposeModel,
+    fit_purpose_model,
+    load_models,
+)
+from matcher.scoring.partners.ranker import PartnerRanker
+from matcher.scoring.partners.vectorise import ProfileVectoriser
+
+THEMES = ["energy", "mobility", "waste", "data"]
+
+
+def city(cid, country, pop, lat, lon, profile=()):
+    entries = tuple(ProfileEntry(k, t, w, "declared by the city") for k, t, w in profile)
+    return City(id=cid, slug=f"c{cid}", name=f"City {cid}", country=country, population=pop,
+                lat=lat, lon=lon, profile=entries)  # fmt: skip
+
+
+def ranker_with(cities, models, collaborations=()):
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0)
+    vectoriser.fit(cities, THEMES, collaborations=collaborations)
+    ranker = PartnerRanker().fit(vectoriser)
+    ranker.purpose_models_ = models
+    return ranker
+
+
+def linear(purpose="test", **coefficients):
+    return PurposeModel(purpose, "linear", 0.0, coefficients)
+
+
+@pytest.mark.parametrize(
+    ("source", "programme", "purpose"),
+    [
+        ("keep.eu", "2014 - 2020 INTERREG V-A Germany - The Netherlands", "cross-border"),
+        ("keep.eu", "2014 - 2020 Interreg IPA CBC Bulgaria - Turkey", "cross-border"),
+        ("keep.eu", "2014 - 2020 INTERREG VB Danube", "transnational"),
+        ("keep.eu", "2014 - 2020 URBACT III", "transnational"),
+        ("CORDIS", "Horizon Europe", "research"),
+    ],
+)
+def test_a_collaboration_purpose_comes_from_its_programme(source, programme, purpose):
+    assert collaboration_purpose(source, programme) == purpose
+
+
+def test_networks_are_no_partnership_purpose():
+    assert collaboration_purpose("CoM", "Covenant of Mayors supporter network", "network") == ""
+
+
+def test_boosting_step_tables_reproduce_the_fitted_model_exactly():
+    rng = np.random.default_rng(0)
+    X = rng.random((1500, len(FEATURES))).astype(np.float32)
+    y = (X[:, 0] + 0.5 * X[:, 3] + 0.2 * rng.standard_normal(1500) > 0.9).astype(int)
+    model = fit_purpose_model("test", X, y, FEATURES, form="additive-boosting")
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    reference = HistGradientBoostingClassifier(**BOOSTING_PARAMS, random_state=0).fit(X, y)
+    test = rng.random((500, len(FEATURES))).astype(np.float32)
+    features = {name: test[:, j] for j, name in enumerate(FEATURES)}
+    assert np.allclose(model.score(features), reference.decision_function(test), atol=1e-4)
+
+
+def test_contributions_add_up_to_the_score():
+    model = PurposeModel("t", "linear", 0.5, {"proximity": 2.0, "abroad": -1.0},
+                         steps={"text": ((0.5,), (0.0, 1.5))})  # fmt: skip
+    features = {"proximity": np.array([0.5, 1.0]), "abroad": np.array([1.0, 0.0]),
+                "text": np.array([0.2, 0.9])}  # fmt: skip
+    parts = model.contributions(features)
+    assert parts["proximity"].tolist() == [1.0, 2.0]
+    assert parts["text"].tolist() == [0.0, 1.5]
+    total = 0.5 + sum(parts.values())
+    assert np.allclose(model.score(features), total)
+
+
+def test_a_model_round_trips_through_its_json_form():
+    model = PurposeModel("t", "additive-boosting", -1.0, steps={"text": ((0.5,), (0.0, 1.5))},
+                         info={"fitted": True})  # fmt: skip
+    assert PurposeModel.from_dict(model.to_dict()) == model
+
+
+CITIES = [
+    city(1, "NL", 100_000, 52.78, 6.90),
+    city(2, "DE", 50_000, 52.43, 7.07),  # 40 km, abroad
+    city(3, "NL", 100_000, 53.22, 6.57),  # 55 km, same country
+    city(4, "PT", 100_000, 38.72, -9.14),  # 1,900 km
+    city(5, "IT", 400_000, 44.49, 11.34),  # 1,000 km
+]
+
+
+def test_the_purpose_model_decides_the_order():
+    models = {"abroad": linear(abroad=5.0, proximity=1.0), "home": linear(abroad=-5.0)}
+    ranker = ranker_with(CITIES, models)
+    assert ranker.rank(1, 1, purpose="abroad").ids[0] == 2
+    assert ranker.rank(1, 1, purpose="home").ids[0] == 3
+
+
+def test_rank_result_contributions_are_exact():
+    ranker = ranker_with(CITIES, {"p": linear(abroad=2.0)})
+    result = ranker.rank(1, 4, purpose="p")
+    logit = np.log(result.scores / (1 - result.scores))
+    assert np.allclose(logit, sum(result.contributions.values()), atol=1e-4)
+
+
+def test_an_unknown_purpose_is_refused():
+    ranker = ranker_with(CITIES, {})
+    with pytest.raises(ValueError, match="no fitted model"):
+        ranker.rank(1, 3, purpose="nowhere")
+
+
+def test_far_ranks_far_cities_by_the_purpose_not_by_distance_alone():
+    projects = [Collaboration(id=i, source="CORDIS", source_ref=f"P{i}", title=f"P{i}",
+                              member_city_ids=(5, 3)) for i in range(1, 4)]  # fmt: skip
+    ranker = ranker_with(CITIES, {"active": linear(track_record=5.0)}, projects)
+    result = ranker.rank(1, 2, purpose="active", geography="far")
+    # Lisbon is farther, but Bologna (1,000 km, also "far") has the track record.
+    assert result.ids.tolist() == [5, 4]
+
+
+def test_a_theme_focus_reorders_a_purpose_ranking():
+    projects = [Collaboration(id=1, source="keep.eu", source_ref="P1", title="Bus",
+                              themes=("mobility",), member_city_ids=(4, 5)),
+                Collaboration(id=2, source="keep.eu", source_ref="P2", title="Grid",
+                              themes=("energy",), member_city_ids=(2, 3))]  # fmt: skip
+    ranker = ranker_with(CITIES, {"p": linear(proximity=1.0)}, projects)
+    plain = ranker.rank(1, 2, purpose="p")
+    focused = ranker.rank(1, 2, purpose="p", theme_focus=["mobility"])
+    assert set(plain.ids) == {2, 3}
+    assert set(focused.ids) == {4, 5}
+
+
+def test_declared_needs_met_by_offers_count_more_than_shared_interests():
+    assert PREFERENCE_WEIGHTS["complementarity"] > PREFERENCE_WEIGHTS["shared_interests"]
+    cities = [
+        city(1, "NL", 100_000, 52.78, 6.90, [(Kind.NEED, "data", 1.0),
+                                             (Kind.INTEREST, "energy", 1.0)]),
+        city(2, "DE", 50_000, 52.43, 7.07, [(Kind.INTEREST, "energy", 1.0)]),
+        city(3, "BE", 50_000, 50.85, 4.35, [(Kind.OFFER, "data", 1.0)]),
+    ]  # fmt: skip
+    ranker = ranker_with(cities, {"p": linear()})
+    assert ranker.rank(1, 2, purpose="p").ids.tolist() == [3, 2]
+
+
+def test_grouped_cross_validation_never_trains_on_a_test_group(monkeypatch):
+    rows = [purpose_fit.QueryRows(group=g, row=0, relevant_rows=np.array([1]),
+                                  parts={n: np.zeros(4, np.float32) for n in FEATURES},
+                                  km=np.zeros(4), abroad=np.zeros(4, bool),
+                                  located=np.ones(4, bool))
+            for g in range(10) for _member in range(2)]  # fmt: skip
+    seen = []
+
+    def fake_fit(purpose, train, form, **kwargs):
+        seen.append({r.group for r in train})
+        return linear()
+
+    monkeypatch.setattr(purpose_fit, "fit", fake_fit)
+    monkeypatch.setattr(purpose_fit, "scores_with", lambda model, r, geography="any": r.group)
+    scored = purpose_fit.cross_validated(rows, "p", form="linear", folds=5)
+    assert len(seen) == 5 and len(scored) == len(rows)
+    for train_groups, fold_groups in zip(seen, [set(range(10)) - s for s in seen], strict=True):
+        assert train_groups.isdisjoint(fold_groups) and len(fold_groups) == 2
+
+
+def test_every_purpose_has_a_shipped_model():
+    models = load_models()
+    assert {"any", "cross-border", "transnational", "research", "peer-exchange"} <= set(models)
+    assert models["peer-exchange"].info["fitted"] is False
+
+
+def test_activity_is_capped_so_a_very_active_city_does_not_top_every_list():
+    busy = [Collaboration(id=i, source="CORDIS", source_ref=f"P{i}", title=f"P{i}",
+                          member_city_ids=(4, 5)) for i in range(1, 21)]  # fmt: skip
+    some = [Collaboration(id=i, source="CORDIS", source_ref=f"Q{i}", title=f"Q{i}",
+                          member_city_ids=(2, 3)) for i in range(21, 24)]  # fmt: skip
+    ranker = ranker_with(CITIES, {"p": linear(track_record=30.0, proximity=2.0)}, busy + some)
+    result = ranker.rank(1, 4, purpose="p")
+    # Lisbon and Bologna took part in 20 projects, the neighbours in 3: past the cap,
+    # closeness decides.
+    assert set(result.ids[:2].tolist()) == {2, 3}
+    assert result.contributions["track_record"].max() <= ACTIVITY_CAP + 1e-6
