@@ -106,6 +106,10 @@ class RankResult:
     parts: dict[str, np.ndarray]
     #: The weights the scores were combined with (normalised over the active parts).
     weights: dict[str, float] = field(default_factory=dict)
+    #: Candidates left out of the list whose score is within the weight of
+    #: :data:`PROFILE_PARTS` of the last one listed: the only cities an edit of their own
+    #: profile can bring into the list (empty when the list holds every admissible city).
+    near_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -269,7 +273,8 @@ class PartnerRanker:
         top = top_k(scores, n)
         parts = self._parts(q, probe, self._block(top), geography, sparse=sparse)
         return RankResult(ids=self.city_ids_[top], scores=scores[top] / np.float32(total),
-                          parts=parts, weights=weights)  # fmt: skip
+                          parts=parts, weights=weights,
+                          near_ids=self.city_ids_[P.near_misses(scores, top, n, raw)])  # fmt: skip
 
     # ------------------------------------------------------------------ scoring
 
