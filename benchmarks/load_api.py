@@ -402,7 +402,9 @@ def main() -> None:
                         help="run against this database (e.g. postgresql+psycopg://...; it is "
                              "seeded when empty and its profiles are written to)")  # fmt: skip
     parser.add_argument("--europe", action="store_true", help="~99,000 cities (see above)")
-    parser.add_argument("--europe-csv", type=Path, default=None, help="the real europe set")
+    parser.add_argument("--europe-csv", type=Path, default=None,
+                        help="the real europe set in the import format (make data-europe); "
+                             "without it --europe scales the seed up SYNTHETICALLY")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (see measure)")
     parser.add_argument("--only", nargs="*", default=None, help="endpoints to drive")
     parser.add_argument(
