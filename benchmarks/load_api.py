@@ -1,33 +1,47 @@
-"""Load test of the JSON API under gunicorn, against a trivial endpoint of the same server.
+"""Load test of the JSON API under gunicorn, every figure a ratio to a baseline of the same run.
 
-Starts ``gunicorn --config gunicorn.conf.py wsgi:app`` on a free 127.0.0.1 port with a freshly
-seeded temporary SQLite database, then drives each endpoint in turn with ``--clients``
-concurrent keep-alive clients (threads, ``http.client``) for ``--seconds`` seconds:
+In one run, on loopback, with the project's ``gunicorn.conf.py`` unchanged:
 
-* ``health`` (baseline): ``GET /api/v1/health``, one tiny query, the floor of what any request
-  costs in this stack (gunicorn, Flask, a session, JSON);
-* ``search``: ``GET /api/v1/cities/search?q=...`` with SYNTHETIC one-typo versions of real names
-  from the seed;
-* ``city``: ``GET /api/v1/cities/<slug>`` for real seeded cities;
-* ``partners``: ``GET /api/v1/cities/<slug>/partners`` (default filters, top 10) for one seeded
-  city (``--partners-city``, Emmen by default), the officer's "who should we team up with";
-* ``partners-mix``: the same for a sample of seeded cities in turn (no city stays warm).
+1. ``bare``: a bare Flask app (``benchmarks/bare_app.py``, ``jsonify`` only) on the same
+   gunicorn configuration, served at the same time as the app (on its own port): what the
+   framework and server cost per request;
+2. the app, on a freshly seeded temporary SQLite database (or ``--database-url``, e.g.
+   PostgreSQL), each endpoint driven by ``--clients`` keep-alive connections for
+   ``--seconds`` seconds, over ``--cities`` rotating cities (so no single answer stays warm):
+   ``health``; ``search`` (``/cities/search?q=``, SYNTHETIC one-typo versions of real names);
+   ``city`` (``/cities/<slug>``); ``partners`` (``/cities/<slug>/partners``); ``calls``
+   (``/cities/<slug>/calls``); and ``partners+writes``: partners again while a writer
+   replaces one city's declared profile every ``--write-interval`` seconds (``PUT
+   /cities/<slug>/profile``, a random seeded city each time).
 
-Bars for the partner API (checked and printed at the end): median latency under
-``PARTNERS_MEDIAN_BAR_S`` and at least ``PARTNERS_RPS_BAR`` of the health endpoint's rate.
+The endpoints are driven in turn, ``--rounds`` times over (each gets ``--seconds`` in all),
+so that the load other processes put on a shared machine falls on every endpoint alike.
+Before the measured runs every connection requests every path once (a warm-up), so the figures
+are those of cities being served, whose answers change only with the data.
 
-It prints requests per second, median and 95th-percentile latency per endpoint and the ratio to
-the baseline. Everything stays on loopback, the run is bounded in time, and gunicorn is stopped
-at the end (also on errors or Ctrl-C). The client threads share one Python process, so at high
-rates the client can saturate before the server; compare endpoints, not absolute figures.
+It prints requests per second, median and 95th percentile per endpoint, the ratios the issue
+sets bars for (health / bare >= 0.8; search, city, partners / health >= 0.5; calls / health
+>= 0.25; partners+writes / partners >= 0.5) with a verdict each, and the memory of each
+worker (RSS and PSS) next to the bare app's worker, per 1,000 cities.
 
-Run: ``python benchmarks/load_api.py`` (full) or ``python benchmarks/load_api.py --quick``.
+``--europe`` runs at the full-Europe scale (about 99,000 municipalities): with
+``--europe-csv FILE`` (the set ``make data-europe`` builds, imported with ``matcher import
+cities``), else a SYNTHETIC scale-up of the seed (labelled so in the output; see
+``benchmarks/_synthetic.py``).
+
+The load generator is ``wrk`` (Debian package) when installed, else Python client threads
+(install-free, but they share the 2 cores with the server: compare ratios, not absolute
+figures). Every run is bounded in time and stops its servers on exit, errors or Ctrl-C.
+
+Run: ``python benchmarks/load_api.py`` (full), ``--quick`` (a smoke run of ~1 minute).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
+import json
 import os
 import random
 import shutil
@@ -55,32 +69,62 @@ from benchmarks._common import (  # noqa: E402
 )
 
 HOST = "127.0.0.1"
-PARTNERS_MEDIAN_BAR_S = 0.050
-PARTNERS_RPS_BAR = 0.5
-STARTUP_TIMEOUT_S = 60.0
+STARTUP_TIMEOUT_S = 300.0  # a worker fits its indexes before it answers (longer at 99k)
 REQUEST_TIMEOUT_S = 30.0
+EUROPE_CITIES = 99_000
+WRITER_TOKEN = "load-benchmark-writer"
+#: (name, baseline, bar): the endpoint's req/s must reach bar x the baseline's.
+BARS = (
+    ("health", "bare", 0.8),
+    ("search", "health", 0.5),
+    ("city", "health", 0.5),
+    ("partners", "health", 0.5),
+    ("calls", "health", 0.25),
+    ("partners+writes", "partners", 0.5),
+)
+PROFILE_KINDS = ("interest", "need", "offer")
 
 
 # --------------------------------------------------------------------------- database
 
 
-def seed_database(url: str, data_dir: Path) -> list[tuple[str, str]]:
-    """Create and seed the database at ``url``; return (slug, name) of every city."""
+def prepare_database(url: str, data_dir: Path, args, rng: random.Random) -> tuple[list, str]:
+    """Migrate and (when empty) seed the database at ``url``; scale it up for ``--europe``.
+    Returns (slug, name) of every real seeded city and a label of what the data is."""
     from matcher import create_app
     from matcher.db import get_database, repository
     from matcher.services import data as data_service
 
-    app = create_app({"DATABASE_URL": url, "DATA_DIR": str(data_dir)})
+    app = create_app({"DATABASE_URL": url, "DATA_DIR": str(data_dir)}, with_web=False)
     database = get_database(app)
     data_service.upgrade_schema(database)
     session = database.session()
     try:
-        data_service.seed(session, data_dir)
-        cities = [(c.slug, c.name) for c in repository.all_cities(session)]
+        if repository.count_cities(session) == 0:
+            data_service.seed(session, data_dir)
+        label = "seed"
+        if args.europe and args.europe_csv:
+            label = f"europe: {args.europe_csv}"
+            matcher = Path(sys.executable).with_name("matcher")
+            subprocess.run([str(matcher), "import", "cities", str(args.europe_csv)],
+                           check=True, cwd=ROOT,
+                           env={**os.environ, "MATCHER_DATABASE_URL": url})  # fmt: skip
+        elif args.europe:
+            from benchmarks._synthetic import SYNTHETIC_SOURCE, scale_up
+
+            real = [c for c in repository.all_cities(session) if c.source != SYNTHETIC_SOURCE]
+            added = scale_up(session, real, EUROPE_CITIES, rng)
+            if added:
+                repository.bump_data_version(session)
+                session.commit()
+            label = f"SYNTHETIC europe scale-up ({added:,} made-up copies added to the seed)"
+        cities = [(c.slug, c.name) for c in repository.all_cities(session)
+                  if not c.slug.startswith("zz-synthetic-")]  # fmt: skip
+        total = repository.count_cities(session)
     finally:
         session.close()
         database.dispose()
-    return cities
+    return cities, f"{total:,} cities ({label})"
 
 
 def one_typo(name: str, rng: random.Random) -> str:
@@ -92,7 +136,7 @@ def one_typo(name: str, rng: random.Random) -> str:
     return text[:position] + text[position + 1 :]
 
 
-# --------------------------------------------------------------------------- server
+# --------------------------------------------------------------------------- servers
 
 
 def free_port() -> int:
@@ -102,18 +146,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, port: int, workers: int | None, log: Path) -> Iterator[None]:
-    """Run gunicorn with the project's config on ``HOST:port`` until the block exits."""
-    env = {**os.environ, "MATCHER_DATABASE_URL": database_url, "MATCHER_BIND": f"{HOST}:{port}"}
-    if workers:
-        env["MATCHER_WORKERS"] = str(workers)
-    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
-               "--bind", f"{HOST}:{port}", "--access-logfile", os.devnull, "wsgi:app"]  # fmt: skip
+def gunicorn(target: str, port: int, env: dict[str, str], log: Path) -> Iterator[int]:
+    """Run ``gunicorn --config gunicorn.conf.py target`` on ``HOST:port`` until the block
+    exits; yields the master's pid. The config is used as it is (workers, threads, logs)."""
+    env = {**os.environ, **env, "MATCHER_BIND": f"{HOST}:{port}"}
+    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", target]
     with log.open("w") as log_file:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
         try:
             wait_until_ready(port, process)
-            yield
+            yield process.pid
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -136,6 +178,24 @@ def wait_until_ready(port: int, process: subprocess.Popen) -> None:
                 return
         time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not answer within {STARTUP_TIMEOUT_S:.0f} s")
+
+
+def worker_memory(master_pid: int) -> list[tuple[float, float]]:
+    """(RSS, PSS) in MB of each worker of the gunicorn master (Linux /proc)."""
+    out = []
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return out
+    for pid in children:
+        fields = {}
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+                key, value, *_ = line.split()
+                fields[key.rstrip(":")] = int(value) / 1024
+        if fields:
+            out.append((fields.get("Rss", 0.0), fields.get("Pss", 0.0)))
+    return out
 
 
 # --------------------------------------------------------------------------- load
@@ -175,6 +235,7 @@ class LoadResult:
     summary: LatencySummary
     errors: int
     seconds: float
+    writes: int = 0
 
     @property
     def rps(self) -> float:
@@ -182,7 +243,7 @@ class LoadResult:
 
 
 def drive(name: str, port: int, paths: list[str], clients: int, seconds: float) -> LoadResult:
-    """``clients`` keep-alive clients request ``paths`` round-robin for ``seconds``."""
+    """``clients`` keep-alive Python clients request ``paths`` round-robin for ``seconds``."""
     results = [ClientResult() for _ in range(clients)]
     start = time.monotonic()
     stop_at = start + seconds
@@ -200,8 +261,32 @@ def drive(name: str, port: int, paths: list[str], clients: int, seconds: float) 
     return LoadResult(name, LatencySummary.of(latencies), errors, elapsed)
 
 
+def warm_up(port: int, paths: list[str], clients: int) -> None:
+    """Every one of ``clients`` connections requests every path once, so each worker has
+    (almost surely) answered each path before it is measured: the figures are the steady
+    state of a served city, whose answers only change with the data."""
+    threads = [threading.Thread(target=_each_once, args=(port, paths[i:] + paths[:i]))
+               for i in range(0, clients * 7, 7)]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=STARTUP_TIMEOUT_S)
+
+
+def _each_once(port: int, paths: list[str]) -> None:
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
+    for path in paths:
+        try:
+            connection.request("GET", path)
+            connection.getresponse().read()
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
+    connection.close()
+
+
 #: wrk script: cycle through the paths, and print the figures we need in one line at the end
-#: (wrk's own summary has no 95th percentile).
+#: (wrk's own summary has no 95th percentile). Non-2xx answers count as errors.
 _WRK_SCRIPT = """
 local paths = {%s}
 local i = 0
@@ -238,34 +323,90 @@ def drive_wrk(name: str, port: int, paths: list[str], clients: int, seconds: flo
     return LoadResult(name, summary, errors, duration / 1e6)
 
 
+class ProfileWriter:
+    """Replaces one city's declared profile every ``interval`` seconds while running (a random
+    city of ``slugs``, random weights over ``themes``); counts writes and failures."""
+
+    def __init__(self, port: int, slugs: list[str], themes: list[str], interval: float, seed):
+        self.port, self.slugs, self.themes, self.interval = port, slugs, themes, interval
+        self.rng = random.Random(seed)
+        self.writes = self.failures = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> ProfileWriter:
+        """Start writing (again: the writer is used once per round)."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join(timeout=REQUEST_TIMEOUT_S + 5)
+
+    def _run(self) -> None:
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT_S)
+        headers = {"Authorization": f"Bearer {WRITER_TOKEN}", "Content-Type": "application/json"}
+        while not self._stop.wait(self.interval):
+            slug = self.rng.choice(self.slugs)
+            kind = self.rng.choice(PROFILE_KINDS)
+            weights = {t: round(self.rng.uniform(0.1, 1.0), 2)
+                       for t in self.rng.sample(self.themes, 3)}  # fmt: skip
+            body = json.dumps({kind: weights})
+            try:
+                connection.request("PUT", f"/api/v1/cities/{slug}/profile", body, headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+                connection = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT_S)
+            self.writes += ok
+            self.failures += not ok
+        connection.close()
+
+
 # --------------------------------------------------------------------------- main
 
 
-def scenarios(
-    cities: list[tuple[str, str]], rng: random.Random, partners_city: str
-) -> dict[str, list[str]]:
-    sample = rng.sample(cities, min(len(cities), 300))
-    if partners_city not in {slug for slug, _ in cities}:
-        raise SystemExit(f"--partners-city {partners_city!r} is not in the seed")
+def scenarios(cities: list[tuple[str, str]], rng: random.Random, count: int) -> dict:
+    """The rotating paths of each endpoint, over ``count`` cities sampled from the seed."""
+    sample = rng.sample(cities, min(len(cities), count))
     return {
         "health": ["/api/v1/health"],
         "search": [f"/api/v1/cities/search?q={quote(one_typo(n, rng))}" for _, n in sample],
         "city": [f"/api/v1/cities/{slug}" for slug, _ in sample],
-        "partners": [f"/api/v1/cities/{partners_city}/partners"],
-        "partners-mix": [f"/api/v1/cities/{slug}/partners" for slug, _ in sample],
+        "partners": [f"/api/v1/cities/{slug}/partners" for slug, _ in sample],
+        "calls": [f"/api/v1/cities/{slug}/calls" for slug, _ in sample],
     }
+
+
+def theme_ids(port: int) -> list[str]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
+    connection.request("GET", "/api/v1/themes")
+    items = json.loads(connection.getresponse().read())["items"]
+    connection.close()
+    return [item["id"] for item in items]
 
 
 def main() -> None:
     parser = argument_parser(__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, default=20, help="concurrent clients")
-    parser.add_argument("--seconds", type=float, default=20.0, help="duration per endpoint")
-    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration per endpoint")
+    parser.add_argument("--cities", type=int, default=200, help="rotating cities per endpoint")
+    parser.add_argument("--write-interval", type=float, default=0.5, help="seconds per write")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data", help="seed to load")
-    parser.add_argument("--partners-city", default="nl-emmen", help="slug for 'partners'")
-    parser.add_argument(
-        "--only", nargs="*", default=None, help="endpoints to drive (health always runs)"
-    )
+    parser.add_argument("--database-url", default=None,
+                        help="run against this database (e.g. postgresql+psycopg://...; it is "
+                             "seeded when empty and its profiles are written to)")  # fmt: skip
+    parser.add_argument("--europe", action="store_true", help="~99,000 cities (see above)")
+    parser.add_argument("--europe-csv", type=Path, default=None,
+                        help="the real europe set in the import format (make data-europe); "
+                             "without it --europe scales the seed up SYNTHETICALLY")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (see measure)")
+    parser.add_argument("--only", nargs="*", default=None, help="endpoints to drive")
     parser.add_argument(
         "--driver",
         choices=("wrk", "python"),
@@ -276,67 +417,126 @@ def main() -> None:
     seconds = min(args.seconds, 3.0) if args.quick else args.seconds
     clients = max(1, min(args.clients, 200))
     rng = random.Random(args.seed)
+    run = drive_wrk if args.driver == "wrk" else drive
 
     with tempfile.TemporaryDirectory(prefix="matcher-load-") as folder:
-        database_url = f"sqlite:///{Path(folder) / 'load.sqlite3'}"
-        cities = seed_database(database_url, args.data_dir)
-        paths = scenarios(cities, rng, args.partners_city)
-        if args.only:
-            paths = {n: u for n, u in paths.items() if n == "health" or n in args.only}
-        port = free_port()
-        log = Path(folder) / "gunicorn.log"
+        url = args.database_url or f"sqlite:///{Path(folder) / 'load.sqlite3'}"
+        cities, label = prepare_database(url, args.data_dir, args, rng)
+        paths = scenarios(cities, rng, 20 if args.quick else args.cities)
+        wanted = set(args.only or (*paths, "partners+writes"))
         print_machine()
-        print(f"{len(cities):,} cities seeded from {args.data_dir}; gunicorn on {HOST}:{port}; "
-              f"{clients} clients x {seconds:.0f} s per endpoint, "
-              f"driver {args.driver}")  # fmt: skip
+        print(f"{label} on {url.split(':')[0]}; {len(paths['city'])} rotating cities; "
+              f"{clients} connections x {seconds:.0f} s per endpoint; driver {args.driver}; "
+              f"a profile write every {args.write_interval:g} s in partners+writes")  # fmt: skip
+        log = Path(folder) / "gunicorn.log"
+        token_hash = hashlib.sha256(WRITER_TOKEN.encode()).hexdigest()
+        env = {"MATCHER_DATABASE_URL": url, "MATCHER_API_TOKEN_HASHES": token_hash,
+               "MATCHER_INDEX_CACHE_DIR": str(Path(folder) / "cache")}  # fmt: skip
+        bare_port, app_port = free_port(), free_port()
         try:
-            with gunicorn(database_url, port, args.workers, log):
-                # Warm-up: every worker builds its name index on its first search.
-                run = drive_wrk if args.driver == "wrk" else drive
-                for name, urls in paths.items():
-                    run(name, port, urls, clients, min(2.0, seconds))
-                results = [run(n, port, u, clients, seconds) for n, u in paths.items()]
+            with (
+                gunicorn(
+                    "benchmarks.bare_app:app", bare_port, {}, log.with_name("bare.log")
+                ) as bare_master,
+                gunicorn("wsgi:app", app_port, env, log) as app_master,
+            ):
+                warm_up(bare_port, paths["health"], clients)
+                for name, urls in paths.items():  # every worker sees every path first
+                    if name in wanted or name == "health":
+                        warm_up(app_port, urls, clients)
+                slugs = [slug for slug, _ in cities]
+                writer = ProfileWriter(app_port, slugs, theme_ids(app_port),
+                                       args.write_interval, args.seed)  # fmt: skip
+                results = measure(run, bare_port, app_port, paths, wanted, writer, clients,
+                                  seconds, 1 if args.quick else args.rounds)  # fmt: skip
+                bare_memory, memory = worker_memory(bare_master), worker_memory(app_master)
         except RuntimeError:
             print(log.read_text(), file=sys.stderr)
             raise
     report(results)
-    check_partner_bars(results)
+    verdicts(results)
+    memory_report(memory, bare_memory, label)
 
 
-def check_partner_bars(results: list[LoadResult]) -> None:
-    """Print whether the partner endpoints meet their bars against health in this run."""
-    baseline = results[0]
-    for result in results:
-        if not result.name.startswith("partners"):
-            continue
-        median_ok = result.summary.median < PARTNERS_MEDIAN_BAR_S
-        rps_ok = result.rps >= PARTNERS_RPS_BAR * baseline.rps
-        verdict = "meets" if median_ok and rps_ok else "MISSES"
-        print(
-            f"{result.name}: {verdict} the bars (median {ms(result.summary.median)} "
-            f"{'<' if median_ok else '>='} {ms(PARTNERS_MEDIAN_BAR_S)}; "
-            f"{result.rps:,.0f} req/s = {ratio(result.rps, baseline.rps)} of health, "
-            f"bar {PARTNERS_RPS_BAR:.2f}x)"
-        )
+def measure(run, bare_port, app_port, paths, wanted, writer, clients, seconds, rounds):
+    """Every endpoint in turn, ``rounds`` times over (``seconds`` split between the rounds),
+    so that the other load on a shared machine falls on all of them alike; returns the
+    totals per endpoint. ``partners+writes`` runs with the writer on, last in each round,
+    and the partner answers are asked for once more after it (re-warming what it changed)."""
+    slot = max(1.0, seconds / rounds)
+    runs: dict[str, list[LoadResult]] = {}
+    for _round in range(rounds):
+        runs.setdefault("bare", []).append(run("bare", bare_port, paths["health"], clients, slot))
+        for name, urls in paths.items():
+            if name in wanted or name == "health":
+                runs.setdefault(name, []).append(run(name, app_port, urls, clients, slot))
+        if "partners+writes" in wanted:
+            with writer:
+                result = run("partners+writes", app_port, paths["partners"], clients, slot)
+            runs.setdefault("partners+writes", []).append(result)
+            _each_once(app_port, paths["partners"])
+    results = {name: _total(name, parts) for name, parts in runs.items()}
+    if "partners+writes" in results:
+        total = results["partners+writes"]
+        results["partners+writes"] = LoadResult(total.name, total.summary,
+                                                total.errors + writer.failures, total.seconds,
+                                                writes=writer.writes)  # fmt: skip
+    return results
+
+
+def _total(name: str, parts: list[LoadResult]) -> LoadResult:
+    """Several runs of one endpoint as one: summed requests and time, the worst percentiles
+    and the mean of the medians (the runs are of equal length)."""
+    count = sum(p.summary.count for p in parts)
+    summary = LatencySummary(
+        count=count,
+        median=sum(p.summary.median for p in parts) / len(parts),
+        p95=max(p.summary.p95 for p in parts),
+        mean=sum(p.summary.mean * p.summary.count for p in parts) / count if count else 0.0,
+    )
+    return LoadResult(name, summary, sum(p.errors for p in parts), sum(p.seconds for p in parts))
 
 
 def ratio(value: float, baseline: float) -> str:
     return f"{value / baseline:.2f}x" if baseline else "n/a"
 
 
-def report(results: list[LoadResult]) -> None:
-    """One row per endpoint; the first (health) is the baseline the others are compared to."""
-    baseline = results[0]
-    print_table(
-        ["endpoint", "requests", "errors", "req/s", "median", "p95", "median vs health",
-         "req/s vs health"],
-        [
-            [r.name, f"{r.summary.count:,}", r.errors, f"{r.rps:,.0f}", ms(r.summary.median),
-             ms(r.summary.p95), ratio(r.summary.median, baseline.summary.median),
-             ratio(r.rps, baseline.rps)]
-            for r in results
-        ],
-    )  # fmt: skip
+def report(results: dict[str, LoadResult]) -> None:
+    """One row per endpoint, with its ratio to the baseline its bar names."""
+    baseline_of = {name: base for name, base, _bar in BARS}
+    rows = []
+    for r in results.values():
+        base = results.get(baseline_of.get(r.name, ""))
+        rows.append([r.name, f"{r.summary.count:,}", r.errors, f"{r.rps:,.0f}",
+                     ms(r.summary.median), ms(r.summary.p95),
+                     f"{ratio(r.rps, base.rps)} of {base.name}" if base else "-",
+                     r.writes or ""])  # fmt: skip
+    print_table(["endpoint", "requests", "errors", "req/s", "median", "p95", "req/s ratio",
+                 "writes"], rows)  # fmt: skip
+
+
+def verdicts(results: dict[str, LoadResult]) -> None:
+    """Print each bar of the issue with the ratio measured in this run."""
+    for name, base, bar in BARS:
+        if name in results and base in results:
+            value = results[name].rps / results[base].rps if results[base].rps else 0.0
+            verdict = "meets" if value >= bar else "MISSES"
+            print(f"{name}: {value:.2f} of {base} (bar {bar:.2f}): {verdict}")
+
+
+def memory_report(memory, bare_memory, label: str) -> None:
+    """Worker memory next to the bare app's, and the difference per 1,000 cities."""
+    if not memory:
+        print("worker memory: not available (no /proc)")
+        return
+    cities = int(label.split(" ", 1)[0].replace(",", ""))
+    rss = max(m[0] for m in memory)
+    pss = max(m[1] for m in memory)
+    bare_rss = max((m[0] for m in bare_memory), default=0.0)
+    print(f"worker memory (largest of {len(memory)}): RSS {rss:,.0f} MB, PSS {pss:,.0f} MB; "
+          f"bare Flask worker RSS {bare_rss:,.0f} MB; the app's extra "
+          f"{(rss - bare_rss) / (cities / 1000):,.1f} MB RSS per 1,000 cities "
+          f"({label})")  # fmt: skip
 
 
 if __name__ == "__main__":

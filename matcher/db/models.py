@@ -331,3 +331,15 @@ class AuthFailureRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class DataChangeRow(Base):
+    """What one data version changed, when a worker can apply it as a delta: a row per
+    version bumped by a one-city write (``scope`` "profile", ``city_id`` set). A version
+    without a row (an import, a seed) means "anything may have changed": rebuild."""
+
+    __tablename__ = "data_changes"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    scope: Mapped[str] = mapped_column(String(16))
+    city_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from matcher.db import repository
 from matcher.domain import City, FundingCall, ProfileKind, RuleKind, RuleResult, RuleStatus
-from matcher.services.indexes import cached
+from matcher.services.indexes import PROFILE_SCOPE, cached, unaffected_by
 
 #: Rule kinds that inform and never decide (co-funding rates); as in the eligibility check.
 INFORMATIONAL_KINDS = frozenset({str(RuleKind.COFUNDING)})
@@ -150,7 +150,8 @@ def _build(session: Session) -> CallService:
 
 def call_service(session: Session) -> CallService:
     """The per-process call index for this database."""
-    return cached(session, "calls", _build, persist=True)
+    # Built from the calls and the theme vocabulary only: a city's profile write keeps it.
+    return cached(session, "calls", _build, persist=True, update=unaffected_by(PROFILE_SCOPE))
 
 
 def city_text(session: Session, city: City) -> str:

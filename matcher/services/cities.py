@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from matcher.db import repository
 from matcher.domain import DECLARED_PROVENANCE, City, Collaboration, ProfileKind, Theme
 from matcher.scoring.names import CANDIDATE_MIN_SCORE
-from matcher.services.indexes import cached
+from matcher.services.indexes import PROFILE_SCOPE, cached, unaffected_by
 
 #: Name matches below this score (0-100) are not worth showing to people.
 SUGGESTION_MIN_SCORE = CANDIDATE_MIN_SCORE
@@ -23,7 +23,8 @@ def _name_index(session: Session):
 
 def name_index(session: Session):
     """The fuzzy name index of every city name (display, official, alternates)."""
-    return cached(session, "names", _name_index, persist=True)
+    # Names do not change with a declared profile: such a write keeps this index.
+    return cached(session, "names", _name_index, persist=True, update=unaffected_by(PROFILE_SCOPE))
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,10 @@ def search_cities(
     if not query:
         return []
     matches = name_index(session).search(query, country=country, limit=limit)
-    cities = {c.id: c for c in repository.get_cities(session, [m.city_id for m in matches])}
+    # The cities come from the in-memory index (no query, no ORM objects per hit).
+    from matcher.services.partners import partner_index
+
+    cities = partner_index(session).cities
     return [CityHit(cities[m.city_id], m.name, m.score) for m in matches if m.city_id in cities]
 
 
@@ -239,7 +243,7 @@ def update_declared_profile(
             repository.replace_declared_weights(
                 session, city_id, kind, cleaned, DECLARED_PROVENANCE
             )
-        repository.bump_data_version(session)
+        repository.bump_data_version(session, scope=PROFILE_SCOPE, city_id=city_id)
         session.commit()
     except Exception:
         session.rollback()

@@ -1,10 +1,14 @@
-"""Per-process in-memory indexes, rebuilt when the database's data changes.
+"""Per-process in-memory indexes, kept up to date with the database's data.
 
-An index is keyed by the database URL and the data state (version and generation token, see
-``repository.data_state``): an import bumps the version, so every worker on every host sees
-new data on its next request without any messaging. Indexes asked for with ``persist=True``
-are also kept on disk (``configure(cache_dir)``; the app uses ``instance/cache``), so a fresh
-process such as a CLI command loads the fitted index instead of fitting it again.
+An index is held per database engine together with the data state it is at (version and
+generation token, see ``repository.data_state``). Every write bumps the version, so every
+worker on every host sees it on its next request without any messaging. A one-city write also
+records what it changed (``repository.data_changes``); an index given an ``update`` applies
+that delta instead of being rebuilt (the partner index recomputes the city's rows), and an
+index the change cannot touch (names, calls, for a profile) is kept as it is. Indexes asked
+for with ``persist=True`` are also kept on disk (``configure(cache_dir)``; the app uses
+``instance/cache``), so a fresh process such as a CLI command loads the fitted index instead
+of fitting it again.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ import pickle
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from matcher.db import repository
@@ -28,8 +35,41 @@ from matcher.db import repository
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_cache: dict[tuple[str, str], tuple[tuple[int, str], Any]] = {}
+# Keyed by engine, not URL: each app (a gunicorn worker; in tests, two apps standing in for
+# two workers) holds its own indexes and follows the database's changes on its own.
+_locks: weakref.WeakKeyDictionary[Engine, dict[str, threading.Lock]] = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[Engine, dict[str, tuple[tuple[int, str], Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 _cache_dir: Path | None = None
+_CHANGES_KEY = "matcher.data_changes"
+#: The scope of a change to one city's declared profile weights.
+PROFILE_SCOPE = "profile"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One data version that a worker can apply as a delta: ``scope`` names what changed
+    (``"profile"``: one city's declared weights) and ``city_id`` which city."""
+
+    version: int
+    scope: str
+    city_id: int | None
+
+
+#: ``update(session, index, changes)``: the index with the changes applied (a new object:
+#: readers may still hold the old one), or None when only a rebuild can follow them.
+Update = Callable[[Session, Any, list[Change]], Any]
+
+
+def unaffected_by(*scopes: str) -> Update:
+    """An ``update`` for indexes that changes of these scopes do not touch (the name index
+    holds no profiles): the same index serves the new version."""
+
+    def update(_session: Session, index: Any, changes: list[Change]) -> Any:
+        return index if all(change.scope in scopes for change in changes) else None
+
+    return update
 
 
 def configure(cache_dir: str | Path | None) -> None:
@@ -39,34 +79,82 @@ def configure(cache_dir: str | Path | None) -> None:
 
 
 def cached(
-    session: Session, name: str, build: Callable[[Session], Any], *, persist: bool = False
+    session: Session,
+    name: str,
+    build: Callable[[Session], Any],
+    *,
+    persist: bool = False,
+    update: Update | None = None,
 ) -> Any:
-    """Return the index ``name`` for this database, building it if the data changed."""
-    url = str(session.get_bind().url)
-    key = (url, name)
+    """Return the index ``name`` for this database, up to date with the data.
+
+    A new data version that ``update`` can follow (a one-city write) is applied as a delta
+    to the index this process holds; anything else rebuilds. While one thread brings an
+    index up to date, the others keep serving the one it replaces instead of waiting.
+    """
+    engine = session.get_bind()
+    url = str(engine.url)
     state = repository.data_state(session)
-    hit = _cache.get(key)
-    if hit is not None and hit[0] == state:
+    held = _cache.get(engine)
+    hit = held.get(name) if held is not None else None
+    if hit is not None and _serves(hit[0], state):
         return hit[1]
     with _lock:
-        hit = _cache.get(key)
-        if hit is not None and hit[0] == state:
+        held = _cache.setdefault(engine, {})
+        lock = _locks.setdefault(engine, {}).setdefault(name, threading.Lock())
+    same_generation = hit is not None and hit[0][1] == state[1]
+    if not lock.acquire(blocking=not same_generation):
+        return hit[1]  # another thread is updating it: a reader never waits for that
+    try:
+        hit = held.get(name)
+        if hit is not None and _serves(hit[0], state):
             return hit[1]
-        prefix = _disk_prefix(url, name) if persist and state[1] else None
-        path = prefix.with_name(f"{prefix.name}{state[1]}-{state[0]}.pickle") if prefix else None
-        value = _load(path) if path else None
+        value = None
+        if hit is not None and update is not None and hit[0][1] == state[1]:
+            changes = _changes(session, hit[0][0], state[0])
+            if changes is not None:
+                value = update(session, hit[1], changes)
         if value is None:
-            value = build(session)
-            if path:
-                _store(path, prefix, value)
-        _cache[key] = (state, value)
+            value = _rebuild(session, url, name, build, state, persist)
+        held[name] = (state, value)
         return value
+    finally:
+        lock.release()
+
+
+def _serves(held: tuple[int, str], wanted: tuple[int, str]) -> bool:
+    """An index serves a request when it is at the request's data state or newer (another
+    thread may already have applied a write this transaction's snapshot predates)."""
+    return held[1] == wanted[1] and held[0] >= wanted[0]
+
+
+def _changes(session: Session, after: int, upto: int) -> list[Change] | None:
+    """The recorded changes since version ``after``, or None when one version in between
+    changed everything (an import) or is no longer recorded; read once per transaction."""
+    remembered = session.info.setdefault(_CHANGES_KEY, {})
+    if (after, upto) not in remembered:
+        rows = repository.data_changes(session, after, upto)
+        complete = len(rows) == upto - after
+        remembered[(after, upto)] = [Change(*row) for row in rows] if complete else None
+    return remembered[(after, upto)]
+
+
+def _rebuild(session, url, name, build, state, persist) -> Any:
+    prefix = _disk_prefix(url, name) if persist and state[1] else None
+    path = prefix.with_name(f"{prefix.name}{state[1]}-{state[0]}.pickle") if prefix else None
+    value = _load(path) if path else None
+    if value is None:
+        value = build(session)
+        if path:
+            _store(path, prefix, value)
+    return value
 
 
 def clear() -> None:
     """Forget every in-memory index (tests, and after a schema reset)."""
     with _lock:
         _cache.clear()
+        _locks.clear()
 
 
 def _disk_prefix(url: str, name: str) -> Path | None:

@@ -1,11 +1,13 @@
 """Partner search: "who should we team up with, and why?"
 
 The scoring index (vectorised profiles and the ranker) is built once per process from the
-database and rebuilt when the data version changes (an import bumps it).
+database. A profile write is applied to it as a delta (that city's rows recomputed; remembered
+answers re-checked against the edit when next asked for); any other change rebuilds it.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Collection
@@ -15,14 +17,15 @@ from sqlalchemy.orm import Session
 
 from matcher.db import repository
 from matcher.domain import PURPOSES, City, Collaboration, expand_countries, fold, haversine_km
-from matcher.services.indexes import cached
+from matcher.services.indexes import PROFILE_SCOPE, Change, cached
 
 #: Score rows kept for pair fits (each is one float per indexed city).
 PAIR_FIT_CACHE_SIZE = 512
 #: Answered queries kept per index: a city's partner page is asked for again and again (the
-#: tab, the API, paging through filters), and the answer only changes with the data, which
-#: replaces the whole index.
-RESULT_CACHE_SIZE = 2048
+#: tab, the API, paging through filters), and the answer only changes with the data.
+RESULT_CACHE_SIZE = 4096
+#: Profile edits remembered by an index, to re-check older answers against.
+EDITS_KEPT = 256
 GEOGRAPHY_CHOICES = ("any", "near", "far", "different-country", "cross-border")
 
 
@@ -60,10 +63,29 @@ class PartnerMatch:
     shared_collaborations: list[Collaboration] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _Answer:
+    """A remembered answer, the data version it is known right for, and what it depends on.
+
+    ``city_id`` None: no profile edit changes it (a name search). ``ranked`` None: only an
+    edit of ``city_id`` does (its page, its calls). Otherwise it is a ranking for
+    ``city_id``, and ``ranked`` holds the listed cities and the near misses (the only cities
+    an edit of their own profile can bring into the list); ``edited`` the cities edited
+    since it was ranked, each once (a second edit of the same city could add up to more
+    than the near-miss margin).
+    """
+
+    value: object
+    version: int
+    city_id: int | None
+    ranked: frozenset[int] | None = None
+    edited: frozenset[int] = frozenset()
+
+
 class PartnerIndex:
     """Everything partner search needs in memory: cities, collaborations, the fitted ranker."""
 
-    def __init__(self, cities, collaborations, themes):
+    def __init__(self, cities, collaborations, themes, version: int = 0):
         from matcher.scoring.partners.ranker import PartnerRanker
         from matcher.scoring.partners.vectorise import ProfileVectoriser
 
@@ -81,8 +103,14 @@ class PartnerIndex:
         )
         self.ranker = PartnerRanker().fit(self.vectoriser)
         self.row_of = {int(cid): row for row, cid in enumerate(self.ranker.city_ids_)}
+        #: What a ranking depends on when no near-miss margin is known: every indexed city.
+        self.every_city = frozenset(self.cities)
+        #: The data version this index is at, and the cities each delta changed since
+        #: ``edits_from``: what a remembered answer is checked against.
+        self.version = self.edits_from = version
+        self.edits: tuple[tuple[int, frozenset[int]], ...] = ()
         self._scores: dict[int, object] = {}
-        self._results: OrderedDict[tuple, object] = OrderedDict()
+        self._results: OrderedDict[tuple, _Answer] = OrderedDict()
         self._results_lock = threading.Lock()
 
     def __getstate__(self) -> dict:
@@ -96,19 +124,92 @@ class PartnerIndex:
         self.__dict__.update(state)
         self._results_lock = threading.Lock()
 
+    def with_cities(self, cities: Collection[City], version: int) -> PartnerIndex:
+        """A new index at ``version`` in which these (already indexed) cities carry their new
+        records: their feature rows are recomputed by the functions the full fit uses, the
+        ranker is refitted on the edited features (no database, no text fit), pair-fit rows
+        are dropped and remembered answers are kept, to be re-checked when next asked for.
+        This index is left as it was, for the readers still using it."""
+        new = copy.copy(self)
+        new.cities = {**self.cities, **{c.id: c for c in cities}}
+        new.by_slug = {**self.by_slug, **{c.slug: c for c in cities}}
+        new.vectoriser = self.vectoriser.refreshed(list(cities))
+        new.ranker = copy.copy(self.ranker).fit(new.vectoriser)
+        new.version = version
+        edits = (*self.edits, (version, frozenset(c.id for c in cities)))
+        if len(edits) > EDITS_KEPT:
+            new.edits_from, edits = edits[-EDITS_KEPT - 1][0], edits[-EDITS_KEPT:]
+        new.edits = edits
+        new._scores = {}
+        # copy.copy goes through __getstate__, which leaves the caches out: share them.
+        new._results, new._results_lock = self._results, self._results_lock
+        return new
+
     def remembered(self, key: tuple):
-        """An earlier answer to the same query, if still kept."""
+        """An earlier answer to the same query, if still kept and still right for the data
+        this index holds."""
+        found = self._entry(key)
+        return None if found is None else found.value
+
+    def _entry(self, key: tuple) -> _Answer | None:
         with self._results_lock:
             found = self._results.get(key)
-            if found is not None:
-                self._results.move_to_end(key)
-            return found
+            if found is None:
+                return None
+            self._results.move_to_end(key)
+        if found.version < self.version:
+            if not self._still_right(found):
+                with self._results_lock:
+                    if self._results.get(key) is found:
+                        del self._results[key]
+                return None
+            found.version = self.version
+        return found
 
-    def remember(self, key: tuple, value) -> None:
+    def remember(self, key: tuple, value, city_id: int, ranked: frozenset[int]) -> None:
+        """Keep ``value``, an answer built from the ranking for ``city_id`` whose listed and
+        near-miss cities are ``ranked``."""
+        self._keep(key, _Answer(value=value, version=self.version, city_id=city_id,
+                                ranked=ranked))  # fmt: skip
+
+    def remember_local(self, key: tuple, value, city_id: int | None) -> None:
+        """Keep ``value``, an answer that only an edit of ``city_id`` changes (no edit does
+        when ``city_id`` is None): a city's page, its calls, a name search."""
+        self._keep(key, _Answer(value=value, version=self.version, city_id=city_id))
+
+    def _keep(self, key: tuple, answer: _Answer) -> None:
         with self._results_lock:
-            self._results[key] = value
+            self._results[key] = answer
             while len(self._results) > RESULT_CACHE_SIZE:
                 self._results.popitem(last=False)
+
+    def _still_right(self, answer: _Answer) -> bool:
+        """Whether an answer remembered at an older version is unchanged by the edits since
+        (and if so, record them in it).
+
+        An edit of city x changes a ranking for q only if x is q, x is listed, or x's new
+        score reaches the list; a profile is an input of no other pair's parts, and it moves
+        x's own score by at most the weight of the profile parts, so x reaches the list only
+        from among the near misses the ranker reported. Costs set operations, no scoring.
+        """
+        if answer.version < self.edits_from:
+            return False  # older than the edits still recorded (or than the build)
+        edited: set[int] = set()
+        for version, city_ids in self.edits:
+            if version > answer.version:
+                if edited & city_ids:
+                    return False  # one city edited twice
+                edited |= city_ids
+        if not edited or answer.city_id is None:
+            return True
+        if answer.city_id in edited:
+            return False
+        if answer.ranked is None:
+            return True
+        if not edited.isdisjoint(answer.ranked) or not edited.isdisjoint(answer.edited):
+            return False
+        answer.edited = answer.edited | edited
+        return True
 
     def pair_fit(self, a: City, b: City) -> float:
         """How well ``b`` fits as a partner of ``a`` (the engine's score with default
@@ -152,12 +253,25 @@ def _build_index(session: Session) -> PartnerIndex:
         repository.all_cities(session),
         repository.all_collaborations(session),
         repository.list_themes(session),
+        version=repository.data_state(session)[0],
     )
 
 
+def _apply_changes(session: Session, index: PartnerIndex, changes: list[Change]):
+    """The index with the changed cities' rows recomputed (profile writes only); None, so a
+    rebuild follows, for anything else (a city the index does not hold, say)."""
+    if any(c.scope != PROFILE_SCOPE or c.city_id not in index.cities for c in changes):
+        return None
+    cities = repository.get_cities(session, sorted({c.city_id for c in changes}))
+    if len(cities) != len({c.city_id for c in changes}):
+        return None
+    return index.with_cities(cities, changes[-1].version)
+
+
 def partner_index(session: Session) -> PartnerIndex:
-    """The per-process partner index for this database (rebuilt on a new data version)."""
-    return cached(session, "partners", _build_index, persist=True)
+    """The per-process partner index for this database, up to date with its data: a profile
+    write is applied as a delta, anything else rebuilds it."""
+    return cached(session, "partners", _build_index, persist=True, update=_apply_changes)
 
 
 def validate_query(index: PartnerIndex, query: PartnerQuery) -> None:
@@ -184,15 +298,36 @@ def validate_query(index: PartnerIndex, query: PartnerQuery) -> None:
         raise PartnerQueryError("max distance must be a positive number of kilometres")
 
 
-def memoised(session: Session, key: tuple, build):
-    """``build()``'s value for ``key``, kept with the partner index (so dropped when the data
-    changes): lets a view keep the rendered answer to a partner query, not just the ranking."""
+def rendered(session: Session, tag: str, city: City, query: PartnerQuery, render):
+    """``render(matches)`` for the partners of ``city`` under ``query``, kept with the index
+    under ``tag`` and dropped when that ranking may have changed: a view keeps its rendered
+    answer, not just the ranking. Raises :class:`PartnerQueryError` as
+    :func:`find_partners` does."""
+    index = partner_index(session)
+    key = (tag, city.id, query)
+    value = index.remembered(key)
+    if value is None:
+        matches, ranked = _ranking(index, city, query)
+        value = render(matches)
+        index.remember(key, value, city.id, ranked)
+    return value
+
+
+def answer(session: Session, key: tuple, build, *, city_id: int | None):
+    """``build()``'s value for ``key``, kept with the partner index until the data changes
+    or (when ``city_id`` is given) that city is edited: for answers that depend on one city's
+    record (its page, its calls) or on no profile at all (``city_id=None``: a name search)."""
     index = partner_index(session)
     value = index.remembered(key)
     if value is None:
         value = build()
-        index.remember(key, value)
+        index.remember_local(key, value, city_id)
     return value
+
+
+def collaborations_of(session: Session, city_id: int) -> list[Collaboration]:
+    """The city's collaborations, newest first, from the in-memory index."""
+    return list(partner_index(session).collaborations_of.get(city_id, ()))
 
 
 def city_named(session: Session, name: str, country: str | None = None) -> City | None:
@@ -213,20 +348,26 @@ def city_by_slug(session: Session, slug: str) -> City | None:
 
 def find_partners(session: Session, city: City, query: PartnerQuery) -> list[PartnerMatch]:
     """Ranked partners for ``city`` with the parts of every score and reasons in words."""
-    index = partner_index(session)
-    key = (city.id, query)
-    cached_matches = index.remembered(key)
-    if cached_matches is not None:
-        return list(cached_matches)
-    validate_query(index, query)
-    if city.id not in index.cities:
-        raise PartnerQueryError(f"{city.name} is not in the partner index yet")
-    matches = _rank(index, city, query)
-    index.remember(key, matches)
+    matches, _ranked = _ranking(partner_index(session), city, query)
     return list(matches)
 
 
-def _rank(index: PartnerIndex, city: City, query: PartnerQuery) -> list[PartnerMatch]:
+def _ranking(index: PartnerIndex, city: City, query: PartnerQuery):
+    """The matches for the query and the ids they depend on (listed and near misses),
+    remembered with the index."""
+    key = (city.id, query)
+    found = index._entry(key)
+    if found is not None:
+        return found.value, found.ranked
+    validate_query(index, query)
+    if city.id not in index.cities:
+        raise PartnerQueryError(f"{city.name} is not in the partner index yet")
+    matches, ranked = _rank(index, city, query)
+    index.remember(key, matches, city.id, ranked)
+    return matches, ranked
+
+
+def _rank(index: PartnerIndex, city: City, query: PartnerQuery):
     result = index.ranker.rank(
         city.id,
         query.top,
@@ -240,10 +381,13 @@ def _rank(index: PartnerIndex, city: City, query: PartnerQuery) -> list[PartnerM
         exclude_ids=query.exclude_ids,
         purpose=query.purpose,
     )
-    return [
+    matches = [
         _match(index, city, int(cid), float(score), result, position, query)
         for position, (cid, score) in enumerate(zip(result.ids, result.scores, strict=True))
     ]
+    if result.near_ids is None:  # no known margin: an edit of any city may change the list
+        return matches, index.every_city
+    return matches, frozenset(int(i) for i in (*result.ids, *result.near_ids))
 
 
 def _match(index, city, candidate_id, score, result, position, query) -> PartnerMatch:

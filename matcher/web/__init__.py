@@ -17,6 +17,7 @@ def init_app(app) -> None:
     trusted_proto = int(app.config.get("PROXY_FIX_PROTO") or 0)
     if trusted_for or trusted_proto:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_for, x_proto=trusted_proto)
+    app.session_interface = security.CookieFirstSessions()
     CSRFProtect(app)
     auth.init_app(app)
     app.register_blueprint(views.bp)

@@ -9,7 +9,8 @@ A library user imports from here; the modules are ``vectorise`` (profiles to vec
 from matcher.scoring.partners.evaluate import TruthGroup, evaluate
 from matcher.scoring.partners.explain import explain_match
 from matcher.scoring.partners.parts import combine, top_k
-from matcher.scoring.partners.ranker import PartnerRanker, RankResult
+from matcher.scoring.partners.ranker import PartnerRanker
+from matcher.scoring.partners.result import RankResult
 from matcher.scoring.partners.vectorise import ProfileVectoriser, ProfileVectors
 from matcher.scoring.partners.weights import (
     DEFAULT_WEIGHTS,

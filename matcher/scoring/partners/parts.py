@@ -17,11 +17,12 @@ from matcher.scoring.partners.weights import (
     GEOGRAPHY_MODES,
     PEER_SIZE_HALF_RATIO,
     PEER_SIZE_UNKNOWN,
+    PROFILE_PARTS,
     PROXIMITY_SCALE_KM,
     TRACK_RECORD_FULL,
 )
 
-__all__ = ["combine", "top_k"]
+__all__ = ["combine", "near_misses", "top_k"]
 
 
 def combine(parts: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
@@ -34,6 +35,21 @@ def combine(parts: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np
     if total is None:
         return np.zeros(len(next(iter(parts.values()))), np.float32)
     return total.astype(np.float32, copy=False)
+
+
+def near_misses(
+    scores: np.ndarray, top: np.ndarray, k: int, weights: Mapping[str, float]
+) -> np.ndarray:
+    """Positions of the candidates left out of the top ``k`` (``top``) whose score is within
+    the weight of :data:`PROFILE_PARTS` of the last one listed (``scores`` combined with the
+    unnormalised ``weights``), a hair wider for float32 rounding: the only candidates an
+    edit of their own profile can bring into the list. Empty when the list is not full (it
+    then holds every admissible candidate)."""
+    if len(top) < k:
+        return np.zeros(0, np.int64)
+    margin = float(sum(weights[name] for name in PROFILE_PARTS))
+    floor = float(scores[top[-1]]) - margin * 1.001 - 1e-5 * sum(weights.values())
+    return np.setdiff1d(np.flatnonzero(scores >= floor), top, assume_unique=True)
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:

@@ -58,7 +58,7 @@ for the explanation. Hard filters mask candidates *before* the top-k.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -67,6 +67,7 @@ from matcher.domain import SIZE_BANDS, expand_countries
 from matcher.scoring.partners import parts as P
 from matcher.scoring.partners.parts import combine, top_k
 from matcher.scoring.partners.purposes import index_scores
+from matcher.scoring.partners.result import RankResult
 from matcher.scoring.partners.vectorise import ProfileVectoriser, ProfileVectors, shared_row_entries
 from matcher.scoring.partners.weights import (
     COMMON_PARTNERS_HALF,
@@ -93,23 +94,6 @@ __all__ = [
     "combine",
     "top_k",
 ]
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class RankResult:
-    """Top-k candidates, best first: city ids, scores and every part's value per candidate."""
-
-    ids: np.ndarray
-    scores: np.ndarray
-    parts: dict[str, np.ndarray]
-    #: The weights the scores were combined with (normalised over the active parts).
-    weights: dict[str, float] = field(default_factory=dict)
-    #: With a purpose: each part's exact contribution (logit units) per candidate; the score
-    #: is the logistic of the model's intercept plus their sum.
-    contributions: dict[str, np.ndarray] | None = None
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,9 +258,11 @@ class PartnerRanker:
         parts = self._parts(q, probe, self._block(top), geography, sparse=sparse)
         if contributions is not None:  # the logistic of the logit: a fit in (0, 1)
             return RankResult(self.city_ids_[top], 1.0 / (1.0 + np.exp(-scores[top])), parts,
-                              {}, {k: v[top] for k, v in contributions.items()})  # fmt: skip
+                              {}, {k: v[top] for k, v in contributions.items()},
+                              near_ids=None)  # fmt: skip
         return RankResult(ids=self.city_ids_[top], scores=scores[top] / np.float32(total),
-                          parts=parts, weights=weights)  # fmt: skip
+                          parts=parts, weights=weights,
+                          near_ids=self.city_ids_[P.near_misses(scores, top, n, raw)])  # fmt: skip
 
     # ------------------------------------------------------------------ scoring
 

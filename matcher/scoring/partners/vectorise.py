@@ -34,6 +34,7 @@ All of these are sums over collaborations, so one collaboration can be taken out
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -48,6 +49,7 @@ __all__ = [
     "ProfileVectoriser",
     "collaboration_text",
     "collaboration_weights",
+    "replace_rows",
 ]
 
 #: The kinds of :class:`~matcher.domain.Collaboration` the vectoriser understands; any other
@@ -231,21 +233,45 @@ class ProfileVectoriser:
         self.own_term_counts_ = self._count(own_texts)
         self.collaboration_term_counts_ = self._count(collab_texts)
 
-        self.interest_ = _profile_matrix(ordered, ProfileKind.INTEREST, self.theme_index_)
-        self.need_ = _profile_matrix(ordered, ProfileKind.NEED, self.theme_index_)
-        self.offer_ = _profile_matrix(ordered, ProfileKind.OFFER, self.theme_index_)
-        place = _place_arrays(ordered)
-        self.population_ = place["population"]
-        self.lat_rad_ = place["lat_rad"]
-        self.lon_rad_ = place["lon_rad"]
-        self.country_ = place["country"]
-        self.vectors_ = self._accumulate(self.membership_, np.arange(len(ids)))
-        self.experience_ = self.vectors_.experience
-        self.text_ = self.vectors_.text
-        self.partner_counts_ = self.vectors_.partner_counts
-        self.project_count_ = self.vectors_.project_count
-        self.log_population_ = self.vectors_.log_population
+        for name, values in self._city_arrays(ordered).items():
+            setattr(self, f"{name}_", values)
+        self._set_vectors(self._accumulate(self.membership_, np.arange(len(ids))))
         return self
+
+    def refreshed(self, cities: Sequence[City]) -> ProfileVectoriser:
+        """A copy with the rows of these already fitted cities recomputed from their new
+        data (profiles, population, place), in the fitted space and by the same functions
+        :meth:`fit` uses, so the result equals a fit on the edited cities as long as the
+        vocabulary, the city set and the collaborations are unchanged (a profile edit).
+        The original is left untouched: readers of it may still be ranking."""
+        rows = self.rows_of([c.id for c in cities])
+        new = copy.copy(self)
+        for name, values in self._city_arrays(cities).items():
+            column = getattr(self, f"{name}_").copy()
+            column[rows] = values
+            setattr(new, f"{name}_", column)
+        new._set_vectors(replace_rows(self.vectors_, rows, new._accumulate(new.membership_, rows)))
+        return new
+
+    def _city_arrays(self, cities: Sequence[City]) -> dict[str, np.ndarray]:
+        """Per-city arrays that come from each city's own record (one row per city, in the
+        order given), by attribute name without the trailing underscore: the one place
+        :meth:`fit` and :meth:`refreshed` both compute them."""
+        return {
+            "interest": _profile_matrix(cities, ProfileKind.INTEREST, self.theme_index_),
+            "need": _profile_matrix(cities, ProfileKind.NEED, self.theme_index_),
+            "offer": _profile_matrix(cities, ProfileKind.OFFER, self.theme_index_),
+            **_place_arrays(cities),
+        }
+
+    def _set_vectors(self, vectors: ProfileVectors) -> None:
+        """Keep ``vectors_`` and the learned attributes that mirror its fields together."""
+        self.vectors_ = vectors
+        self.experience_ = vectors.experience
+        self.text_ = vectors.text
+        self.partner_counts_ = vectors.partner_counts
+        self.project_count_ = vectors.project_count
+        self.log_population_ = vectors.log_population
 
     # ------------------------------------------------------------------ new or edited cities
 
@@ -429,6 +455,28 @@ class ProfileVectoriser:
         state = dict(self.__dict__)
         state["tfidf_"] = None
         return state
+
+
+def replace_rows(vectors: ProfileVectors, rows: np.ndarray, new: ProfileVectors) -> ProfileVectors:
+    """``vectors`` with its rows ``rows`` replaced by the rows of ``new`` (in that order),
+    field by field, so a field added to :class:`ProfileVectors` is carried over too."""
+    rows = np.asarray(rows, dtype=np.int64)
+    changed = {}
+    for name in ProfileVectors.__dataclass_fields__:
+        old, replacement = getattr(vectors, name), getattr(new, name)
+        if sp.issparse(old):
+            # Stack the new rows under the old ones, then pick every row from the right place.
+            stacked = sp.vstack([old, replacement], format="csr")
+            order = np.arange(old.shape[0])
+            order[rows] = old.shape[0] + np.arange(len(rows))
+            changed[name] = stacked[order].astype(old.dtype)
+        elif isinstance(old, np.ndarray):
+            column = old.copy()
+            column[rows] = replacement
+            changed[name] = column
+        else:  # theme_ids: the same fitted space on both sides
+            changed[name] = old
+    return ProfileVectors(**changed)
 
 
 def shared_row_entries(

@@ -11,7 +11,14 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["DEFAULT_WEIGHTS", "GEOGRAPHY_MODES", "PART_NAMES", "PRIOR_PARTS", "PartnerWeights"]
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "GEOGRAPHY_MODES",
+    "PART_NAMES",
+    "PRIOR_PARTS",
+    "PROFILE_PARTS",
+    "PartnerWeights",
+]
 
 Geography = Literal["any", "near", "far", "different-country", "cross-border"]
 GEOGRAPHY_MODES: tuple[str, ...] = ("any", "near", "far", "different-country", "cross-border")
@@ -28,6 +35,11 @@ PART_NAMES: tuple[str, ...] = (
     "networks",
     "common_partners",
 )
+#: Parts whose value for a candidate reads the candidate's declared profile (interests, needs,
+#: offers; ``experience`` reads its projects): a profile edit moves a candidate's score by at
+#: most their weight, which is how a remembered top-k knows which edits can change it
+#: (``RankResult.near_ids``). A new part that reads the profile belongs here.
+PROFILE_PARTS: tuple[str, ...] = ("shared_interests", "complementarity")
 #: Parts that depend only on the pair's collaborations and place: the likelihood prior.
 PRIOR_PARTS: tuple[str, ...] = (
     "track_record",

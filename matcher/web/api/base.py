@@ -8,6 +8,8 @@ endpoint can forget to, and puts its actor in ``g.api_actor`` for the endpoint's
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, abort, g, request
 from pydantic import ValidationError
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
@@ -84,6 +86,20 @@ spec = SpecTree(
         )
     ],
 )
+
+
+def documented_only(view):
+    """``view`` (a ``spec.validate`` view) without spectree's per-request wrapper, for an
+    endpoint with nothing to validate: spectree still documents it (it finds its metadata
+    through ``__wrapped__``), but the request skips the wrapper's unpacking and re-making of
+    the response (a third of a health check's cost)."""
+    original = view.__wrapped__
+
+    @functools.wraps(view)
+    def direct(*args, **kwargs):
+        return original(*args, **kwargs)
+
+    return direct
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -10,6 +10,7 @@ from spectree import Response
 from matcher.db import get_session
 from matcher.services import calls as calls_service
 from matcher.services import cities as city_service
+from matcher.services import partners as partner_service
 from matcher.services.clock import today as clock_today
 from matcher.web.api import schemas, serialise
 from matcher.web.api.base import bp, spec
@@ -53,7 +54,7 @@ def calls_for_city(slug: str, query: schemas.CityCallsQuery):
     says which). Each group is ranked by fit. An unknown programme is a 422 problem.
     """
     session = get_session()
-    city = city_service.get_city(session, slug)
+    city = partner_service.city_by_slug(session, slug)
     if city is None:
         return _no_such_city(slug)
     filters = calls_service.CallFilters(
@@ -63,12 +64,19 @@ def calls_for_city(slug: str, query: schemas.CityCallsQuery):
         min_budget=query.min_budget,
         limit=query.limit,
     )
+    today = _today()
+
+    def answer() -> schemas.CityCalls:
+        result = calls_service.calls_for_city(session, city, today, filters)
+        labels = calls_service.call_service(session).theme_labels
+        return serialise.city_calls(result, query.status, labels)
+
     try:
-        result = calls_service.calls_for_city(session, city, _today(), filters)
+        # Depends on this city's record, the calls and the day: kept until one changes.
+        key = ("api.calls", city.id, filters, today)
+        return partner_service.answer(session, key, answer, city_id=city.id)
     except calls_service.CallQueryError as exc:
         return _unprocessable(str(exc))
-    labels = {theme.id: theme.label for theme in city_service.themes(session)}
-    return serialise.city_calls(result, query.status, labels)
 
 
 def _page_link(page: int, query: schemas.CallListQuery) -> str:

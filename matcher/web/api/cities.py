@@ -8,6 +8,7 @@ from spectree import Response
 from matcher.db import get_session
 from matcher.services import cities as city_service
 from matcher.services import history
+from matcher.services import partners as partner_service
 from matcher.web.api import schemas, serialise
 from matcher.web.api.base import BEARER, bp, forbidden, json_pointer, spec
 from matcher.web.errors import problem
@@ -31,22 +32,29 @@ def search_cities(query: schemas.CitySearchQuery):
     resolved to: one city, several (none picked), or none (with close suggestions).
     """
     session = get_session()
-    hits = city_service.search_cities(session, query.q, country=query.country, limit=query.limit)
-    lookup = city_service.lookup_city(session, query.q, country=query.country)
-    return schemas.SearchResults(
-        query=query.q,
-        status=lookup.status,
-        message=lookup.message,
-        items=[
-            schemas.SearchHit(
-                city=serialise.city_summary(hit.city),
-                matched_name=hit.matched_name,
-                score=round(hit.score, 1),
-            )
-            for hit in hits
-            if hit.score >= query.min_score
-        ],
-    )
+
+    def results() -> schemas.SearchResults:
+        hits = city_service.search_cities(session, query.q, country=query.country,
+                                          limit=query.limit)  # fmt: skip
+        lookup = city_service.lookup_city(session, query.q, country=query.country)
+        return schemas.SearchResults(
+            query=query.q,
+            status=lookup.status,
+            message=lookup.message,
+            items=[
+                schemas.SearchHit(
+                    city=serialise.city_summary(hit.city),
+                    matched_name=hit.matched_name,
+                    score=round(hit.score, 1),
+                )
+                for hit in hits
+                if hit.score >= query.min_score
+            ],
+        )
+
+    # Names and summaries do not change with a profile edit: kept until the data changes.
+    key = ("api.search", query.q, query.country, query.limit, query.min_score)
+    return partner_service.answer(session, key, results, city_id=None)
 
 
 def _page_link(page: int, query: schemas.CityListQuery) -> str:
@@ -85,10 +93,15 @@ def list_cities(query: schemas.CityListQuery):
 def get_city(slug: str):
     """One city: reference data, profiles with provenance, past collaborations."""
     session = get_session()
-    city = city_service.get_city(session, slug)
+    city = partner_service.city_by_slug(session, slug)
     if city is None:
         return _no_such_city(slug)
-    return serialise.city_detail(city, city_service.city_collaborations(session, city.id))
+
+    def detail() -> schemas.CityDetail:
+        return serialise.city_detail(city, partner_service.collaborations_of(session, city.id))
+
+    # From the in-memory index, kept until this city is edited or the data changes.
+    return partner_service.answer(session, ("api.city", city.id), detail, city_id=city.id)
 
 
 @bp.put("/cities/<slug>/profile")

@@ -50,8 +50,7 @@ def find_partners(slug: str, query: schemas.PartnerSearchQuery):
         return problem(404, "Not Found", f"No city with slug '{slug}'.")
     wanted = partner_query(query)
 
-    def results() -> schemas.PartnerResults:
-        matches = partner_service.find_partners(session, city, wanted)
+    def results(matches) -> schemas.PartnerResults:
         return schemas.PartnerResults(
             city=serialise.city_summary(city),
             query=schemas.PartnerQueryOut(**query.model_dump()),
@@ -60,6 +59,6 @@ def find_partners(slug: str, query: schemas.PartnerSearchQuery):
 
     try:
         # The rendered answer is kept with the index: same data, same query, same body.
-        return partner_service.memoised(session, ("api", city.id, wanted), results)
+        return partner_service.rendered(session, "api", city, wanted, results)
     except partner_service.PartnerQueryError as exc:
         return problem(422, "Unprocessable query", str(exc))

@@ -9,11 +9,36 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    model_validator,
+)
 
 from matcher.domain import COUNTRY_SETS, PURPOSES, SIZE_BANDS, normalise_country
 from matcher.services.calls import STATUS_CHOICES
 from matcher.services.partners import GEOGRAPHY_CHOICES
+
+
+class KeptAnswer(BaseModel):
+    """A response body that is kept and served again while the data stays the same (see
+    ``services.partners.answer``): its JSON is rendered once and reused, instead of being
+    serialised again on every request (spectree renders a model with
+    ``model_dump_json()``). Kept answers are never modified."""
+
+    _json: str | None = PrivateAttr(default=None)
+
+    def model_dump_json(self, **kwargs) -> str:
+        """The JSON text; rendered once when asked for with the default options."""
+        if kwargs:
+            return super().model_dump_json(**kwargs)
+        if self._json is None:
+            self._json = super().model_dump_json()
+        return self._json
 
 
 def _country_or_none(value: str | None) -> str | None:
@@ -276,7 +301,7 @@ class SearchHit(BaseModel):
     score: float = Field(description="Name similarity, 0-100.")
 
 
-class SearchResults(BaseModel):
+class SearchResults(KeptAnswer):
     query: str
     status: str = Field(
         description="found (one city has the name), ambiguous (several: none is picked), "
@@ -324,7 +349,7 @@ class CollaborationOut(BaseModel):
     end_year: int | None
 
 
-class CityDetail(CitySummary):
+class CityDetail(CitySummary, KeptAnswer):
     official_name: str
     alt_names: list[str]
     lat: float | None
@@ -374,7 +399,7 @@ class PartnerItem(BaseModel):
     )
 
 
-class PartnerResults(BaseModel):
+class PartnerResults(KeptAnswer):
     city: CitySummary
     query: PartnerQueryOut
     items: list[PartnerItem]
@@ -439,7 +464,7 @@ class CallGroups(BaseModel):
     ineligible: list[CallMatchOut] = Field(description="A rule failed; see its reason.")
 
 
-class CityCalls(BaseModel):
+class CityCalls(KeptAnswer):
     city: CitySummary
     today: date
     status: str

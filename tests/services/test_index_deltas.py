@@ -1,0 +1,158 @@
+"""A profile write is applied to the served indexes as a delta, and the delta is exact."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from matcher.db import repository
+from matcher.scoring.partners.vectorise import ProfileVectors
+from matcher.services import indexes
+from matcher.services.cities import name_index, update_declared_profile
+from matcher.services.partners import (
+    PartnerIndex,
+    PartnerQuery,
+    find_partners,
+    partner_index,
+)
+
+QUERIES = (
+    PartnerQuery(),
+    PartnerQuery(top=5, theme_focus=("open-data",)),
+    PartnerQuery(top=8, geography="different-country"),
+    PartnerQuery(top=3, geography="near", theme_focus=("circular-economy", "smart-lighting")),
+)
+
+
+def _full_rebuild(session) -> PartnerIndex:
+    return PartnerIndex(
+        repository.all_cities(session),
+        repository.all_collaborations(session),
+        repository.list_themes(session),
+    )
+
+
+def _random_profile(rng: random.Random, theme_ids: list[str]) -> dict[str, dict[str, float]]:
+    kinds = rng.sample(["interest", "need", "offer"], rng.randint(1, 3))
+    return {
+        kind: {
+            t: round(rng.uniform(0.05, 1.0), 2) for t in rng.sample(theme_ids, rng.randint(0, 4))
+        }
+        for kind in kinds
+    }
+
+
+def _assert_same_vectors(a: ProfileVectors, b: ProfileVectors) -> None:
+    for name in ProfileVectors.__dataclass_fields__:
+        left, right = getattr(a, name), getattr(b, name)
+        if sp.issparse(left):
+            assert (left != right).nnz == 0, name
+        elif isinstance(left, np.ndarray):
+            np.testing.assert_array_equal(left, right, err_msg=name)
+        else:
+            assert left == right, name
+
+
+def _ranking(index: PartnerIndex, city_id: int, query: PartnerQuery):
+    result = index.ranker.rank(
+        city_id, query.top, theme_focus=query.theme_focus or None, geography=query.geography
+    )
+    return result.ids.tolist(), result.scores
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_ranking_after_profile_deltas_equals_a_full_rebuild(session, seed):
+    rng = random.Random(seed)
+    indexes.clear()
+    partner_index(session)  # the served index, before the writes
+    cities = repository.all_cities(session)
+    theme_ids = [t.id for t in repository.list_themes(session)]
+    for city in rng.sample(cities, 4):
+        update_declared_profile(session, city.id, _random_profile(rng, theme_ids))
+    served = partner_index(session)
+    assert served.edits, "the writes were applied as deltas, not by a rebuild"
+    rebuilt = _full_rebuild(session)
+    _assert_same_vectors(served.vectoriser.vectors_, rebuilt.vectoriser.vectors_)
+    for city in rng.sample(cities, 15):
+        for query in QUERIES:
+            ids, scores = _ranking(served, city.id, query)
+            expected_ids, expected_scores = _ranking(rebuilt, city.id, query)
+            assert ids == expected_ids
+            np.testing.assert_array_equal(scores, expected_scores)
+
+
+def test_a_profile_write_keeps_the_name_index_and_updates_the_partner_index(session):
+    indexes.clear()
+    names, partners = name_index(session), partner_index(session)
+    city = repository.get_city(session, "it-bologna")
+    update_declared_profile(session, city.id, {"need": {"open-data": 1.0}})
+    assert name_index(session) is names
+    updated = partner_index(session)
+    assert updated is not partners and updated.cities[city.id].weights("need") == {"open-data": 1.0}
+    assert partners.cities[city.id].weights("need") != {"open-data": 1.0}  # readers' copy
+
+
+def test_an_import_still_rebuilds(session):
+    indexes.clear()
+    before = partner_index(session)
+    repository.bump_data_version(session)  # no recorded change: anything may have changed
+    session.commit()
+    after = partner_index(session)
+    assert after is not before and not after.edits
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_remembered_answers_after_an_edit_equal_fresh_ones(session, seed):
+    rng = random.Random(seed)
+    indexes.clear()
+    cities = repository.all_cities(session)
+    theme_ids = [t.id for t in repository.list_themes(session)]
+    asked = [(c, q) for c in rng.sample(cities, 12) for q in QUERIES]
+    for city, query in asked:
+        find_partners(session, city, query)
+    # Edit a city that sits in some remembered lists, and one chosen at random.
+    listed = find_partners(session, asked[0][0], asked[0][1])[0].city
+    for edited in (listed, rng.choice(cities)):
+        update_declared_profile(session, edited.id, _random_profile(rng, theme_ids))
+        rebuilt = _full_rebuild(session)
+        for city, query in asked:
+            served = [(m.city.id, round(m.score, 6)) for m in find_partners(session, city, query)]
+            ids, scores = _ranking(rebuilt, city.id, query)
+            assert served == [(i, round(float(s), 6)) for i, s in zip(ids, scores, strict=True)]
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_a_city_outside_the_near_misses_cannot_edit_its_way_into_a_list(session, seed):
+    rng = random.Random(seed)
+    index = partner_index(session)
+    cities = repository.all_cities(session)
+    query_city = rng.choice(cities)
+    result = index.ranker.rank(query_city.id, 10)
+    ranked = {*result.ids.tolist(), *result.near_ids.tolist()}
+    outside = [c for c in cities if c.id not in ranked and c.id != query_city.id]
+    # The edit most likely to pull a city in: the query's own themes, as every kind.
+    themes = {e.theme_id: 1.0 for e in query_city.profile} or {"open-data": 1.0}
+    for city in rng.sample(outside, 3):
+        update_declared_profile(session, city.id, {"interest": themes, "need": themes,
+                                                   "offer": themes})  # fmt: skip
+        rebuilt = _full_rebuild(session)
+        assert city.id not in rebuilt.ranker.rank(query_city.id, 10).ids.tolist()
+
+
+def test_an_edit_outside_a_ranking_keeps_its_remembered_answer(session):
+    indexes.clear()
+    city = repository.get_city(session, "it-bologna")
+    query = PartnerQuery(top=5)
+    find_partners(session, city, query)
+    result = partner_index(session).ranker.rank(city.id, 5)
+    ranked = {*result.ids.tolist(), *result.near_ids.tolist(), city.id}
+    far = next(c for c in repository.all_cities(session) if c.id not in ranked)
+    update_declared_profile(session, far.id, {"interest": {"open-data": 1.0}})
+    index = partner_index(session)
+    assert index.edits and index.remembered((city.id, query)) is not None
+    near = next(iter(ranked - {city.id}))
+    update_declared_profile(session, near, {"interest": {"open-data": 1.0}})
+    assert partner_index(session).remembered((city.id, query)) is None
