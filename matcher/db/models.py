@@ -105,7 +105,7 @@ class CollaborationRow(Base):
     __tablename__ = "collaboration"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ref: Mapped[str] = mapped_column(String(200), unique=True)
+    ref: Mapped[str] = mapped_column(String(400), unique=True)
     source: Mapped[str] = mapped_column(String(120))
     # project (keep.eu, CORDIS), network (Covenant supporter/coordinator), joint-plan
     kind: Mapped[str] = mapped_column(String(20), default="project")

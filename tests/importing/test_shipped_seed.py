@@ -8,6 +8,7 @@ import pytest
 
 from matcher.db import Database, repository, upgrade
 from matcher.importing.seed import seed_database
+from tests.conftest import POSTGRES_URL, _reset_postgres
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -56,3 +57,19 @@ def test_every_call_has_a_countries_and_a_deadline_rule(shipped):
     for call in repository.all_calls(session):
         kinds = {r.kind for r in call.rules}
         assert {"eligible_countries", "deadline"} <= kinds, call.id
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="MATCHER_TEST_POSTGRES_URL not set")
+def test_the_shipped_seed_loads_whole_into_postgresql():
+    """PostgreSQL enforces every column length that SQLite ignores."""
+    _reset_postgres(POSTGRES_URL)
+    database = Database(POSTGRES_URL)
+    upgrade(database.engine)
+    session = database.session()
+    try:
+        counts = seed_database(session, DATA)
+        assert counts["cities"] == repository.count_cities(session)
+    finally:
+        session.close()
+        database.dispose()
