@@ -103,8 +103,6 @@ class PartnerIndex:
         )
         self.ranker = PartnerRanker().fit(self.vectoriser)
         self.row_of = {int(cid): row for row, cid in enumerate(self.ranker.city_ids_)}
-        #: What a ranking depends on when no near-miss margin is known: every indexed city.
-        self.every_city = frozenset(self.cities)
         #: The data version this index is at, and the cities each delta changed since
         #: ``edits_from``: what a remembered answer is checked against.
         self.version = self.edits_from = version
@@ -385,8 +383,6 @@ def _rank(index: PartnerIndex, city: City, query: PartnerQuery):
         _match(index, city, int(cid), float(score), result, position, query)
         for position, (cid, score) in enumerate(zip(result.ids, result.scores, strict=True))
     ]
-    if result.near_ids is None:  # no known margin: an edit of any city may change the list
-        return matches, index.every_city
     return matches, frozenset(int(i) for i in (*result.ids, *result.near_ids))
 
 

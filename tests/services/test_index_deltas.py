@@ -58,7 +58,11 @@ def _assert_same_vectors(a: ProfileVectors, b: ProfileVectors) -> None:
 
 def _ranking(index: PartnerIndex, city_id: int, query: PartnerQuery):
     result = index.ranker.rank(
-        city_id, query.top, theme_focus=query.theme_focus or None, geography=query.geography
+        city_id,
+        query.top,
+        theme_focus=query.theme_focus or None,
+        geography=query.geography,
+        purpose=query.purpose,
     )
     return result.ids.tolist(), result.scores
 
@@ -124,13 +128,14 @@ def test_remembered_answers_after_an_edit_equal_fresh_ones(session, seed):
             assert served == [(i, round(float(s), 6)) for i, s in zip(ids, scores, strict=True)]
 
 
+@pytest.mark.parametrize("purpose", [None, "any", "research"])
 @pytest.mark.parametrize("seed", [6, 7])
-def test_a_city_outside_the_near_misses_cannot_edit_its_way_into_a_list(session, seed):
+def test_a_city_outside_the_near_misses_cannot_edit_its_way_into_a_list(session, seed, purpose):
     rng = random.Random(seed)
     index = partner_index(session)
     cities = repository.all_cities(session)
     query_city = rng.choice(cities)
-    result = index.ranker.rank(query_city.id, 10)
+    result = index.ranker.rank(query_city.id, 10, purpose=purpose)
     ranked = {*result.ids.tolist(), *result.near_ids.tolist()}
     outside = [c for c in cities if c.id not in ranked and c.id != query_city.id]
     # The edit most likely to pull a city in: the query's own themes, as every kind.
@@ -139,7 +144,7 @@ def test_a_city_outside_the_near_misses_cannot_edit_its_way_into_a_list(session,
         update_declared_profile(session, city.id, {"interest": themes, "need": themes,
                                                    "offer": themes})  # fmt: skip
         rebuilt = _full_rebuild(session)
-        assert city.id not in rebuilt.ranker.rank(query_city.id, 10).ids.tolist()
+        assert city.id not in rebuilt.ranker.rank(query_city.id, 10, purpose=purpose).ids.tolist()
 
 
 def test_an_edit_outside_a_ranking_keeps_its_remembered_answer(session):

@@ -17,7 +17,6 @@ from matcher.scoring.partners.weights import (
     GEOGRAPHY_MODES,
     PEER_SIZE_HALF_RATIO,
     PEER_SIZE_UNKNOWN,
-    PROFILE_PARTS,
     PROXIMITY_SCALE_KM,
     TRACK_RECORD_FULL,
 )
@@ -37,18 +36,16 @@ def combine(parts: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np
     return total.astype(np.float32, copy=False)
 
 
-def near_misses(
-    scores: np.ndarray, top: np.ndarray, k: int, weights: Mapping[str, float]
-) -> np.ndarray:
+def near_misses(scores: np.ndarray, top: np.ndarray, k: int, margin: float) -> np.ndarray:
     """Positions of the candidates left out of the top ``k`` (``top``) whose score is within
-    the weight of :data:`PROFILE_PARTS` of the last one listed (``scores`` combined with the
-    unnormalised ``weights``), a hair wider for float32 rounding: the only candidates an
-    edit of their own profile can bring into the list. Empty when the list is not full (it
-    then holds every admissible candidate)."""
+    ``margin`` of the last one listed (a hair wider for float32 rounding): with ``margin``
+    what an edit of a candidate's own profile can add to its score (:data:`PROFILE_PARTS`),
+    the only candidates such an edit can bring into the list. Empty when the list is not full
+    (it then holds every admissible candidate)."""
     if len(top) < k:
         return np.zeros(0, np.int64)
-    margin = float(sum(weights[name] for name in PROFILE_PARTS))
-    floor = float(scores[top[-1]]) - margin * 1.001 - 1e-5 * sum(weights.values())
+    last = float(scores[top[-1]])
+    floor = last - margin * 1.001 - 1e-5 * max(abs(last), 1.0)
     return np.setdiff1d(np.flatnonzero(scores >= floor), top, assume_unique=True)
 
 

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.scoring.partners.weights import EARTH_RADIUS_KM
+from matcher.scoring.partners.weights import EARTH_RADIUS_KM, PROFILE_PARTS
 
 __all__ = [
     "FEATURES",
@@ -296,6 +296,23 @@ def purpose_contributions(
     if geography != "any":
         out["geography"] = np.float32(GEOGRAPHY_PREFERENCE) * np.asarray(parts["geography"])
     return out
+
+
+def profile_margin(model: PurposeModel, *, focus: bool = False) -> float:
+    """How many logit units an edit of a candidate's own profile can move its score: the
+    range, over part values in [0, 1], of what :data:`PROFILE_PARTS` contribute through the
+    model and the preferences. A city left out of a list by more than this cannot enter it by
+    editing its profile (what remembered answers are checked against)."""
+    margin = 0.0
+    for name in PROFILE_PARTS:
+        if name in model.coefficients:
+            margin += abs(model.coefficients[name])
+        if name in model.steps:
+            values = model.steps[name][1]
+            margin += max(values) - min(values)
+        if name == "complementarity" or (focus and name in PREFERENCE_WEIGHTS):
+            margin += PREFERENCE_WEIGHTS.get(name, 0.0)
+    return margin
 
 
 def total_score(model: PurposeModel, contributions: Mapping[str, np.ndarray]) -> np.ndarray:

@@ -66,7 +66,7 @@ import scipy.sparse as sp
 from matcher.domain import SIZE_BANDS, expand_countries
 from matcher.scoring.partners import parts as P
 from matcher.scoring.partners.parts import combine, top_k
-from matcher.scoring.partners.purposes import index_scores
+from matcher.scoring.partners.purposes import index_scores, profile_margin
 from matcher.scoring.partners.result import RankResult
 from matcher.scoring.partners.vectorise import ProfileVectoriser, ProfileVectors, shared_row_entries
 from matcher.scoring.partners.weights import (
@@ -79,6 +79,7 @@ from matcher.scoring.partners.weights import (
     GEOGRAPHY_MODES,
     NEAR_SCALE_KM,
     PART_NAMES,
+    PROFILE_PARTS,
     PROXIMITY_SCALE_KM,
     Geography,
     PartnerWeights,
@@ -257,12 +258,14 @@ class PartnerRanker:
         top = top_k(scores, n)
         parts = self._parts(q, probe, self._block(top), geography, sparse=sparse)
         if contributions is not None:  # the logistic of the logit: a fit in (0, 1)
+            margin = profile_margin(self.purpose_models_[purpose], focus=bool(theme_focus))
+            near = self.city_ids_[P.near_misses(scores, top, n, margin)]
             return RankResult(self.city_ids_[top], 1.0 / (1.0 + np.exp(-scores[top])), parts,
                               {}, {k: v[top] for k, v in contributions.items()},
-                              near_ids=None)  # fmt: skip
+                              near_ids=near)  # fmt: skip
+        near = self.city_ids_[P.near_misses(scores, top, n, sum(raw[p] for p in PROFILE_PARTS))]
         return RankResult(ids=self.city_ids_[top], scores=scores[top] / np.float32(total),
-                          parts=parts, weights=weights,
-                          near_ids=self.city_ids_[P.near_misses(scores, top, n, raw)])  # fmt: skip
+                          parts=parts, weights=weights, near_ids=near)  # fmt: skip
 
     # ------------------------------------------------------------------ scoring
 

@@ -21,11 +21,12 @@ class RankResult:
     #: With a purpose: each part's exact contribution (logit units) per candidate; the score
     #: is the logistic of the model's intercept plus their sum.
     contributions: dict[str, np.ndarray] | None = None
-    #: Candidates left out of the list whose score is within the weight of
-    #: :data:`PROFILE_PARTS` of the last one listed: the only cities an edit of their own
-    #: profile can bring into the list (empty when the list holds every admissible city).
-    #: None when no such margin is known (a purpose's fitted model): any edit may matter.
-    near_ids: np.ndarray | None = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: Candidates left out of the list whose score is within what
+    #: :data:`~matcher.scoring.partners.weights.PROFILE_PARTS` can add (their weights, or
+    #: their range under a purpose's model) of the last one listed: the only cities an edit of
+    #: their own profile can bring into the list (empty when the list holds every admissible
+    #: city).
+    near_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.ids)
