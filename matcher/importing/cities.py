@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from matcher.db import repository
@@ -42,7 +43,9 @@ CHUNK_ROWS = 2_000
 MAX_PROBLEMS = 1_000
 #: Where :mod:`matcher.services.history` collects what an import touched (see _insert_new).
 HISTORY_TOUCHED = "matcher.history.touched"
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Lower-case letters (any script, as :func:`matcher.domain.city_slug` makes them) and digits,
+#: in parts joined by single hyphens: no dots, slashes, spaces or control characters.
+SLUG_PATTERN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,11 @@ def validate_city_record(
     reader = FieldReader(file, record, problems)
     values: dict[str, Any] = {}
     clear: set[str] = set()
+    fields = record.fields
     for spec in CITY_FIELDS:
+        raw = fields.get(spec.name)
+        if raw is None or raw == "":  # absent or empty: keep (the common case, kept cheap)
+            continue
         if reader.clears(spec.name):
             if spec.clearable:
                 clear.add(spec.name)
@@ -112,6 +119,8 @@ def validate_city_record(
         reader.problem("lon" if "lat" in values else "lat", "give both lat and lon")
     profiles = {}
     for column, kind in _PROFILE_COLUMNS.items():
+        if fields.get(column) in (None, ""):
+            continue
         if reader.clears(column):
             profiles[kind] = {}
             continue
@@ -119,7 +128,7 @@ def validate_city_record(
         if weights is not None:
             profiles[kind] = weights
     slug = reader.text("slug", max_length=120)
-    if slug is not None and not SLUG_PATTERN.match(slug):
+    if slug is not None and (not SLUG_PATTERN.fullmatch(slug) or slug != slug.lower()):
         reader.problem("slug", "use lower-case letters, digits and single hyphens (nl-emmen)")
     if slug is None and len(problems) == before:
         for required in ("name", "country"):
@@ -364,17 +373,14 @@ def import_cities(
             for _ in range(chunks):
                 chunk = pickle.load(spool)
                 existing = repository.city_rows_by_id(session, [i for _, i in chunk if i])
-                written = []
+                written, new_rows = [], []
                 for item, city_id in chunk:
                     if city_id is None:
                         slug = item.slug or _free_slug(
                             city_slug(item.values["country"], item.values["name"]), taken
                         )
                         taken.add(slug)
-                        row = CityRow(slug=slug, profile=[], source="imported")
-                        _apply(row, item, provenance, True, report.notes)
-                        if not dry_run:
-                            session.add(row)
+                        new_rows.append((slug, item))
                         report.created += 1
                     else:
                         row = existing[city_id]
@@ -388,16 +394,43 @@ def import_cities(
                             report.updated += 1
                         else:
                             report.unchanged += 1
-                    written.append(row)
+                        written.append(row)
                     done += 1
                     if progress:
                         progress(done)
                 if not dry_run:
+                    _insert_new(session, new_rows, provenance)
                     session.flush()
                 for row in written:  # written rows leave the session: memory stays bounded
-                    if row in session:
-                        session.expunge(row)
+                    session.expunge(row)
     return report
+
+
+def _insert_new(session: Session, new_rows: list[tuple[str, CityInput]], provenance: str) -> None:
+    """Insert new cities and their weights in bulk (a row object per city would cost more
+    than the validation of the whole file)."""
+    if not new_rows:
+        return
+    defaults = {spec.name: spec.cleared for spec in CITY_FIELDS if spec.clearable}
+    defaults["source"] = "imported"
+    records = [{**defaults, **item.values, "slug": slug} for slug, item in new_rows]
+    table = CityRow.__table__
+    inserted = session.execute(insert(table).returning(table.c.slug, table.c.id), records)
+    ids = {slug: city_id for slug, city_id in inserted}
+    # Bulk inserts pass by the session's flush events, so the change history (which collects
+    # the cities an import touched under this key) is told about the new cities here.
+    touched = session.info.get(HISTORY_TOUCHED)
+    if touched is not None:
+        touched.setdefault("created", set()).update(ids)
+    weights = [
+        {"city_id": ids[slug], "kind": str(kind), "theme_id": theme, "weight": value,
+         "provenance": provenance}
+        for slug, item in new_rows
+        for kind, profile in item.profiles.items()
+        for theme, value in sorted(profile.items())
+    ]  # fmt: skip
+    if weights:
+        session.execute(insert(ProfileWeightRow.__table__), weights)
 
 
 def _free_slug(base: str, taken: set[str]) -> str:

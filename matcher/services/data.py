@@ -87,7 +87,13 @@ def import_file(session: Session, kind: str, path, **options) -> importing.Impor
 
 
 def export(session: Session, kind: str, fmt: str) -> str:
-    """Cities or calls as CSV/JSON text that :func:`import_file` reads back."""
+    """Cities or calls as CSV/JSON text that :func:`import_file` reads back. CSV cells a
+    spreadsheet would run as formulas are quoted (:func:`matcher.exports.formula_safe`)."""
+    if fmt == "csv":
+        from matcher.exports import table_csv
+
+        rows, columns = importing.export_rows(session, kind)
+        return table_csv(rows, columns)
     return importing.export(session, kind, fmt)
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from matcher.db import get_database, repository
 from matcher.services.cities import update_declared_profile
-from tests.conftest import MINI_SEED
 from tests.cli.test_cli_events import ATTENDEES
+from tests.conftest import MINI_SEED
 
 
 @pytest.fixture

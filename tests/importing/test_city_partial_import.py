@@ -123,3 +123,13 @@ def test_a_dry_run_writes_nothing(session, tmp_path):
     report = _import(session, tmp_path, "slug,population\nbe-brugge,5\n", dry_run=True)
     assert report.updated == 1
     assert _city(session).population == before.population
+
+
+def test_a_formula_name_exported_as_csv_reads_back_unchanged(session, tmp_path):
+    from matcher.services.data import export
+
+    _import(session, tmp_path, "slug,official_name\nbe-brugge,=HYPERLINK(1)\n")
+    text = export(session, "cities", "csv")
+    assert "'=HYPERLINK(1)" in text
+    _import(session, tmp_path, text, name="back.csv")
+    assert _city(session).official_name == "=HYPERLINK(1)"
