@@ -158,6 +158,14 @@ def _with_data_enums(document: dict) -> dict:
                 ):
                     values = values + sets
                 _set_enum(parameter.setdefault("schema", {}), values)
+    import zoneinfo
+
+    event = document.get("components", {}).get("schemas", {}).get("EventCreate")
+    if event and "timezone" in event.get("properties", {}):
+        zone = event["properties"]["timezone"]
+        zone.pop("pattern", None)
+        zone.pop("allOf", None)
+        zone["enum"] = sorted(zoneinfo.available_timezones())
     profile = document.get("components", {}).get("schemas", {}).get("ProfileUpdate")
     if profile:
         profile["minProperties"] = 1

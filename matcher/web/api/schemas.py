@@ -138,7 +138,8 @@ CountrySets = _comma_list(
 SizeBands = _comma_list(SizeBand, "Keep only candidates of these size bands.")
 Programmes = _repeated_list("Only these programmes (exact names, e.g. 'Horizon Europe').")
 CitySlugs = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=120)]],
+    # Items are split at commas before they are checked, so an item never holds one.
+    list[Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^,]+$")]],
     BeforeValidator(_split_commas_strict),
     Field(
         description=f"City slugs: one city, or the members of a consortium. {COMMAS}",
