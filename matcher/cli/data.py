@@ -3,7 +3,10 @@ steward's commands."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -137,7 +140,8 @@ def prepare_indexes() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_appcontext
 def import_command(kind, file, fmt, dry_run, replace_declared, as_json):
-    """Import cities or calls from CSV/JSON: all rows are checked first, then upserted.
+    """Import cities or calls from CSV/JSON (FILE '-' reads standard input): all rows are
+    checked first, then upserted.
 
     Only the columns the file has are changed; an empty cell keeps the stored value and a
     cell holding <clear> clears it."""
@@ -151,6 +155,7 @@ def import_command(kind, file, fmt, dry_run, replace_declared, as_json):
     if kind == "cities":
         options["replace_declared"] = replace_declared
     with (
+        _readable(file, fmt) as file,
         open_session() as session,
         history.recording_import(session, command_line_actor(), kind, file.name),
     ):
@@ -175,6 +180,20 @@ def import_command(kind, file, fmt, dry_run, replace_declared, as_json):
                f"{report.updated} updated, {report.unchanged} unchanged.")  # fmt: skip
     for note in report.notes:
         click.echo(f"  {note}")
+
+
+@contextmanager
+def _readable(file: Path, fmt: str | None):
+    """``-`` (or /dev/stdin) is standard input, kept in a temporary file so the import can
+    read it twice (validate, then write) like any file; CSV unless ``--format json``."""
+    if str(file) not in ("-", "/dev/stdin"):
+        yield file
+        return
+    with tempfile.TemporaryDirectory(prefix="matcher-stdin-") as folder:
+        path = Path(folder) / f"stdin.{fmt or 'csv'}"
+        with path.open("wb") as handle:
+            shutil.copyfileobj(sys.stdin.buffer, handle)
+        yield path
 
 
 def _import_failed(exc: ImportFailed, as_json: bool) -> None:

@@ -101,3 +101,16 @@ def _contents(session):
         for t in Base.metadata.sorted_tables
         if t.name != "data_version"
     }
+
+
+def test_import_reads_standard_input_and_keeps_what_it_does_not_name(seeded_app, runner):
+    session = get_database(seeded_app).session()
+    before = repository.get_city(session, "be-brugge")
+    session.close()
+    result = runner.invoke(args=["import", "cities", "-", "--json"],
+                           input="slug,name,country\nbe-brugge,Brugge,BE\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    session = get_database(seeded_app).session()
+    after = repository.get_city(session, "be-brugge")
+    session.close()
+    assert (after.population, after.lat, after.nuts) == (before.population, before.lat, before.nuts)
