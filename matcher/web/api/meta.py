@@ -157,6 +157,8 @@ def _with_data_enums(document: dict) -> dict:
                     and "set" in str(parameter.get("description")).lower()
                 ):
                     values = values + sets
+                if parameter["name"] == "country":
+                    values = [*values, ""]  # an empty country is no filter, as the server reads it
                 _set_enum(parameter.setdefault("schema", {}), values)
     import zoneinfo
 
