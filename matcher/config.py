@@ -36,6 +36,11 @@ def default_config(instance_path: str | Path) -> dict[str, Any]:
         # Fitted scoring indexes are pickled here so a new process (a CLI command, a new
         # worker) loads them instead of refitting; empty keeps them in memory only.
         "INDEX_CACHE_DIR": str(Path(instance_path) / "cache"),
+        # Seconds a write waits for a lock another write holds; then the API answers 503
+        # with Retry-After (and the command line says the database is busy).
+        "LOCK_TIMEOUT_SECONDS": 10,
+        # The largest request body of any kind (forms, uploads; chunked bodies too).
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     }
 
 

@@ -18,7 +18,10 @@ from pathlib import Path
 from matcher.services.events import EventCity, EventSchedule, ScheduledMeeting
 
 __all__ = [
+    "FORMULA_PREFIXES",
     "SCHEDULE_COLUMNS",
+    "formula_safe",
+    "table_csv",
     "agenda_css",
     "agenda_html",
     "agenda_ics",
@@ -56,6 +59,35 @@ UID_DOMAIN = "city-matcher"
 
 
 # --------------------------------------------------------------------------- CSV
+
+#: A cell starting with one of these is run as a formula by spreadsheet programs
+#: (``=HYPERLINK(...)``, ``@SUM(...)``; tab and carriage return hide such a start).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value):
+    """A text cell that a spreadsheet would run as a formula, quoted with a leading ``'``
+    (the OWASP advice); numbers (``-3.7``) and other cells are returned unchanged. The import
+    takes such a quote off again (:mod:`matcher.importing.fields`), so exports read back."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def table_csv(rows: Iterable[dict], columns: list[str]) -> str:
+    """Rows as CSV text with a header: lists become ``|``-separated cells, None an empty
+    cell, and every text cell is :func:`formula_safe`."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        cells = {}
+        for key, value in row.items():
+            if isinstance(value, list | tuple):
+                value = "|".join(str(formula_safe(str(item))) for item in value)
+            cells[key] = "" if value is None else formula_safe(value)
+        writer.writerow(cells)
+    return buffer.getvalue()
 
 
 def neutralise_cell(value: object) -> object:

@@ -164,3 +164,12 @@ def test_html_escapes_names(schedule):
     event = replace(schedule.event, name="<b>Bold</b> & co")
     html = exports.agenda_html(replace(schedule, event=event))
     assert "<b>Bold</b>" not in html and "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in html
+
+
+def test_formula_cells_are_quoted_and_numbers_are_not():
+    from matcher.exports import formula_safe, table_csv
+
+    assert formula_safe('=HYPERLINK("http://x","y")') == '\'=HYPERLINK("http://x","y")'
+    assert formula_safe(-3.7) == -3.7 and formula_safe("Gent") == "Gent"
+    text = table_csv([{"a": "@SUM(A1)", "b": ["=1", "ok"]}], ["a", "b"])
+    assert text.splitlines()[1] == "'@SUM(A1),'=1|ok"

@@ -10,11 +10,15 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+def make_engine(url: str, *, echo: bool = False, lock_timeout: float = 10.0) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    ``lock_timeout`` bounds how long a statement waits for a lock another write holds (the
+    SQLite busy timeout; PostgreSQL's ``lock_timeout``); then it fails with an
+    ``OperationalError``, which the web layer answers 503 with Retry-After."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": lock_timeout}
         )
 
         @event.listens_for(engine, "connect")
@@ -27,7 +31,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    options = {}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"options": f"-c lock_timeout={int(lock_timeout * 1000)}"}
+    return create_engine(url, echo=echo, pool_pre_ping=True, **options)
 
 
 def alembic_config(engine: Engine):
@@ -58,9 +65,9 @@ def current_revision(engine: Engine) -> str | None:
 class Database:
     """The engine and session factory of one app (or of one CLI run)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, lock_timeout: float = 10.0) -> None:
         self.url = url
-        self.engine = make_engine(url, echo=echo)
+        self.engine = make_engine(url, echo=echo, lock_timeout=lock_timeout)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:
@@ -74,7 +81,11 @@ def init_app(app) -> None:
     """Attach a :class:`Database` to the Flask app and close request sessions on teardown."""
     from flask import g
 
-    database = Database(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+    database = Database(
+        app.config["DATABASE_URL"],
+        echo=app.config.get("SQL_ECHO", False),
+        lock_timeout=float(app.config.get("LOCK_TIMEOUT_SECONDS", 10)),
+    )
     app.extensions["matcher.db"] = database
 
     @app.teardown_appcontext

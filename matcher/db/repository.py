@@ -518,3 +518,9 @@ def earlier_event_pairs(
             pairs.add((a, b) if a <= b else (b, a))
     chosen = set(wanted)
     return {pair for pair in pairs if pair[0] in chosen and pair[1] in chosen}
+
+
+def programme_names(session: Session) -> list[str]:
+    """The distinct non-empty programmes of the stored calls, sorted."""
+    query = select(FundingCallRow.programme).where(FundingCallRow.programme != "").distinct()
+    return sorted(session.scalars(query))

@@ -11,7 +11,8 @@ from matcher.importing.cities import CITY_COLUMNS, city_export_rows, import_citi
 from matcher.importing.records import ImportFailed, Problem, write_csv
 from matcher.importing.report import ImportReport
 
-__all__ = ["ImportFailed", "ImportReport", "Problem", "export", "import_file", "KINDS"]
+__all__ = ["ImportFailed", "ImportReport", "Problem", "export", "export_rows", "import_file",
+           "KINDS"]  # fmt: skip
 
 KINDS = ("cities", "calls")
 
@@ -25,8 +26,21 @@ def import_file(session: Session, kind: str, path, **options) -> ImportReport:
     raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
 
 
+def export_rows(session: Session, kind: str) -> tuple[list[dict], list[str]]:
+    """All records of ``kind`` as import-compatible rows (calls' rules as JSON text, for a
+    CSV cell), and the columns in file order."""
+    if kind == "cities":
+        return city_export_rows(session), CITY_COLUMNS
+    if kind == "calls":
+        rows = [{**r, "rules": json.dumps(r["rules"], ensure_ascii=False)}
+                for r in call_export_rows(session)]  # fmt: skip
+        return rows, CALL_COLUMNS
+    raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+
+
 def export(session: Session, kind: str, fmt: str) -> str:
-    """All records of ``kind`` as CSV or JSON text that :func:`import_file` reads back."""
+    """All records of ``kind`` as CSV or JSON text that :func:`import_file` reads back (the
+    CSV of :func:`matcher.services.data.export` also quotes formula-like cells)."""
     if kind == "cities":
         rows, columns = city_export_rows(session), CITY_COLUMNS
     elif kind == "calls":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +14,9 @@ from matcher.db import repository
 from matcher.db.models import EligibilityRuleRow, FundingCallRow
 from matcher.domain import RuleKind
 from matcher.importing.fields import FieldReader
-from matcher.importing.records import ImportFailed, Problem, Record, read_records
+from matcher.importing.records import ImportFailed, Problem, Record, RecordSource, check_columns
 from matcher.importing.report import ImportReport, Progress, import_transaction
+from matcher.importing.rule_schema import rule_problems
 
 CALL_COLUMNS = [
     "id", "title", "programme", "call_identifier", "action_type", "types_of_action",
@@ -22,6 +25,10 @@ CALL_COLUMNS = [
     "source", "rules",
 ]  # fmt: skip
 _RULE_KINDS = {kind.value for kind in RuleKind}
+#: Call ids appear in page and API paths (``/calls/<id>``): segments of letters, digits,
+#: ``.``, ``_`` and ``-`` separated by ``/`` (EuropeAid/186002/DD/ACT/MA), none starting with
+#: a dot, so no ``..`` and no spaces or control characters.
+CALL_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 
 
 @dataclass
@@ -41,6 +48,9 @@ def _read_rules(reader: FieldReader) -> list[dict] | None:
         except json.JSONDecodeError as exc:
             reader.problem("rules", f"must be a JSON list of rules ({exc.msg})")
             return None
+        except RecursionError:
+            reader.problem("rules", "is nested too deeply")
+            return None
     if not isinstance(raw, list):
         reader.problem("rules", "must be a list of rules")
         return None
@@ -51,22 +61,30 @@ def _read_rules(reader: FieldReader) -> list[dict] | None:
             reader.problem("rules", f"rule {position} needs a 'kind' among: {kinds}")
             continue
         params = rule.get("params") or {}
+        parsed = rule.get("parsed", True)
+        sentence = rule.get("source_sentence") or ""
         if not isinstance(params, dict):
             reader.problem("rules", f"rule {position}: 'params' must be an object")
             continue
+        if not isinstance(parsed, bool):
+            reader.problem("rules", f"rule {position}: 'parsed' must be true or false")
+            continue
+        if not isinstance(sentence, str) or len(sentence) > 20_000 or "\x00" in sentence:
+            reader.problem("rules", f"rule {position}: 'source_sentence' must be a text")
+            continue
+        wrong = rule_problems(rule["kind"], params, parsed)
+        for message in wrong:
+            reader.problem("rules", f"rule {position} ({rule['kind']}): {message}")
+        if wrong:
+            continue
         rules.append(
-            {
-                "kind": rule["kind"],
-                "params": params,
-                "parsed": bool(rule.get("parsed", True)),
-                "source_sentence": str(rule.get("source_sentence") or ""),
-            }
+            {"kind": rule["kind"], "params": params, "parsed": parsed, "source_sentence": sentence}
         )
     return rules
 
 
 def validate_call_records(
-    file: str, records: list[Record], theme_ids: set[str]
+    file: str, records: Iterable[Record], theme_ids: set[str]
 ) -> tuple[list[CallInput], list[Problem]]:
     """Check every record; return the valid inputs and every problem found."""
     problems: list[Problem] = []
@@ -76,6 +94,9 @@ def validate_call_records(
         before = len(problems)
         reader = FieldReader(file, record, problems)
         call_id = reader.text("id", required=True, max_length=120)
+        if call_id and not CALL_ID_PATTERN.match(call_id):
+            reader.problem("id", "use letters, digits, '.', '_', '-' and '/' between parts")
+            call_id = None
         if call_id in seen:
             reader.problem("id", f"{call_id!r} already appears in row {seen[call_id]}")
         if call_id:
@@ -99,7 +120,7 @@ def validate_call_records(
             "portal_status": reader.text("portal_status", max_length=40) or "",
             "budget_min": reader.number("budget_min", low=0),
             "budget_max": reader.number("budget_max", low=0),
-            "expected_grants": reader.integer("expected_grants", low=0),
+            "expected_grants": reader.integer("expected_grants", low=0, high=1_000_000),
             "url": url,
             "conditions_text": reader.text("conditions_text", max_length=200_000) or "",
             "source": reader.text("source", max_length=200) or "imported",
@@ -167,9 +188,12 @@ def import_calls(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import calls; all rows are validated first and nothing is written if any is bad."""
-    file = Path(path).name
-    records = read_records(path, "calls", fmt, text=text)
-    inputs, problems = validate_call_records(file, records, repository.theme_ids(session))
+    source = RecordSource(path, "calls", fmt, text=text)
+    file = source.file
+    problems = check_columns(source, CALL_COLUMNS, required_any=[("id", "title")])
+    if problems:
+        raise ImportFailed(problems)
+    inputs, problems = validate_call_records(file, source, repository.theme_ids(session))
     if problems:
         raise ImportFailed(problems)
     report = ImportReport("calls", file, dry_run=dry_run)

@@ -43,13 +43,13 @@ def import_transaction(session: Session, report: ImportReport) -> Iterator[Impor
     the data version (so scoring indexes rebuild); a dry run rolls everything back."""
     try:
         yield report
+        if report.dry_run:
+            session.rollback()
+            return
         if report.created or report.updated:
             repository.bump_data_version(session)
         session.flush()
     except Exception:
         session.rollback()
         raise
-    if report.dry_run:
-        session.rollback()
-    else:
-        session.commit()
+    session.commit()

@@ -8,11 +8,11 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from matcher.db import models, repository
-from matcher.domain import ProfileKind
+from matcher.domain import DECLARED_PROVENANCE, ProfileKind
 from matcher.importing.calls import validate_call_records
 from matcher.importing.cities import validate_city_records
 from matcher.importing.records import ImportFailed, Problem, Record, read_records
@@ -159,6 +159,33 @@ def _load_calls(session: Session, path: Path, theme_ids: set[str]) -> int:
         rules = [models.EligibilityRuleRow(**rule) for rule in item.rules or []]
         session.add(models.FundingCallRow(**item.values, rules=rules))
     return len(inputs)
+
+
+def user_data(session: Session, data_dir: str | Path) -> dict[str, int]:
+    """What a full reload of the seed in ``data_dir`` would destroy and not bring back:
+    events (with their attendees, requests and schedules), declared and imported weights, and
+    cities and calls the seed files do not hold. Only the non-zero counts."""
+    data_dir = Path(data_dir)
+    weights = models.ProfileWeightRow
+    seed_slugs = {r.fields.get("slug") for r in _csv_records(data_dir / "cities.csv")}
+    seed_calls = {r.fields.get("id") for r in read_records(data_dir / "calls.json", "calls")}
+    counts = {
+        "events": session.scalar(select(func.count(models.EventRow.id))),
+        "declared weights": session.scalar(
+            select(func.count(weights.id)).where(weights.provenance == DECLARED_PROVENANCE)
+        ),
+        "imported weights": session.scalar(
+            select(func.count(weights.id)).where(weights.provenance.like("imported from %"))
+        ),
+        "cities not in the seed": sum(
+            slug not in seed_slugs for slug in session.scalars(select(models.CityRow.slug))
+        ),
+        "calls not in the seed": sum(
+            call_id not in seed_calls
+            for call_id in session.scalars(select(models.FundingCallRow.id))
+        ),
+    }
+    return {name: count for name, count in counts.items() if count}
 
 
 def seed_database(

@@ -343,3 +343,9 @@ def rules_report(session: Session) -> list[dict]:
 
     calls = repository.all_calls(session)
     return [{**row, "calls": len(calls)} for row in summarise_rules([c.rules for c in calls])]
+
+
+def programme_names(session: Session) -> list[str]:
+    """Every programme a stored call belongs to (what the ``programme`` filters accept),
+    read straight from the database: no call index is built."""
+    return repository.programme_names(session)

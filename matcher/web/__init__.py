@@ -8,7 +8,7 @@ def init_app(app) -> None:
     from flask_wtf.csrf import CSRFProtect
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from matcher.web import api, auth, errors, security, signin, views
+    from matcher.web import api, auth, edges, errors, security, signin, views
 
     # Behind a reverse proxy the request's scheme (and, when trusted, the client's address)
     # come from its X-Forwarded-* headers: HTTPS then marks the session cookie Secure, and
@@ -18,6 +18,7 @@ def init_app(app) -> None:
     if trusted_for or trusted_proto:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_for, x_proto=trusted_proto)
     app.session_interface = security.CookieFirstSessions()
+    edges.register_converters(app)
     CSRFProtect(app)
     auth.init_app(app)
     app.register_blueprint(views.bp)
@@ -25,4 +26,5 @@ def init_app(app) -> None:
     signin.init_app(app)
     api.init_app(app)
     errors.init_app(app)
+    edges.init_app(app)
     security.init_app(app)

@@ -6,8 +6,14 @@ from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Whether the error should be a problem body (API paths, or a client asking for JSON)."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+_wants_json = wants_json
+#: Headers an HTTP error carries that the client needs (``Allow`` on every 405).
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
 def problem(status: int, title: str, detail: str = "", **extra):
@@ -22,10 +28,13 @@ def problem(status: int, title: str, detail: str = "", **extra):
 def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        headers = {k: v for k, v in exc.get_headers() if k in _KEPT_HEADERS}
         if _wants_json():
-            return problem(exc.code or 500, exc.name, exc.description or "")
+            response = problem(exc.code or 500, exc.name, exc.description or "")
+            response.headers.update(headers)
+            return response
         return render_template("error.html", code=exc.code, title=exc.name,
-                               detail=exc.description), exc.code  # fmt: skip
+                               detail=exc.description), exc.code, headers  # fmt: skip
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -75,3 +75,31 @@ def test_changed_title_counts_as_updated(session, tmp_path):
     report = import_file(session, "calls", path)
     assert report.updated == 1
     assert repository.get_call(session, call_id).title == "A new title"
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"kind": "min_partners", "params": {"min": "abc"}},
+        {"kind": "eligible_countries", "params": {"countries": 5}},
+        {"kind": "cofunding_rate", "params": {"rate": 7}},
+        {"kind": "min_countries", "params": {"mni": 3}},
+        {"kind": "required_member", "params": {"min": 1}},
+    ],
+)
+def test_a_rule_with_wrong_parameters_is_refused(session, tmp_path, rule):
+    path = tmp_path / "calls.json"
+    path.write_text(json.dumps([_call(rules=[rule])]))
+    with pytest.raises(ImportFailed) as failure:
+        import_file(session, "calls", path)
+    problem = failure.value.problems[0]
+    assert (problem.row, problem.field) == (1, "rules") and rule["kind"] in problem.message
+    assert repository.get_call(session, "TEST-2026-CITY-01") is None
+
+
+def test_a_call_id_with_dot_segments_is_refused(session, tmp_path):
+    path = tmp_path / "calls.json"
+    path.write_text(json.dumps([_call(id="../x")]))
+    with pytest.raises(ImportFailed) as failure:
+        import_file(session, "calls", path)
+    assert failure.value.problems[0].field == "id"

@@ -21,6 +21,11 @@ class EventNotFound(EventError, LookupError):
     """No event with that id."""
 
 
+class EventConflict(EventError):
+    """A valid request the event's current state does not allow yet (no attendees to
+    schedule): the API answers 409, not 422."""
+
+
 @dataclass(frozen=True, slots=True)
 class EventCity:
     """An attendee city as events show it."""

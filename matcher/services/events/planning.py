@@ -36,6 +36,7 @@ from matcher.services.events import attendees as attendee_steps
 from matcher.services.events import manage
 from matcher.services.events.model import (
     EventCity,
+    EventConflict,
     EventError,
     EventSchedule,
     ScheduledMeeting,
@@ -202,7 +203,7 @@ def _generate(session: Session, row: EventRow, *, method: str, candidates: int, 
         raise EventError("candidates per attendee must be between 1 and 200")
     attendees = sorted(a.city_id for a in row.attendees)
     if len(attendees) < 2:
-        raise EventError("add at least two attendees before generating the schedule")
+        raise EventConflict("add at least two attendees before generating the schedule")
     cities = manage.event_cities(session, attendees)
     rounds = len(row.rounds)
     every_round = frozenset(range(1, rounds + 1))

@@ -13,9 +13,11 @@ import functools
 from flask import Blueprint, abort, g, request
 from pydantic import ValidationError
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from matcher.web import auth
 from matcher.web.api.schemas import Problem, QueryParameters
+from matcher.web.edges import body_too_large, has_nul
 from matcher.web.errors import problem
 
 API_PREFIX = "/api/v1"
@@ -156,10 +158,20 @@ def _guard_writes():
     refused = authenticate()
     if refused is not None:
         return refused
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        return problem(413, "Content Too Large", f"Bodies are limited to {MAX_BODY_BYTES} bytes.")
+    if body_too_large(MAX_BODY_BYTES):
+        return _too_large()
     if not request.is_json:
         return problem(415, "Unsupported Media Type", "Send the body as application/json.")
-    if request.get_json(silent=True) is None:
+    try:
+        body = request.get_json(silent=True)
+    except RequestEntityTooLarge:
+        return _too_large()
+    if body is None:
         return problem(400, "Bad Request", "The body is not valid JSON.")
+    if has_nul(body):
+        return problem(400, "Bad Request", "The body holds a NUL character.")
     return None
+
+
+def _too_large():
+    return problem(413, "Content Too Large", f"Bodies are limited to {MAX_BODY_BYTES} bytes.")

@@ -11,7 +11,7 @@ from datetime import date as Date
 from typing import Annotated, Literal
 
 from flask import g, url_for
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StrictBool
 from spectree import Response
 
 from matcher.db import get_session
@@ -21,7 +21,7 @@ from matcher.importing.records import ImportFailed, Record
 from matcher.services import events as event_service
 from matcher.services import history
 from matcher.web.api.base import BEARER, bp, forbidden, json_pointer, spec
-from matcher.web.api.schemas import Problem, QueryParameters
+from matcher.web.api.schemas import COUNTRY_CODE_VALUES, Problem, QueryParameters
 from matcher.web.errors import problem
 
 TAGS = ["events"]
@@ -41,7 +41,11 @@ HHMM = Annotated[str, Field(pattern=r"^([01]?\d|2[0-3]):[0-5]\d$", examples=["09
 Country = Annotated[
     str,
     AfterValidator(normalise_country),
-    Field(description="ISO 3166-1 alpha-2 code (EL and UK accepted).", examples=["BE"]),
+    Field(
+        description="ISO 3166-1 alpha-2 code (EL and UK accepted).",
+        examples=["BE"],
+        json_schema_extra={"enum": COUNTRY_CODE_VALUES},
+    ),
 ]
 CityNames = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=200)]],
@@ -60,7 +64,7 @@ class EventCreate(_Body):
     minutes: int = Field(default=20, ge=1, le=240)
     break_minutes: int = Field(default=0, ge=0, le=240)
     tables: int = Field(ge=1, le=1000)
-    no_repeat: bool = Field(default=False, description="Exclude pairs met at earlier events.")
+    no_repeat: StrictBool = Field(default=False, description="Exclude pairs met at earlier events.")
 
 
 class AttendeeIn(_Body):
@@ -465,6 +469,7 @@ def _import_problem(exc: ImportFailed):
         HTTP_401=Problem,
         HTTP_403=Problem,
         HTTP_404=Problem,
+        HTTP_409=Problem,
         HTTP_415=Problem,
         HTTP_422=Problem,
         HTTP_429=Problem,
@@ -490,6 +495,8 @@ def schedule_event(event_id: int, json: ScheduleRequest):
             result = event_service.generate_schedule(session, event_id, method=json.method)
     except event_service.EventNotFound:
         return _not_found(event_id)
+    except event_service.EventConflict as exc:
+        return problem(409, "Conflict", str(exc))
     except event_service.EventError as exc:
         return _invalid(str(exc))
     return _event_out(result)

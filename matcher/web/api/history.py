@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import g
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from spectree import Response
 
 from matcher.db import get_session
@@ -33,6 +33,12 @@ class ChangeOut(BaseModel):
     city: str | None
     event: int | None
     details: dict
+
+    @field_validator("at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        # Stored naive, in UTC: say so, so the value is an RFC 3339 date-time.
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class HistoryOut(BaseModel):

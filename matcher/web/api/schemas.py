@@ -16,10 +16,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    field_validator,
     model_validator,
 )
 
-from matcher.domain import COUNTRY_SETS, PURPOSES, SIZE_BANDS, normalise_country
+from matcher.domain import COUNTRY_NAMES, COUNTRY_SETS, PURPOSES, SIZE_BANDS, normalise_country
 from matcher.services.calls import STATUS_CHOICES
 from matcher.services.partners import GEOGRAPHY_CHOICES
 
@@ -48,6 +49,9 @@ def _country_or_none(value: str | None) -> str | None:
 
 
 Weight = Annotated[float, Field(ge=0.0, le=1.0, description="0 (not at all) to 1 (central)")]
+#: Every country code the API accepts, as the OpenAPI document lists them (either case).
+COUNTRY_CODE_VALUES = sorted({*COUNTRY_NAMES, "EL", "UK"})
+COUNTRY_CODE_VALUES += [code.lower() for code in COUNTRY_CODE_VALUES]
 CountryCode = Annotated[
     str | None,
     AfterValidator(_country_or_none),
@@ -64,6 +68,14 @@ def _split_commas(value: object) -> list[str]:
         return []
     items = value if isinstance(value, list | tuple) else [value]
     return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+
+
+def _split_commas_strict(value: object) -> list[str]:
+    """Like :func:`_split_commas` but an empty item stays, for the item check to refuse."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else [value]
+    return [part.strip() for item in items for part in str(item).split(",")]
 
 
 def _repeated(value: object) -> list[str]:
@@ -125,9 +137,16 @@ CountrySets = _comma_list(
 )
 SizeBands = _comma_list(SizeBand, "Keep only candidates of these size bands.")
 Programmes = _repeated_list("Only these programmes (exact names, e.g. 'Horizon Europe').")
-CitySlugs = _comma_list(
-    str, "City slugs: one city, or the members of a consortium.", min_length=1, max_length=20
-)
+CitySlugs = Annotated[
+    # Items are split at commas before they are checked, so an item never holds one.
+    list[Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^,]+$")]],
+    BeforeValidator(_split_commas_strict),
+    Field(
+        description=f"City slugs: one city, or the members of a consortium. {COMMAS}",
+        min_length=1,
+        max_length=20,
+    ),
+]
 PartnerCountries = _comma_list(
     CountryOrSet, "Only partners from these countries or named sets (EU27, EEA, HORIZON)."
 )
@@ -232,6 +251,14 @@ class ProfileUpdate(RequestBody):
     interest: dict[str, Weight] | None = Field(default=None, examples=[{"open-data": 0.8}])
     need: dict[str, Weight] | None = None
     offer: dict[str, Weight] | None = None
+
+    @field_validator("interest", "need", "offer", mode="before")
+    @classmethod
+    def _no_explicit_null(cls, value):
+        # Leave a kind out to keep it; null is not a second way of saying so.
+        if value is None:
+            raise ValueError("must be an object of theme weights (leave the kind out to keep it)")
+        return value
 
     @model_validator(mode="after")
     def _at_least_one_kind(self) -> ProfileUpdate:

@@ -114,7 +114,8 @@ def test_attendee_body_is_validated(client, auth, event):
 def test_schedule_errors_are_problems(client, auth, event):
     url = f"/api/v1/events/{event['id']}/schedule"
     empty = client.post(url, json={}, headers=auth)
-    assert empty.status_code == 422 and "at least two attendees" in empty.json["detail"]
+    # A valid request the event state does not allow yet: a conflict, not invalid input.
+    assert empty.status_code == 409 and "at least two attendees" in empty.json["detail"]
     bad = client.post(url, json={"method": "magic"}, headers=auth)
     assert bad.status_code == 422
     missing = client.post("/api/v1/events/999/schedule", json={}, headers=auth)
