@@ -11,7 +11,15 @@ from datetime import date as Date
 from typing import Annotated, Literal
 
 from flask import g, url_for
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StrictBool
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+)
 from spectree import Response
 
 from matcher.db import get_session
@@ -53,11 +61,21 @@ CityNames = Annotated[
 ]
 
 
+def _date_text(value):
+    """A date is written YYYY-MM-DD (pydantic would read a number as seconds since 1970)."""
+    if not isinstance(value, str | Date):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+DateText = Annotated[Date, BeforeValidator(_date_text)]
+
+
 class EventCreate(_Body):
     """A new event: rounds of ``minutes`` from ``start`` (local time) with breaks between."""
 
     name: str = Field(min_length=1, max_length=300, examples=["Small Giants matchmaking"])
-    date: Date
+    date: DateText
     timezone: str = Field(default="Europe/Brussels", max_length=64, examples=["Europe/Rome"])
     rounds: int = Field(ge=1, le=48)
     start: HHMM = "09:00"

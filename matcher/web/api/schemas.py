@@ -48,7 +48,18 @@ def _country_or_none(value: str | None) -> str | None:
     return normalise_country(value)
 
 
-Weight = Annotated[float, Field(ge=0.0, le=1.0, description="0 (not at all) to 1 (central)")]
+def _number_not_bool(value):
+    """JSON ``true``/``false`` is not a weight (pydantic would read it as 1 or 0)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number from 0 to 1, not true or false")
+    return value
+
+
+Weight = Annotated[
+    float,
+    BeforeValidator(_number_not_bool),
+    Field(ge=0.0, le=1.0, description="0 (not at all) to 1 (central)"),
+]
 #: Every country code the API accepts, as the OpenAPI document lists them (either case).
 COUNTRY_CODE_VALUES = sorted({*COUNTRY_NAMES, "EL", "UK"})
 COUNTRY_CODE_VALUES += [code.lower() for code in COUNTRY_CODE_VALUES]

@@ -52,6 +52,13 @@ def test_valid_token_saves_the_given_kinds_only(client, token, saved_profiles, w
     assert saved_profiles == [(emmen.id, {"interest": {"open-data": 0.8}, "offer": {}})]
 
 
+def test_true_or_false_is_not_a_weight(client, token, saved_profiles):
+    body = {"offer": {"circular-economy": False}}
+    response = client.put("/api/v1/cities/nl-emmen/profile", json=body, headers=_bearer(token))
+    assert response.status_code == 422
+    assert saved_profiles == []
+
+
 def test_reads_need_no_token(client, token):
     assert client.get("/api/v1/cities/nl-emmen").status_code == 200
 

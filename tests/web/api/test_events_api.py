@@ -61,6 +61,12 @@ def test_invalid_event_bodies_are_problems(client, auth):
     assert bad_zone.status_code == 422 and "time zone" in bad_zone.json["detail"]
 
 
+def test_an_event_date_must_be_written_as_a_date(client, auth):
+    response = client.post("/api/v1/events", json={**EVENT, "date": 0}, headers=auth)
+    assert response.status_code == 422
+    assert {e["pointer"] for e in response.json["errors"]} == {"#/date"}
+
+
 def test_attendees_then_schedule(client, auth, event):
     url = f"/api/v1/events/{event['id']}"
     added = client.post(f"{url}/attendees", json=PEOPLE, headers=auth)
