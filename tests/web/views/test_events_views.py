@@ -95,6 +95,8 @@ def test_without_signing_in_no_form_is_offered_and_posts_are_refused(client, tok
     assert client.get("/events/new").status_code == 403
     response = client.post(f"/events/{event_id}/attendees", data={"add-attendees": ATTENDEES})
     assert response.status_code == 403 and "Sign in needed" in response.get_data(as_text=True)
+    locks = client.post(f"/events/{event_id}/locks", data={"then": "generate"})
+    assert locks.status_code == 403 and "Sign in needed" in locks.get_data(as_text=True)
     assert events.get_event(client.application.extensions["matcher.db"].session(), event_id)
 
 
@@ -154,13 +156,11 @@ def test_unknown_event_is_404(client):
     assert client.get("/events/999").status_code == 404
 
 
-def test_lock_a_meeting_from_the_grid_then_generate_the_rest(client, token, event_id, web_session):
-    client.post(
-        f"/events/{event_id}/attendees", data={"add-attendees": ATTENDEES, "add-token": token}
-    )
-    client.post(
-        f"/events/{event_id}/schedule", data={"generate-method": "auto", "generate-token": token}
-    )
+def test_lock_a_meeting_from_the_grid_then_generate_the_rest(
+    client, signed_in, event_id, web_session
+):
+    client.post(f"/events/{event_id}/attendees", data={"add-attendees": ATTENDEES})
+    client.post(f"/events/{event_id}/schedule", data={"generate-method": "auto"})
     web_session.expire_all()
     before = events.get_schedule(web_session, event_id)
     kept = before.meetings[0]
@@ -169,7 +169,7 @@ def test_lock_a_meeting_from_the_grid_then_generate_the_rest(client, token, even
 
     locked = client.post(
         f"/events/{event_id}/locks",
-        data={"lock": [str(kept.id)], "locks-token": token, "then": "generate"},
+        data={"lock": [str(kept.id)], "then": "generate"},
     )
     assert locked.status_code == 303
     web_session.expire_all()
@@ -179,7 +179,7 @@ def test_lock_a_meeting_from_the_grid_then_generate_the_rest(client, token, even
         (kept.round, kept.table, kept.a.id, kept.b.id)
     ]
 
-    unlocked = client.post(f"/events/{event_id}/locks", data={"locks-token": token})
+    unlocked = client.post(f"/events/{event_id}/locks", data={})
     assert unlocked.status_code == 303
     web_session.expire_all()
     assert not any(m.locked for m in events.get_schedule(web_session, event_id).meetings)
