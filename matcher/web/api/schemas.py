@@ -57,8 +57,8 @@ def _number_not_bool(value):
 
 Weight = Annotated[
     float,
-    BeforeValidator(_number_not_bool),
     Field(ge=0.0, le=1.0, description="0 (not at all) to 1 (central)"),
+    BeforeValidator(_number_not_bool),
 ]
 #: Every country code the API accepts, as the OpenAPI document lists them (either case).
 COUNTRY_CODE_VALUES = sorted({*COUNTRY_NAMES, "EL", "UK"})
