@@ -111,7 +111,7 @@ def schedule_rows(schedule: EventSchedule) -> list[dict]:
         rnd = event.round(meeting.round)
         rows.append(
             {
-                "date": day,
+                "date": rnd.date_on(event.date).isoformat(),
                 "timezone": event.timezone,
                 "round": meeting.round,
                 "start_time": rnd.start,

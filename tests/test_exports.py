@@ -173,3 +173,24 @@ def test_formula_cells_are_quoted_and_numbers_are_not():
     assert formula_safe(-3.7) == -3.7 and formula_safe("Gent") == "Gent"
     text = table_csv([{"a": "@SUM(A1)", "b": ["=1", "ok"]}], ["a", "b"])
     assert text.splitlines()[1] == "'@SUM(A1),'=1|ok"
+
+
+def test_rounds_past_midnight_are_dated_the_next_day_in_every_export(session, tmp_path):
+    event = events.create_event(session, "Evening session", "2026-10-01", "Europe/Rome", 3,
+                                "23:30", 20, tables=4, break_minutes=10)  # fmt: skip
+    path = tmp_path / "attendees.csv"
+    path.write_text(ATTENDEES, encoding="utf-8")
+    events.import_attendees(session, event.id, path)
+    schedule = events.generate_schedule(session, event.id)
+    rome = ZoneInfo("Europe/Rome")
+    rows = read_csv(exports.schedule_csv(schedule))
+    dates = {(r["round"], r["date"], r["start_time"]) for r in rows if r["round"]}
+    assert dates <= {("1", "2026-10-01", "23:30"), ("2", "2026-10-02", "00:00"),
+                     ("3", "2026-10-02", "00:30")}  # fmt: skip
+    assert {d[0] for d in dates} == {"1", "2", "3"}
+    calendar = Calendar.from_ical(exports.event_ics(schedule))
+    starts = sorted(e.decoded("dtstart") for e in calendar.walk("VEVENT"))
+    assert starts and all(s.tzinfo is not None for s in starts)
+    assert all(datetime(2026, 10, 1, 23, 30, tzinfo=rome) <= s for s in starts)
+    assert all(s < datetime(2026, 10, 2, 1, 0, tzinfo=rome) for s in starts)
+    assert any(s.date().isoformat() == "2026-10-02" for s in starts)

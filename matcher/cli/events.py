@@ -420,7 +420,13 @@ def _event_json(event) -> dict:
         "tables": event.tables,
         "no_repeat": event.no_repeat,
         "rounds": [
-            {"number": r.number, "start": r.start, "end": r.end, "minutes": r.minutes}
+            {
+                "number": r.number,
+                "date": r.date_on(event.date).isoformat(),
+                "start": r.start,
+                "end": r.end,
+                "minutes": r.minutes,
+            }
             for r in event.rounds
         ],
         "attendees": len(event.attendees),

@@ -74,6 +74,11 @@ class UnresolvedName:
         return f"{where} {what}{hint}"
 
 
+#: The words of the one problem that depends on the event's stored settings, not on the row
+#: alone (the API answers it as a conflict with the event, 409, not as an invalid value).
+BEYOND_LAST_ROUND = "is beyond the last round"
+
+
 class AttendeeImportFailed(ImportFailed):
     """An attendee import with problems; ``unresolved`` lists the names that matched no single
     city, with suggestions, for pages that show them next to the input."""
@@ -203,7 +208,7 @@ def _rounds(reader: FieldReader, rounds: int | None) -> tuple[int, ...]:
         if not part.isdigit() or int(part) < 1:
             reader.problem("unavailable_rounds", f"must list round numbers, got {part!r}")
         elif rounds is not None and int(part) > rounds:
-            reader.problem("unavailable_rounds", f"round {part} is beyond the last round {rounds}")
+            reader.problem("unavailable_rounds", f"round {part} {BEYOND_LAST_ROUND} {rounds}")
         else:
             numbers.add(int(part))
     return tuple(sorted(numbers))

@@ -319,12 +319,9 @@ def _round_starts(rounds, start, minutes, break_minutes, errors: list[str]) -> l
         return []
     if errors:
         return []
+    # Rounds may run past midnight: the clock wraps and the round is dated the next day
+    # (model.rounds_in_order), as an evening session that ends at 01:00 really does.
     first = int(found[1]) * 60 + int(found[2])
-    end = first + count * length + (count - 1) * pause
-    if end > 24 * 60:
-        errors.append(
-            "the rounds must end by midnight: start earlier, or use fewer or shorter rounds"
-        )
-        return []
     step = length + pause
-    return [f"{(first + i * step) // 60:02d}:{(first + i * step) % 60:02d}" for i in range(count)]
+    starts = [(first + i * step) % (24 * 60) for i in range(count)]
+    return [f"{start // 60:02d}:{start % 60:02d}" for start in starts]

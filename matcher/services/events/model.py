@@ -42,11 +42,18 @@ class EventCity:
 
 @dataclass(frozen=True, slots=True)
 class Round:
-    """One round: its number, local start time (HH:MM) and length."""
+    """One round: its number, local start time (HH:MM), length and ``day``, the days after
+    the event's date on which it starts (rounds may run past midnight: see
+    :func:`rounds_in_order`)."""
 
     number: int
     start: str
     minutes: int
+    day: int = 0
+
+    def date_on(self, event_date: date) -> date:
+        """The date the round starts on, for an event on ``event_date``."""
+        return event_date + timedelta(days=self.day)
 
     @property
     def end(self) -> str:
@@ -54,14 +61,30 @@ class Round:
         total = hours * 60 + minutes + self.minutes
         return f"{total // 60 % 24:02d}:{total % 60:02d}"
 
-    def starts_at(self, day: date, timezone: str) -> datetime:
-        """Timezone-aware start of the round on ``day``."""
+    def starts_at(self, event_date: date, timezone: str) -> datetime:
+        """Timezone-aware start of the round of an event on ``event_date``."""
         hours, minutes = map(int, self.start.split(":"))
+        day = self.date_on(event_date)
         return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=ZoneInfo(timezone))
 
-    def ends_at(self, day: date, timezone: str) -> datetime:
+    def ends_at(self, event_date: date, timezone: str) -> datetime:
         # Wall-clock arithmetic: a 20-minute round lasts 20 minutes on the clock of the room.
-        return self.starts_at(day, timezone) + timedelta(minutes=self.minutes)
+        return self.starts_at(event_date, timezone) + timedelta(minutes=self.minutes)
+
+
+def rounds_in_order(rows) -> tuple[Round, ...]:
+    """Rounds from ``(number, start HH:MM, minutes)`` in number order, each on its day: a
+    round that starts no later on the clock than the round before it starts the next day
+    (rounds follow each other with at most a few hours between them, never a whole day)."""
+    rounds, day, previous = [], 0, -1
+    for number, start, minutes in sorted(rows):
+        hours, mins = map(int, start.split(":"))
+        clock = hours * 60 + mins
+        if clock <= previous:
+            day += 1
+        previous = clock
+        rounds.append(Round(number, start, minutes, day))
+    return tuple(rounds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +255,7 @@ def event_from_row(row: EventRow, cities: dict[int, EventCity]) -> Event:
         timezone=row.timezone,
         tables=row.tables,
         no_repeat=bool(row.no_repeat_memory),
-        rounds=tuple(Round(r.number, r.start_time, r.minutes) for r in row.rounds),
+        rounds=rounds_in_order((r.number, r.start_time, r.minutes) for r in row.rounds),
         attendees=tuple(
             sorted(
                 (

@@ -24,12 +24,12 @@ from spectree import Response
 
 from matcher.db import get_session
 from matcher.domain import normalise_country
-from matcher.importing.attendees import AttendeeImportFailed
+from matcher.importing.attendees import BEYOND_LAST_ROUND, AttendeeImportFailed
 from matcher.importing.records import ImportFailed, Record
 from matcher.services import events as event_service
 from matcher.services import history
 from matcher.web.api.base import BEARER, bp, forbidden, json_pointer, spec
-from matcher.web.api.schemas import COUNTRY_CODE_VALUES, Problem, QueryParameters
+from matcher.web.api.schemas import COUNTRY_CODE_VALUES, Problem, QueryParameters, whole_number
 from matcher.web.errors import problem
 
 TAGS = ["events"]
@@ -77,11 +77,11 @@ class EventCreate(_Body):
     name: str = Field(min_length=1, max_length=300, examples=["Small Giants matchmaking"])
     date: DateText
     timezone: str = Field(default="Europe/Brussels", max_length=64, examples=["Europe/Rome"])
-    rounds: int = Field(ge=1, le=48)
+    rounds: whole_number(ge=1, le=48)
     start: HHMM = "09:00"
-    minutes: int = Field(default=20, ge=1, le=240)
-    break_minutes: int = Field(default=0, ge=0, le=240)
-    tables: int = Field(ge=1, le=1000)
+    minutes: whole_number(ge=1, le=240) = 20
+    break_minutes: whole_number(ge=0, le=240) = 0
+    tables: whole_number(ge=1, le=1000)
     no_repeat: StrictBool = Field(default=False, description="Exclude pairs met at earlier events.")
 
 
@@ -90,7 +90,7 @@ class AttendeeIn(_Body):
 
     city: str = Field(min_length=1, max_length=200, examples=["Gent"])
     country: Country
-    unavailable_rounds: list[Annotated[int, Field(ge=1, le=48)]] = Field(default_factory=list)
+    unavailable_rounds: list[whole_number(ge=1, le=48)] = Field(default_factory=list)
     must_meet: CityNames
     would_like: CityNames
     do_not_meet: CityNames
@@ -122,6 +122,7 @@ class EventCityOut(BaseModel):
 
 class RoundOut(BaseModel):
     number: int
+    date: Date = Field(description="Local date the round starts on (rounds may run past midnight).")
     start: str
     end: str
     minutes: int
@@ -145,6 +146,7 @@ class MeetingOut(BaseModel):
     id: int
     round: int
     table: int
+    date: Date = Field(description="Local date of the meeting's round.")
     start: str
     end: str
     a: EventCityOut
@@ -264,7 +266,13 @@ def _event_out(schedule: event_service.EventSchedule) -> EventOut:
         tables=event.tables,
         no_repeat=event.no_repeat,
         rounds=[
-            RoundOut(number=r.number, start=r.start, end=r.end, minutes=r.minutes)
+            RoundOut(
+                number=r.number,
+                date=r.date_on(event.date),
+                start=r.start,
+                end=r.end,
+                minutes=r.minutes,
+            )  # fmt: skip
             for r in event.rounds
         ],
         attendees=[
@@ -290,6 +298,7 @@ def _event_out(schedule: event_service.EventSchedule) -> EventOut:
                 id=m.id,
                 round=m.round,
                 table=m.table,
+                date=rounds[m.round].date_on(event.date),
                 start=rounds[m.round].start,
                 end=rounds[m.round].end,
                 a=_city(m.a),
@@ -411,6 +420,7 @@ def create_event(json: EventCreate):
         HTTP_401=Problem,
         HTTP_403=Problem,
         HTTP_404=Problem,
+        HTTP_409=Problem,
         HTTP_415=Problem,
         HTTP_422=Problem,
         HTTP_429=Problem,
@@ -424,9 +434,12 @@ def create_event(json: EventCreate):
 def add_attendees(event_id: int, json: AttendeeList, query: AttendeeQuery):
     """Add attending cities (a JSON list) with their unavailable rounds and requests.
 
-    Names are matched like the attendee CSV: typos and missing accents are fine, but a name
-    that matches no single city is answered 422 with suggestions, and nothing is added
-    (unless `skip_unresolved=true`). Needs `Authorization: Bearer <token>` of an editor of
+    Names are matched like the attendee CSV: typos and missing accents are fine. A
+    well-formed list that names a city the data does not hold, or holds several of
+    ("Frankfurt"), is answered 404 ("City not found") with the names and their suggestions
+    in `errors`, and nothing is added (unless `skip_unresolved=true`). Unavailable rounds
+    beyond the event's last round are a conflict with the event (409); other invalid values
+    are 422. Needs `Authorization: Bearer <token>` of an editor of
     this event or an administrator.
     """
     if not g.api_actor.may_edit_event(event_id):
@@ -458,6 +471,11 @@ def add_attendees(event_id: int, json: AttendeeList, query: AttendeeQuery):
 
 
 def _import_problem(exc: ImportFailed):
+    """422 for invalid values. A well-formed list can still not fit the stored data: 404 when
+    the only problems are names that resolve to no single city (any text is a valid name,
+    but what it names is not in the data, as with an unknown slug in a path); 409 when
+    the problems are such names and rounds beyond the event's last round (a conflict with
+    the event as it is set up, like scheduling an event without attendees)."""
     suggestions = {}
     if isinstance(exc, AttendeeImportFailed):
         suggestions = {(u.row, u.field): list(u.suggestions) for u in exc.unresolved}
@@ -472,6 +490,25 @@ def _import_problem(exc: ImportFailed):
         if (item.row, item.field) in suggestions:
             entry["suggestions"] = suggestions[(item.row, item.field)]
         errors.append(entry)
+    names = [(item.row, item.field) in suggestions for item in exc.problems]
+    rounds = [item.field == "unavailable_rounds" and BEYOND_LAST_ROUND in item.message
+              for item in exc.problems]  # fmt: skip
+    if names and all(names):
+        return problem(
+            404,
+            "City not found",
+            "Some names match no single city, so no attendee was added; see 'errors' for "
+            "each name and its suggestions.",
+            errors=errors,
+        )
+    if any(rounds) and all(n or r for n, r in zip(names, rounds, strict=True)):
+        return problem(
+            409,
+            "Conflict with the event",
+            "Some attendees do not fit the event as it is set up (its rounds) or name no "
+            "single city, so none were added; see 'errors'.",
+            errors=errors,
+        )
     return problem(
         422,
         "Invalid request",

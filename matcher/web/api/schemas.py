@@ -49,10 +49,16 @@ def _country_or_none(value: str | None) -> str | None:
 
 
 def _number_not_bool(value):
-    """JSON ``true``/``false`` is not a weight (pydantic would read it as 1 or 0)."""
+    """JSON ``true``/``false`` is not a number (pydantic would read it as 1 or 0)."""
     if isinstance(value, bool):
-        raise ValueError("must be a number from 0 to 1, not true or false")
+        raise ValueError("must be a number, not true or false")
     return value
+
+
+def whole_number(**constraints):
+    """An integer field (``Field`` constraints) that refuses ``true``/``false``, as its
+    JSON Schema ``integer`` type promises."""
+    return Annotated[int, Field(**constraints), BeforeValidator(_number_not_bool)]
 
 
 Weight = Annotated[

@@ -80,7 +80,9 @@ def test_malformed_json_is_400(client, token):
 
 
 def test_oversized_body_is_413(client, token):
-    big = {"interest": {f"theme-{i}": 0.5 for i in range(5000)}}
+    from matcher.web.api.base import MAX_BODY_BYTES
+
+    big = {"interest": {f"theme-{i}": 0.5 for i in range(MAX_BODY_BYTES // 16)}}
     response = client.put(URL, json=big, headers=_bearer(token))
     assert response.status_code == 413
 

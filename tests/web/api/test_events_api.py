@@ -89,11 +89,14 @@ def test_attendees_then_schedule(client, auth, event):
     assert client.get(url).json["quality"]["must_met"] == 1
 
 
-def test_unresolved_names_are_422_with_suggestions(client, auth, event):
+def test_unresolved_names_are_404_with_suggestions(client, auth, event):
+    # Any text is a well-formed name: a name the data lacks is "not found", not "invalid".
     url = f"/api/v1/events/{event['id']}/attendees"
     people = [{"city": "Gent", "country": "BE"}, {"city": "Brugs", "country": "BE"}]
     response = client.post(url, json=people, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.json["title"] == "City not found"
     [error] = response.json["errors"]
     assert error["pointer"] == "#/1/city" and "Brugge (BE)" in error["suggestions"]
     assert client.get(f"/api/v1/events/{event['id']}").json["attendees"] == []
@@ -114,7 +117,8 @@ def test_attendee_body_is_validated(client, auth, event):
         ],
         headers=auth,
     )
-    assert late.status_code == 422 and late.json["errors"][0]["pointer"] == "#/0/unavailable_rounds"
+    # Well formed, but the event has fewer rounds: a conflict with the event as set up.
+    assert late.status_code == 409 and late.json["errors"][0]["pointer"] == "#/0/unavailable_rounds"
 
 
 def test_schedule_errors_are_problems(client, auth, event):
@@ -166,3 +170,48 @@ def test_a_must_meet_chain_on_one_table_and_one_round_is_scheduled(client, auth,
     assert quality["must_total"] == 3 and quality["must_met"] == 1
     assert len(quality["unmet_must"]) == 2
     assert quality["spread"] == 1 and quality["fairness_gaps"] == []
+
+
+def test_an_unresolved_name_beside_a_round_the_event_lacks_is_409(client, auth, event):
+    url = f"/api/v1/events/{event['id']}/attendees"
+    people = [
+        {"city": "Gent", "country": "BE", "unavailable_rounds": [7]},
+        {"city": "Brugs", "country": "BE"},
+    ]
+    response = client.post(url, json=people, headers=auth)
+    assert response.status_code == 409
+    assert {e["pointer"] for e in response.json["errors"]} == {
+        "#/0/unavailable_rounds",
+        "#/1/city",
+    }
+
+
+def test_rounds_may_run_past_midnight(client, auth):
+    evening = {**EVENT, "start": "23:20", "rounds": 3, "minutes": 20, "break_minutes": 10}
+    response = client.post("/api/v1/events", json=evening, headers=auth)
+    assert response.status_code == 201, response.json
+    rounds = response.json["rounds"]
+    assert [(r["date"], r["start"], r["end"]) for r in rounds] == [
+        (EVENT["date"], "23:20", "23:40"),
+        (EVENT["date"], "23:50", "00:10"),
+        (_next_day(EVENT["date"]), "00:20", "00:40"),
+    ]
+
+
+def _next_day(iso: str) -> str:
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(iso) + timedelta(days=1)).isoformat()
+
+
+def test_true_or_false_is_not_a_number_of_minutes(client, auth):
+    response = client.post("/api/v1/events", json={**EVENT, "break_minutes": False}, headers=auth)
+    assert response.status_code == 422
+    assert {e["pointer"] for e in response.json["errors"]} == {"#/break_minutes"}
+
+
+def test_an_attendee_list_over_its_item_limit_is_refused_by_validation(client, auth, event):
+    url = f"/api/v1/events/{event['id']}/attendees"
+    too_many = [{"city": "Gent", "country": "BE"}] * 2001
+    response = client.post(url, json=too_many, headers=auth)
+    assert response.status_code == 422
