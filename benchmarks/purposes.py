@@ -45,6 +45,7 @@ from matcher.scoring.partners.explain import explain_match  # noqa: E402
 from matcher.scoring.partners.purposes import MODELS_FILE, PurposeModel  # noqa: E402
 from matcher.scoring.partners.ranker import PartnerRanker  # noqa: E402
 from matcher.scoring.partners.vectorise import ProfileVectoriser  # noqa: E402
+from matcher.scoring.partners.weights import EARTH_RADIUS_KM  # noqa: E402
 
 TRUTH = {
     "cross-border": ["keep_cross_border.csv"],
@@ -203,6 +204,7 @@ def focus_and_hubs(cities, collaborations, themes, args) -> None:
           f"({', '.join(c.name for c in chosen)}):")  # fmt: skip
     for purpose in ("any", "cross-border", "transnational", "research", "peer-exchange"):
         changed, named, top5, top5_focused = [], [], Counter(), Counter()
+        km_plain, km_focused = [], []
         for city in chosen:
             plain = ranker.rank(city.id, TOP, purpose=purpose)
             top5.update(int(i) for i in plain.ids[:5])
@@ -210,6 +212,8 @@ def focus_and_hubs(cities, collaborations, themes, args) -> None:
             focused = ranker.rank(city.id, TOP, purpose=purpose, theme_focus=[theme])
             top5_focused.update(int(i) for i in focused.ids[:5])
             changed.append(len(set(focused.ids) - set(plain.ids)))
+            km_plain += [_km(city, by_id[int(i)]) for i in plain.ids]
+            km_focused += [_km(city, by_id[int(i)]) for i in focused.ids]
             label = labels[theme].lower()
             count = 0
             for pos, cid in enumerate(focused.ids):
@@ -226,11 +230,22 @@ def focus_and_hubs(cities, collaborations, themes, args) -> None:
               f"{len(chosen)}); focused partners naming the theme: {min(named)}-{max(named)} "
               f"(median {np.median(named):.0f}; >= 6 for {sum(n >= 6 for n in named)}/"
               f"{len(chosen)})")  # fmt: skip
+        print(f"  {'':<14} median distance of the top {TOP}: {np.nanmedian(km_plain):.0f} km "
+              f"plain, {np.nanmedian(km_focused):.0f} km focused")  # fmt: skip
         for label, counter in (("plain", top5), ("focused", top5_focused)):
             hub, hub_count = counter.most_common(1)[0]
             print(f"  {'':<14} hubs ({label}): {len(counter)} distinct cities in the "
                   f"{len(chosen)} top-5 lists; most frequent {by_id[hub].name} in {hub_count} "
                   f"(bar <= 4): {'met' if hub_count <= 4 else 'NOT met'}")  # fmt: skip
+
+
+def _km(a, b) -> float:
+    """Great-circle distance between two cities (NaN when either is not located)."""
+    if None in (a.lat, a.lon, b.lat, b.lon):
+        return float("nan")
+    la1, lo1, la2, lo2 = map(np.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
+    return float(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h)))
 
 
 def main() -> None:

@@ -28,9 +28,12 @@ held-out figures recorded in them.
 **User preferences on top.** A theme focus, declared needs and offers, and a geography mode
 are what the user asks for, not evidence the collaborations can identify (nobody declares
 needs yet, and the truth sets carry the project's own themes only). They are added in logit
-units with documented, unfitted weights (:data:`PREFERENCE_WEIGHTS`): a full match on the
-focus multiplies the odds by e^3 (about 20), enough to reorder the list, and declared
-needs met by declared offers count twice a shared interest. Activity is capped
+units with documented, unfitted weights (:data:`PREFERENCE_WEIGHTS`), scaled per model
+(:func:`preference_weights`) so that they weigh the same against every purpose's evidence: a
+full match on the focus is worth as much as the model's strongest single piece of evidence
+(proximity for cross-border, where a neighbour 10 km away outweighs one 60 km away by about
+20 logit units; activity, capped, for research), enough to reorder the list under every
+purpose; declared needs met by declared offers count twice a shared interest. Activity is capped
 (:data:`ACTIVITY_CAP`) so that a few very active cities do not top every list.
 """
 
@@ -49,6 +52,8 @@ __all__ = [
     "FEATURES",
     "MODELS_FILE",
     "PREFERENCE_WEIGHTS",
+    "preference_weights",
+    "strongest_evidence",
     "PurposeModel",
     "fit_purpose_model",
     "index_scores",
@@ -80,8 +85,9 @@ FEATURES: tuple[str, ...] = (
 PURPOSE_TRACK_FULL = 10
 #: ``distance`` reaches 1 at this many kilometres.
 FAR_KM = 4000.0
-#: Preference parts added on top of a purpose model, in logit units per unit of the part:
-#: a theme focus or declared profile is the user's say, not evidence (see the module text).
+#: Preference parts added on top of a purpose model, in logit units per unit of the part
+#: before :func:`preference_weights` scales them to the model: a theme focus or declared
+#: profile is the user's say, not evidence (see the module text).
 PREFERENCE_WEIGHTS: dict[str, float] = {
     "complementarity": 3.0,  # declared needs against declared offers, always
     "focus_experience": 3.0,  # with a focus: past projects on the focus themes
@@ -266,6 +272,70 @@ PART_OF_FEATURE = {"distance": "proximity", "abroad": "proximity",
                    "track_research": "track_record"}  # fmt: skip
 
 
+def strongest_evidence(model: PurposeModel) -> float:
+    """The largest range one part can move the model's score over feature values in [0, 1],
+    in logit units; the activity features together count at most :data:`ACTIVITY_CAP`, as
+    in :func:`purpose_contributions` (the place features are told as one part there, but
+    each is taken alone here: the strongest *single* piece of evidence)."""
+    ranges: dict[str, float] = {}
+    for name, coef in model.coefficients.items():
+        ranges[name] = abs(coef)
+    for name, (_thresholds, values) in model.steps.items():
+        ranges[name] = max(values) - min(values)
+    activity = sum(v for k, v in ranges.items() if PART_OF_FEATURE.get(k, k) == "track_record")
+    others = [v for k, v in ranges.items() if PART_OF_FEATURE.get(k, k) != "track_record"]
+    return max([min(activity, ACTIVITY_CAP), *others, 0.0])
+
+
+#: A theme focus reorders the query's surroundings: in full within the distance of its
+#: this-many nearest located cities, fading (e-fold per that distance) beyond. Under a purpose
+#: led by place (:func:`place_led`) the surroundings are the neighbourhood, so a focused
+#: cross-border list stays a list of neighbours; under the others they are the wider region
+#: (several hundred kilometres), so a focus does not hand every list in Europe the same few
+#: cities that are best on the theme (hubs) while distance still decides little inside it.
+FOCUS_NEIGHBOURS = 200
+FOCUS_REGION = 1500
+
+
+def place_led(model: PurposeModel) -> bool:
+    """Whether the model's :func:`strongest_evidence` is where the candidate is."""
+    ranges = {name: abs(coef) for name, coef in model.coefficients.items()}
+    ranges |= {name: max(v) - min(v) for name, (_t, v) in model.steps.items()}
+    place = max((v for k, v in ranges.items() if PART_OF_FEATURE.get(k, k) == "proximity"),
+                default=0.0)  # fmt: skip
+    return place > 0 and place >= strongest_evidence(model)
+
+
+def neighbourhood(km: np.ndarray, located: np.ndarray, size: int = FOCUS_NEIGHBOURS
+                  ) -> np.ndarray:  # fmt: skip
+    """Per candidate, how much a focus counts: 1 within the distance of the query's
+    ``size`` nearest located cities, fading
+    exponentially beyond (per that distance); 0 where either place is unknown. It depends on
+    places only, never on profiles, so a profile edit cannot move it."""
+    km = np.asarray(km, np.float64)
+    located = np.asarray(located, bool)
+    out = np.zeros(len(km), np.float32)
+    if not located.any():
+        return out
+    known = km[located]
+    k = min(size, len(known) - 1)
+    reach = max(float(np.partition(known, k)[k]), 1.0)
+    out[located] = np.exp(-np.maximum(known - reach, 0.0) / reach)
+    return out
+
+
+def preference_weights(model: PurposeModel, *, focus: bool = True) -> dict[str, float]:
+    """With a focus, :data:`PREFERENCE_WEIGHTS` scaled so that a full focus match weighs as
+    much as the model's :func:`strongest_evidence` (never less than the base weights): a
+    focus then reorders a cross-border list, where proximity dominates, as much as a
+    research list, and declared needs against offers still count twice a shared interest.
+    Without a focus, the base weights."""
+    if not focus:
+        return dict(PREFERENCE_WEIGHTS)
+    scale = max(1.0, strongest_evidence(model) / PREFERENCE_WEIGHTS["focus_experience"])
+    return {name: weight * scale for name, weight in PREFERENCE_WEIGHTS.items()}
+
+
 def purpose_contributions(
     model: PurposeModel,
     parts: Mapping[str, np.ndarray],
@@ -287,11 +357,16 @@ def purpose_contributions(
         out[key] = out[key] + values if key in out else values
     if "track_record" in out:
         out["track_record"] = np.minimum(out["track_record"], np.float32(ACTIVITY_CAP))
-    for name, weight in PREFERENCE_WEIGHTS.items():
+    reach = None
+    if focus:
+        reach = neighbourhood(km, located, FOCUS_NEIGHBOURS if place_led(model) else FOCUS_REGION)
+    for name, weight in preference_weights(model, focus=focus).items():
         if name != "complementarity" and not focus:
             continue  # without a focus only declared needs and offers are a preference
         part = "experience" if name == "focus_experience" else name
         values = np.float32(weight) * np.asarray(parts[part], np.float32)
+        if reach is not None and name != "complementarity":
+            values = values * reach
         out[part] = out[part] + values if part in out else values
     if geography != "any":
         out["geography"] = np.float32(GEOGRAPHY_PREFERENCE) * np.asarray(parts["geography"])
@@ -303,15 +378,15 @@ def profile_margin(model: PurposeModel, *, focus: bool = False) -> float:
     range, over part values in [0, 1], of what :data:`PROFILE_PARTS` contribute through the
     model and the preferences. A city left out of a list by more than this cannot enter it by
     editing its profile (what remembered answers are checked against)."""
-    margin = 0.0
+    margin, preferences = 0.0, preference_weights(model, focus=focus)
     for name in PROFILE_PARTS:
         if name in model.coefficients:
             margin += abs(model.coefficients[name])
         if name in model.steps:
             values = model.steps[name][1]
             margin += max(values) - min(values)
-        if name == "complementarity" or (focus and name in PREFERENCE_WEIGHTS):
-            margin += PREFERENCE_WEIGHTS.get(name, 0.0)
+        if name == "complementarity" or (focus and name in preferences):
+            margin += preferences.get(name, 0.0)
     return margin
 
 

@@ -117,8 +117,11 @@ class PartnerWeights:
     networks: float = 0.2
     common_partners: float = 0.1
     #: Added to the query's unit profile as a unit vector over the focus themes: 1.0 makes
-    #: the focus as strong as everything else the city declared.
-    theme_focus_boost: float = 1.0
+    #: the focus as strong as everything else the city declared; 3.0 makes the focus what
+    #: the focused parts mostly measure (the user asked for that theme), so the partners a
+    #: focus brings up are ones whose reasons name it (``benchmarks/purposes.py`` measures
+    #: both: 1.0 left 3-6 of 15 focused lists with 6 partners naming the theme, 3.0 6-15).
+    theme_focus_boost: float = 3.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

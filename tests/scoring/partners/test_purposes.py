@@ -189,3 +189,51 @@ def test_activity_is_capped_so_a_very_active_city_does_not_top_every_list():
     # closeness decides.
     assert set(result.ids[:2].tolist()) == {2, 3}
     assert result.contributions["track_record"].max() <= ACTIVITY_CAP + 1e-6
+
+
+def test_a_focus_weighs_as_much_as_the_strongest_evidence_of_the_model():
+    from matcher.scoring.partners.purposes import preference_weights, strongest_evidence
+
+    steep = linear(proximity=24.0, text=2.0)
+    assert strongest_evidence(steep) == pytest.approx(24.0)
+    weights = preference_weights(steep)
+    assert weights["focus_experience"] == pytest.approx(24.0)
+    assert weights["complementarity"] > weights["shared_interests"]
+    # A flat model keeps the base weights: the scale never lowers a preference.
+    assert preference_weights(linear(text=0.5)) == PREFERENCE_WEIGHTS
+
+
+def test_activity_counts_at_most_the_cap_as_evidence():
+    from matcher.scoring.partners.purposes import strongest_evidence
+
+    assert strongest_evidence(linear(track_record=40.0, text=1.0)) == pytest.approx(ACTIVITY_CAP)
+
+
+def test_under_a_place_led_model_a_focus_fades_outside_the_neighbourhood():
+    from matcher.scoring.partners.purposes import FOCUS_NEIGHBOURS, neighbourhood, place_led
+
+    assert place_led(linear(proximity=20.0, text=1.0))
+    assert not place_led(linear(proximity=1.0, text=3.0))
+    km = np.arange(FOCUS_NEIGHBOURS * 4, dtype=np.float64) + 1.0
+    located = np.ones(len(km), bool)
+    located[-1] = False
+    gate = neighbourhood(km, located)
+    reach = km[FOCUS_NEIGHBOURS]
+    assert np.all(gate[km <= reach] == 1.0)
+    assert gate[-2] < 0.5 and np.all(np.diff(gate[:-1]) <= 0)
+    assert gate[-1] == 0.0  # a place unknown gets no neighbourhood focus
+
+
+def test_a_place_led_focus_stays_among_neighbours():
+    # Far-away cities on the focus theme do not replace the neighbourhood under a model led
+    # by proximity; nearby ones on the theme move up.
+    near = [city(i, "DE", 50_000, 52.0 + 0.01 * i, 7.0) for i in range(2, 260)]
+    themed_near = [city(300, "NL", 50_000, 52.0, 7.3, [(Kind.INTEREST, "mobility", 1.0)])]
+    themed_far = [city(400 + i, "ES", 50_000, 40.0, -3.0 - 0.01 * i,
+                       [(Kind.INTEREST, "mobility", 1.0)]) for i in range(10)]  # fmt: skip
+    query = city(1, "DE", 60_000, 52.0, 7.0, [(Kind.INTEREST, "energy", 1.0)])
+    ranker = ranker_with([query, *near, *themed_near, *themed_far],
+                         {"p": linear(proximity=20.0)})  # fmt: skip
+    focused = ranker.rank(1, 10, purpose="p", theme_focus=["mobility"])
+    assert 300 in set(focused.ids)
+    assert not set(focused.ids) & {c.id for c in themed_far}
