@@ -29,7 +29,8 @@ from matcher.importing.records import ImportFailed, Record
 from matcher.services import events as event_service
 from matcher.services import history
 from matcher.web.api.base import BEARER, bp, forbidden, json_pointer, spec
-from matcher.web.api.schemas import COUNTRY_CODE_VALUES, Problem, QueryParameters, whole_number
+from matcher.web.api.fields import COUNTRY_CODE_VALUES, whole_number
+from matcher.web.api.schemas import Problem, QueryParameters
 from matcher.web.errors import problem
 
 TAGS = ["events"]

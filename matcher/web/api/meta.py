@@ -11,7 +11,7 @@ from spectree import Response
 
 from matcher.db import get_session
 from matcher.services import cities as city_service
-from matcher.web.api import docs, schemas, serialise
+from matcher.web.api import docs, fields, schemas, serialise
 from matcher.web.api.base import bp, documented_only, spec
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -136,7 +136,7 @@ def _with_data_enums(document: dict) -> dict:
     session = get_session()
     themes = [theme.id for theme in city_service.themes(session)]
     programmes = call_service.programme_names(session)
-    codes = schemas.COUNTRY_CODE_VALUES
+    codes = fields.COUNTRY_CODE_VALUES
     sets = list(COUNTRY_SETS) + [name.lower() for name in COUNTRY_SETS]
     enums = {
         "theme": themes,
