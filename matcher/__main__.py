@@ -7,6 +7,7 @@ import sys
 
 import click
 from flask.cli import FlaskGroup
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from matcher import cli, create_app
 from matcher.config import InsecureConfiguration
@@ -27,7 +28,24 @@ def main(argv: list[str] | None = None) -> None:
         except InsecureConfiguration as exc:  # a sentence, not a traceback
             raise click.ClickException(str(exc)) from None
 
-    FlaskGroup(create_app=factory, help=cli.__doc__).main(args=args, prog_name="matcher")
+    group = FlaskGroup(create_app=factory, help=cli.__doc__)
+    try:
+        group.main(args=args, prog_name="matcher")
+    except (OperationalError, ProgrammingError) as exc:
+        if not _missing_table(exc):
+            raise
+        click.echo(
+            "Error: the database has no tables yet. Run `matcher seed` (the shipped data) or "
+            "`matcher init-db` (empty) first.",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def _missing_table(exc: Exception) -> bool:
+    """Whether a database error says a table does not exist (SQLite or PostgreSQL)."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 if __name__ == "__main__":

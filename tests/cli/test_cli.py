@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from matcher.__main__ import main
+
 
 def test_cities_search_finds_a_city_from_a_typo(runner):
     result = runner.invoke(args=["cities", "search", "jyvaskyla"])
@@ -155,3 +159,16 @@ def test_seed_replace_reloads_and_prepares_the_indexes(runner):
 def test_seed_if_empty_leaves_a_seeded_database_alone(runner):
     result = runner.invoke(args=["seed", "--if-empty"])
     assert result.exit_code == 0 and "nothing to do" in result.output
+
+
+def test_a_command_on_a_database_without_tables_says_how_to_make_them(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("MATCHER_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    monkeypatch.setenv("MATCHER_INDEX_CACHE_DIR", "")
+    with pytest.raises(SystemExit) as stopped:
+        main(["cities", "search", "Frankfurt"])
+    assert stopped.value.code == 1
+    error = capsys.readouterr().err
+    assert "no tables yet" in error and "matcher seed" in error
+    assert "Traceback" not in error
