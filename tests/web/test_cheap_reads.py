@@ -104,3 +104,41 @@ def test_a_nul_is_looked_for_only_where_one_can_be():
     assert _query_may_hold_nul("q=Br%00ugge")
     assert _query_may_hold_nul("q=Br\x00ugge")
     assert not _query_may_hold_nul("q=Br%2500ugge&top=5")  # an encoded '%', then '00'
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/cities/search?q=bologna&limit=3", "/api/v1/cities/it-bologna",
+     "/api/v1/cities/it-bologna/partners?top=4&theme=open-data",
+     "/api/v1/cities/it-bologna/calls?limit=5"],
+)  # fmt: skip
+def test_a_repeated_read_answers_what_the_validated_first_one_did(client, url):
+    first = client.get(url)  # through spectree: validated, rendered
+    again = client.get(url)  # the kept query model and body
+    assert first.status_code == again.status_code == 200
+    assert again.mimetype == "application/json"
+    assert again.get_data() == first.get_data()
+
+
+def test_a_kept_query_string_still_answers_per_path_and_invalid_ones_still_fail(client):
+    url = "/api/v1/cities/{}/partners?top=3"
+    assert client.get(url.format("it-bologna")).status_code == 200
+    missing = client.get(url.format("xx-nowhere"))  # same query string, unknown city
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+    for _ in range(2):  # an invalid query string is refused every time, never kept
+        bad = client.get("/api/v1/cities/it-bologna/partners?top=0")
+        assert bad.status_code == 400 and bad.get_json()["errors"][0]["parameter"] == "top"
+
+
+def test_a_request_session_is_reused_only_when_it_holds_nothing(web_app):
+    from matcher.db import get_database, repository
+
+    database = get_database(web_app)
+    session = database.request_session()
+    repository.data_state(session)  # remembered in session.info
+    database.release(session)
+    reused = database.request_session()
+    assert reused is session and reused.info == {}  # no state of the last request
+    repository.all_cities(reused)  # now it holds a transaction and objects
+    database.release(reused)
+    assert database.request_session() is not reused
