@@ -76,7 +76,8 @@ def data_state(session: Session) -> tuple[int, str]:
     state = session.info.get(_DATA_STATE_KEY)
     if state is None:
         if not session.in_transaction():
-            state = _recent_or_probed(session.get_bind())
+            engine = session.get_bind()
+            state = _recent_or_probed(engine, _recent.get(engine))
         if state is None:
             row = session.connection().exec_driver_sql(_DATA_STATE_SQL).first()
             state = (row[0], row[1]) if row else (0, "")
@@ -116,10 +117,24 @@ def keep_data_state(engine, max_age: float) -> None:
         _recent.pop(engine, None)
 
 
+#: A health check reports the data version as of at most this long ago (seconds) even where
+#: reads use no max age (SQLite): it is the one read a load balancer makes many times a
+#: second, and the statement was a fifth of its cost. The worker's own writes still show at
+#: once (a commit forgets it), another worker's within this bound.
+HEALTH_MAX_AGE = 0.1
+_health: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def engine_data_state(engine: Engine) -> tuple[int, str]:
     """The data state as :func:`data_state` reads it outside a transaction, without a
-    session (a health check needs nothing else from the database)."""
-    state = _recent_or_probed(engine)
+    session, reused for the engine's max age or at least :data:`HEALTH_MAX_AGE` (a health
+    check needs nothing else from the database)."""
+    recent = _recent.get(engine)
+    if recent is None or recent.max_age < HEALTH_MAX_AGE:
+        recent = _health.get(engine)
+        if recent is None:
+            recent = _health.setdefault(engine, _RecentState(HEALTH_MAX_AGE))
+    state = _recent_or_probed(engine, recent)
     if state is None:
         with engine.connect() as connection:
             row = connection.exec_driver_sql(_DATA_STATE_SQL).first()
@@ -127,8 +142,7 @@ def engine_data_state(engine: Engine) -> tuple[int, str]:
     return state
 
 
-def _recent_or_probed(engine: Engine) -> tuple[int, str] | None:
-    recent = _recent.get(engine)
+def _recent_or_probed(engine: Engine, recent: _RecentState | None) -> tuple[int, str] | None:
     if recent is None:
         return _probe_state(engine)
     with recent.lock:
@@ -145,11 +159,12 @@ def _recent_or_probed(engine: Engine) -> tuple[int, str] | None:
 
 
 def _forget_recent_state(engine) -> None:
-    recent = _recent.get(engine)
-    if recent is not None:
-        with recent.lock:
-            recent.serial += 1
-            recent.state = None
+    for kept in (_recent, _health):
+        recent = kept.get(engine)
+        if recent is not None:
+            with recent.lock:
+                recent.serial += 1
+                recent.state = None
 
 
 # Every read request asks for the data state once, and most need nothing else from the
@@ -216,5 +231,5 @@ def _forget_data_state(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _forget_recent_data_state(session: Session) -> None:
-    if _recent and session.bind is not None:
+    if (_recent or _health) and session.bind is not None:
         _forget_recent_state(session.bind)

@@ -120,3 +120,17 @@ def test_the_engine_read_agrees_with_the_session_read(databases, clock):
     session = worker.session()
     assert repository.engine_data_state(worker.engine) == repository.data_state(session)
     session.close()
+
+
+def test_the_health_read_reuses_a_state_for_its_own_short_bound(databases, clock):
+    reader, writer = databases(0), databases(0)  # reads themselves reuse nothing
+    start = clock.now
+    before = repository.engine_data_state(reader.engine)[0]
+    assert repository.engine_data_state(writer.engine)[0] == before
+    _write(writer)
+    assert repository.engine_data_state(writer.engine)[0] == before + 1  # its own write
+    clock.now = start + data_state.HEALTH_MAX_AGE / 2
+    assert _read(reader) == before + 1  # a read request sees it at once
+    assert repository.engine_data_state(reader.engine)[0] == before  # health: within bound
+    clock.now = start + data_state.HEALTH_MAX_AGE
+    assert repository.engine_data_state(reader.engine)[0] == before + 1
