@@ -11,12 +11,14 @@ workers = int(os.environ.get("MATCHER_WORKERS", max(2, multiprocessing.cpu_count
 threads = int(os.environ.get("MATCHER_THREADS", 2))
 worker_class = "gthread"
 timeout = 60
-# Access log to stdout by default; MATCHER_ACCESS_LOG names another file, or "" to switch it
-# off. Measured against the bare Flask app of benchmarks/load_api.py on the shared 2-core
-# machine (wrk, 16 connections, 6 s, twice each way): on 294 and 412 req/s, off 237 and 126
-# req/s, i.e. within the noise of the other load there; the log stays on until a quieter
-# measurement shows its cost.
-accesslog = os.environ.get("MATCHER_ACCESS_LOG", "-") or None
+# No access log by default; MATCHER_ACCESS_LOG names a file ("-" for stdout) to switch it
+# on. Measured with benchmarks/load_api.py (wrk, 16 connections, 2 x 6 s per endpoint, SQLite,
+# the shared 2-core machine at a load average of 9-11 from other jobs, A/B twice): the bare
+# Flask app served 4,401 and 3,944 req/s with the log on, 5,013 and 5,033 with it off (about
+# a fifth more); the app's health check 3,597 / 3,579 on, 3,144 / 4,660 off (noise of the
+# other load). 4 threads per worker instead of 2 changed nothing measurable (partners
+# 2,065 / 2,544 req/s with 2 threads, 1,795 / 2,671 with 4), so 2 stay.
+accesslog = os.environ.get("MATCHER_ACCESS_LOG", "") or None
 errorlog = "-"
 # Each worker builds its own scoring index from the database and follows the database's
 # changes on its own (a profile write is applied as a delta, see services/indexes.py): no

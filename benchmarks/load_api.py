@@ -406,6 +406,9 @@ def main() -> None:
                         help="the real europe set in the import format (make data-europe); "
                              "without it --europe scales the seed up SYNTHETICALLY")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (see measure)")
+    parser.add_argument("--port", type=int, default=None,
+                        help="serve the app on this port and the bare app on the next one "
+                             "(default: two free ports)")  # fmt: skip
     parser.add_argument("--only", nargs="*", default=None, help="endpoints to drive")
     parser.add_argument(
         "--driver",
@@ -432,7 +435,10 @@ def main() -> None:
         token_hash = hashlib.sha256(WRITER_TOKEN.encode()).hexdigest()
         env = {"MATCHER_DATABASE_URL": url, "MATCHER_API_TOKEN_HASHES": token_hash,
                "MATCHER_INDEX_CACHE_DIR": str(Path(folder) / "cache")}  # fmt: skip
-        bare_port, app_port = free_port(), free_port()
+        if args.port:
+            app_port, bare_port = args.port, args.port + 1
+        else:
+            bare_port, app_port = free_port(), free_port()
         try:
             with (
                 gunicorn(

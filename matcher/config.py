@@ -41,6 +41,10 @@ def default_config(instance_path: str | Path) -> dict[str, Any]:
         "LOCK_TIMEOUT_SECONDS": 10,
         # The largest request body of any kind (forms, uploads; chunked bodies too).
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # How long (ms) a worker reuses the data version it read before reading it again:
+        # another worker's write is seen within this bound, the worker's own at once. Empty:
+        # 100 on PostgreSQL (a round trip per request otherwise), 0 on SQLite.
+        "DATA_STATE_MAX_AGE_MS": "",
     }
 
 

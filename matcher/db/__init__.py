@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -62,16 +63,64 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-class Database:
-    """The engine and session factory of one app (or of one CLI run)."""
+#: How long (ms) a process reuses the data state it read, by backend, unless configured:
+#: on PostgreSQL the read is a network round trip that cost more than the rest of a kept
+#: answer; on SQLite it is a local read and costs little, so there every read reads it.
+DATA_STATE_MAX_AGE_MS = {"postgresql": 100, "sqlite": 0}
 
-    def __init__(self, url: str, *, echo: bool = False, lock_timeout: float = 10.0) -> None:
+
+def resolve_data_state_max_age(url: str, configured: object = None) -> int:
+    """The configured max age (ms) of a reused data state, else the backend's default."""
+    if configured not in (None, ""):
+        return max(0, int(str(configured)))
+    return DATA_STATE_MAX_AGE_MS.get(url.split(":", 1)[0].split("+", 1)[0], 0)
+
+
+class Database:
+    """The engine and session factory of one app (or of one CLI run).
+
+    ``data_state_max_age_ms``: how long a data state read by this process may serve later
+    reads (None: the backend's default, :data:`DATA_STATE_MAX_AGE_MS`); a write by another
+    process is seen here within that bound, a write by this process at once."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        lock_timeout: float = 10.0,
+        data_state_max_age_ms: int | None = None,
+    ) -> None:
+        from matcher.db.data_state import keep_data_state
+
         self.url = url
         self.engine = make_engine(url, echo=echo, lock_timeout=lock_timeout)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._idle = threading.local()
+        self.data_state_max_age_ms = resolve_data_state_max_age(url, data_state_max_age_ms)
+        keep_data_state(self.engine, self.data_state_max_age_ms / 1000)
 
     def session(self) -> Session:
         return self.sessions()
+
+    def request_session(self) -> Session:
+        """A session for one request: this thread's idle one when it has one (see
+        :meth:`release`), else a new one. Most reads are answered from memory and only
+        ask for the data state; making and dropping a session was a tenth of such a read."""
+        idle = getattr(self._idle, "session", None)
+        if idle is None:
+            return self.sessions()
+        self._idle.session = None
+        return idle
+
+    def release(self, session: Session) -> None:
+        """End a request's session: one that holds no transaction and no objects is kept
+        (its ``info`` emptied) for this thread's next request; any other is closed."""
+        if session.in_transaction() or session.identity_map or session.new:
+            session.close()
+            return
+        session.info.clear()
+        self._idle.session = session
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -85,6 +134,7 @@ def init_app(app) -> None:
         app.config["DATABASE_URL"],
         echo=app.config.get("SQL_ECHO", False),
         lock_timeout=float(app.config.get("LOCK_TIMEOUT_SECONDS", 10)),
+        data_state_max_age_ms=app.config.get("DATA_STATE_MAX_AGE_MS"),
     )
     app.extensions["matcher.db"] = database
 
@@ -92,7 +142,7 @@ def init_app(app) -> None:
     def _close_session(_exc):
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            database.release(session)
 
 
 def get_database(app=None) -> Database:
@@ -109,5 +159,5 @@ def get_session() -> Session:
     from flask import g
 
     if "db_session" not in g:
-        g.db_session = get_database().session()
+        g.db_session = get_database().request_session()
     return g.db_session

@@ -1,23 +1,27 @@
-"""The only place that queries the database: rows in, domain objects out."""
+"""Queries of the data (rows in, domain objects out); the data version is in `data_state`."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
-import uuid
-import weakref
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import and_, case, delete, event, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+# The data version lives in its own module; these names stay reachable from here.
+from matcher.db.data_state import (  # noqa: F401
+    CHANGES_KEPT,
+    bump_data_version,
+    data_changes,
+    data_state,
+    data_version,
+    engine_data_state,
+    keep_data_state,
+)
 from matcher.db.models import (
     CityRow,
     CollaborationMemberRow,
     CollaborationRow,
-    DataChangeRow,
-    DataVersionRow,
     EventRow,
     FundingCallRow,
     MeetingRow,
@@ -330,133 +334,6 @@ def all_call_rows(session: Session) -> list[FundingCallRow]:
 
 def count_calls(session: Session) -> int:
     return session.scalar(select(func.count(FundingCallRow.id))) or 0
-
-
-# --------------------------------------------------------------------------- data version
-
-
-def data_version(session: Session) -> int:
-    """The current data version (0 on a fresh database)."""
-    return session.scalar(select(DataVersionRow.version).where(DataVersionRow.id == 1)) or 0
-
-
-#: Change rows kept: a worker more versions behind than this rebuilds instead.
-CHANGES_KEPT = 1000
-
-
-def bump_data_version(
-    session: Session, *, scope: str | None = None, city_id: int | None = None
-) -> None:
-    """Mark scoring inputs as changed; part of the caller's transaction.
-
-    ``scope`` and ``city_id`` say what changed when a worker can apply it as a delta (a
-    one-city write, scope ``"profile"``); without them the new version means "anything may
-    have changed" and every index is rebuilt.
-    """
-    session.info.pop(_DATA_STATE_KEY, None)
-    updated = session.execute(
-        update(DataVersionRow)
-        .where(DataVersionRow.id == 1)
-        .values(version=DataVersionRow.version + 1)
-    )
-    if updated.rowcount == 0:
-        session.add(DataVersionRow(id=1, version=1, generation=uuid.uuid4().hex))
-    if scope is None:
-        return
-    # The row is locked by the update above, so this is the version this transaction wrote.
-    version = session.scalar(select(DataVersionRow.version).where(DataVersionRow.id == 1))
-    session.add(DataChangeRow(version=version, scope=scope, city_id=city_id))
-    session.execute(delete(DataChangeRow).where(DataChangeRow.version <= version - CHANGES_KEPT))
-
-
-def data_changes(session: Session, after: int, upto: int) -> list[tuple[int, str, int | None]]:
-    """(version, scope, city id) of the recorded changes in versions ``after`` < v <= ``upto``;
-    a version missing from the list was a change of everything (see ``bump_data_version``)."""
-    rows = session.execute(
-        select(DataChangeRow.version, DataChangeRow.scope, DataChangeRow.city_id)
-        .where(DataChangeRow.version > after, DataChangeRow.version <= upto)
-        .order_by(DataChangeRow.version)
-    )
-    return [(version, scope, city_id) for version, scope, city_id in rows]
-
-
-def data_state(session: Session) -> tuple[int, str]:
-    """(version, generation): names one state of this database's data.
-
-    Read once per transaction (remembered in ``session.info`` until the session commits or
-    rolls back): a request asks several indexes for it, and each asking was a round trip.
-    """
-    state = session.info.get(_DATA_STATE_KEY)
-    if state is None:
-        state = _probe_state(session) if not session.in_transaction() else None
-        if state is None:
-            row = session.connection().exec_driver_sql(_DATA_STATE_SQL).first()
-            state = (row[0], row[1]) if row else (0, "")
-        session.info[_DATA_STATE_KEY] = state
-    return state
-
-
-# Every read request asks for the data state once, and most need nothing else from the
-# database (their answers are kept in memory): so each thread keeps one autocommit DBAPI
-# connection per engine for this one statement, outside the session and the pool, which
-# costs a fraction of a session's connection checkout, transaction and result objects.
-_probes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_probes_lock = threading.Lock()
-
-
-def _probe_state(session: Session) -> tuple[int, str] | None:
-    """The data state read on this thread's probe connection; None if that fails (the
-    caller then asks through the session)."""
-    engine = session.get_bind()
-    try:
-        with _probes_lock:
-            per_thread = _probes.get(engine)
-            if per_thread is None:
-                per_thread = _probes[engine] = {}
-                event.listen(engine, "engine_disposed", _close_probes)
-        connection = per_thread.get(threading.get_ident())
-        if connection is None:
-            connection = engine.raw_connection()
-            connection.detach()  # not the pool's: it lives as long as the thread uses it
-            driver = connection.driver_connection
-            if hasattr(driver, "autocommit"):  # psycopg: no transaction left open
-                driver.autocommit = True
-            per_thread[threading.get_ident()] = connection
-        cursor = connection.cursor()
-        try:
-            cursor.execute(_DATA_STATE_SQL)
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-    except Exception:  # a broken probe is dropped; the session path still answers
-        per_thread = _probes.get(engine) or {}
-        broken = per_thread.pop(threading.get_ident(), None)
-        if broken is not None:
-            with contextlib.suppress(Exception):
-                broken.close()
-        return None
-    return (row[0], row[1]) if row else (0, "")
-
-
-def _close_probes(engine) -> None:
-    """Close every probe connection of a disposed engine."""
-    with _probes_lock:
-        per_thread = _probes.pop(engine, {})
-    for connection in per_thread.values():
-        with contextlib.suppress(Exception):
-            connection.close()
-
-
-_DATA_STATE_SQL = f"SELECT version, generation FROM {DataVersionRow.__tablename__} WHERE id = 1"
-
-
-_DATA_STATE_KEY = "matcher.data_state"
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_data_state(session: Session) -> None:
-    session.info.pop(_DATA_STATE_KEY, None)
 
 
 # --------------------------------------------------------------------------- events

@@ -213,8 +213,15 @@ def themes(session: Session) -> list[Theme]:
 
 
 def data_version(session: Session) -> int:
-    """The data version (bumped by every change to scoring inputs)."""
-    return repository.data_version(session)
+    """The data version (bumped by every change to scoring inputs), as the indexes read it
+    (once per transaction; reused within the database's max age, see ``data_state``)."""
+    return repository.data_state(session)[0]
+
+
+def current_data_version(engine) -> int:
+    """The data version as :func:`data_version` reads it, without a session: what a health
+    check reports (it needs nothing else from the database)."""
+    return repository.engine_data_state(engine)[0]
 
 
 def update_declared_profile(

@@ -93,7 +93,6 @@ def cached(
     index up to date, the others keep serving the one it replaces instead of waiting.
     """
     engine = session.get_bind()
-    url = str(engine.url)
     state = repository.data_state(session)
     held = _cache.get(engine)
     hit = held.get(name) if held is not None else None
@@ -115,7 +114,7 @@ def cached(
             if changes is not None:
                 value = update(session, hit[1], changes)
         if value is None:
-            value = _rebuild(session, url, name, build, state, persist)
+            value = _rebuild(session, str(engine.url), name, build, state, persist)
         held[name] = (state, value)
         return value
     finally:

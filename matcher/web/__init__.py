@@ -10,6 +10,9 @@ def init_app(app) -> None:
 
     from matcher.web import api, auth, edges, errors, security, signin, views
 
+    # Security headers on every response: a WSGI middleware inside the proxy fix, so it
+    # sees the scheme the proxy forwarded (HSTS on HTTPS).
+    security.init_app(app)
     # Behind a reverse proxy the request's scheme (and, when trusted, the client's address)
     # come from its X-Forwarded-* headers: HTTPS then marks the session cookie Secure, and
     # the guessing limit counts the real client. The numbers are the proxies to trust.
@@ -17,7 +20,6 @@ def init_app(app) -> None:
     trusted_proto = int(app.config.get("PROXY_FIX_PROTO") or 0)
     if trusted_for or trusted_proto:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_for, x_proto=trusted_proto)
-    app.session_interface = security.CookieFirstSessions()
     edges.register_converters(app)
     CSRFProtect(app)
     auth.init_app(app)
@@ -27,4 +29,3 @@ def init_app(app) -> None:
     api.init_app(app)
     errors.init_app(app)
     edges.init_app(app)
-    security.init_app(app)

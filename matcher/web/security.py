@@ -10,8 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask
 
 
 def tile_origin(tiles_url: str) -> str | None:
@@ -50,21 +49,41 @@ def content_security_policy(tiles_url: str = "") -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response, error pages and static files included."""
+    """Add the security headers to every response, error pages and static files included.
 
-    @app.after_request
-    def _security_headers(response: Response) -> Response:
-        headers = response.headers
-        # One pass over the few headers a response has, then appends: ``setdefault`` per
-        # header scanned them each time, a measurable share of a cheap request.
-        present = {key.lower() for key, _value in headers.items()}
-        policy = content_security_policy(current_app.config.get("MAP_TILES_URL") or "")
-        for name, value in (("Content-Security-Policy", policy), *_FIXED_HEADERS):
-            if name.lower() not in present:
-                headers.add(name, value)
-        if request.is_secure and "strict-transport-security" not in present:
-            headers.add("Strict-Transport-Security", "max-age=31536000")
-        return response
+    A WSGI middleware around the app rather than an ``after_request`` function: it sees
+    every response Flask sends (errors, 404, 405 and static files too) and appends a few
+    prepared tuples to the header list, where Flask's hook chain and ``Headers.add``
+    validation cost a measurable share of a cheap request such as a health check."""
+    app.wsgi_app = SecurityHeaders(app, app.wsgi_app)
+
+
+class SecurityHeaders:
+    """WSGI middleware: the security headers on every response that does not set its own."""
+
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.config = app.config
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            # Read at response time: a proxy fix in front may have set the scheme.
+            secure = environ.get("wsgi.url_scheme") in ("https", "wss")
+            extra = security_headers(self.config.get("MAP_TILES_URL") or "", secure)
+            present = {name.lower() for name, _value in headers}
+            headers.extend(h for h in extra if h[0].lower() not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
+
+
+@lru_cache(maxsize=16)
+def security_headers(tiles_url: str, secure: bool) -> tuple[tuple[str, str], ...]:
+    """The (name, value) pairs every response carries; HSTS only on a secure request."""
+    pairs = (("Content-Security-Policy", content_security_policy(tiles_url)), *_FIXED_HEADERS)
+    if secure:
+        pairs = (*pairs, ("Strict-Transport-Security", "max-age=31536000"))
+    return pairs
 
 
 _FIXED_HEADERS = (
@@ -75,15 +94,3 @@ _FIXED_HEADERS = (
     ("Cross-Origin-Opener-Policy", "same-origin"),
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
 )
-
-
-class CookieFirstSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, except that a request without the session cookie
-    (every API client) gets an empty session without Flask first building the signing
-    serializer, which it does on every request: a fifth of what a health check cost."""
-
-    def open_session(self, app, request):
-        """The session of the request's cookie; an empty one when there is no cookie."""
-        if not app.secret_key or request.cookies.get(self.get_cookie_name(app)):
-            return super().open_session(app, request)
-        return self.session_class()

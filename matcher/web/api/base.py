@@ -9,14 +9,15 @@ endpoint can forget to, and puts its actor in ``g.api_actor`` for the endpoint's
 from __future__ import annotations
 
 import functools
+from typing import Any
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, abort, current_app, g, request
 from pydantic import ValidationError
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from matcher.web import auth
-from matcher.web.api.schemas import Problem, QueryParameters
+from matcher.web.api.schemas import KeptAnswer, Problem, QueryParameters
 from matcher.web.edges import body_too_large, has_nul
 from matcher.web.errors import problem
 
@@ -107,6 +108,43 @@ def documented_only(view):
     return direct
 
 
+#: Query strings remembered per endpoint by :func:`kept_read` (cleared when full).
+VALIDATED_QUERIES_KEPT = 4096
+
+
+def kept_read(view):
+    """``view`` (a ``spec.validate`` GET view whose answers are kept, see
+    ``services.partners.answer``) with spectree's per-request work done once per query
+    string: the first request with a given query string goes through spectree (which
+    validates it and answers 422 when it is invalid); once one was valid, the same query
+    string reuses the query model spectree made and skips the wrapper, and a kept answer is
+    sent as the bytes it was rendered to (:meth:`schemas.KeptAnswer.json_body`). Validation
+    reads the query string alone (no data, no header), so the reused model is the one
+    spectree would make; the documented operation is unchanged (found via ``__wrapped__``)."""
+    original = view.__wrapped__
+    validated: dict[bytes, Any] = {}
+
+    @functools.wraps(view)
+    def direct(*args, **kwargs):
+        raw = request.query_string
+        query = validated.get(raw, _UNSEEN)
+        if query is _UNSEEN:
+            response = view(*args, **kwargs)  # invalid: spectree aborts with a 422 problem
+            if len(validated) >= VALIDATED_QUERIES_KEPT:
+                validated.clear()
+            validated[raw] = getattr(getattr(request, "context", None), "query", None)
+            return response
+        if query is not None:
+            kwargs["query"] = query
+        result = original(*args, **kwargs)
+        if isinstance(result, KeptAnswer):
+            return current_app.response_class(result.json_body(), mimetype="application/json")
+        return current_app.make_response(result)
+
+    return direct
+
+
+_UNSEEN = object()
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 

@@ -13,7 +13,7 @@ from matcher.services import cities as city_service
 from matcher.services import partners as partner_service
 from matcher.services.clock import today as clock_today
 from matcher.web.api import schemas, serialise
-from matcher.web.api.base import bp, spec
+from matcher.web.api.base import bp, kept_read, spec
 from matcher.web.errors import problem
 
 TAGS = ["calls"]
@@ -40,6 +40,7 @@ def _unprocessable(detail: str, parameter: str | None = None):
 
 
 @bp.get("/cities/<slug>/calls")
+@kept_read
 @spec.validate(
     resp=Response(HTTP_200=schemas.CityCalls, HTTP_404=schemas.Problem, HTTP_422=schemas.Problem),
     tags=TAGS,

@@ -10,7 +10,7 @@ from matcher.services import cities as city_service
 from matcher.services import history
 from matcher.services import partners as partner_service
 from matcher.web.api import schemas, serialise
-from matcher.web.api.base import BEARER, bp, forbidden, json_pointer, spec
+from matcher.web.api.base import BEARER, bp, forbidden, json_pointer, kept_read, spec
 from matcher.web.errors import problem
 
 TAGS = ["cities"]
@@ -21,6 +21,7 @@ def _no_such_city(slug: str):
 
 
 @bp.get("/cities/search")
+@kept_read
 @spec.validate(
     resp=Response(HTTP_200=schemas.SearchResults), tags=TAGS, operation_id="searchCities"
 )
@@ -84,6 +85,7 @@ def list_cities(query: schemas.CityListQuery):
 
 
 @bp.get("/cities/<slug>")
+@kept_read
 @spec.validate(
     resp=Response(HTTP_200=schemas.CityDetail, HTTP_404=schemas.Problem),
     tags=TAGS,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import copy
-import threading
-import time
+import json
 
 from flask import current_app, jsonify, render_template
 from spectree import Response
 
-from matcher.db import get_session
+from matcher.db import get_database, get_session
 from matcher.services import cities as city_service
 from matcher.web.api import docs, fields, schemas, serialise
 from matcher.web.api.base import bp, documented_only, spec
@@ -17,25 +16,16 @@ from matcher.web.api.base import bp, documented_only, spec
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
-#: The health endpoint reads the data version from the database at most this often per
-#: worker: a load balancer's probe then costs what the framework costs, and a database that
-#: stops answering still turns the check into an error within the second.
-HEALTH_VERSION_TTL_S = 1.0
-_health_lock = threading.Lock()
-
-
 @spec.validate(resp=Response(HTTP_200=schemas.Health), tags=["service"], operation_id="health")
 def health():
     """Liveness and the data version the scoring indexes are built from."""
+    version = city_service.current_data_version(get_database().engine)
     held = current_app.extensions.get("matcher.health")
-    now = time.monotonic()
-    if held is None or now - held[0] > HEALTH_VERSION_TTL_S:
-        with _health_lock:
-            held = current_app.extensions.get("matcher.health")
-            if held is None or now - held[0] > HEALTH_VERSION_TTL_S:
-                held = (now, city_service.data_version(get_session()))
-                current_app.extensions["matcher.health"] = held
-    return jsonify(status="ok", data_version=held[1])
+    if held is None or held[0] != version:
+        # The body depends on the data version alone: serialised once per version.
+        held = (version, json.dumps({"status": "ok", "data_version": version}).encode())
+        current_app.extensions["matcher.health"] = held
+    return current_app.response_class(held[1], mimetype="application/json")
 
 
 # No parameters to check and a fixed body shape: served without spectree's wrapper.

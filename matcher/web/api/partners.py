@@ -7,7 +7,7 @@ from spectree import Response
 from matcher.db import get_session
 from matcher.services import partners as partner_service
 from matcher.web.api import schemas, serialise
-from matcher.web.api.base import bp, spec
+from matcher.web.api.base import bp, kept_read, spec
 from matcher.web.errors import problem
 
 SLUG = {"slug": "Country code and folded name, e.g. fi-jyvaskyla."}
@@ -29,6 +29,7 @@ def partner_query(query: schemas.PartnerSearchQuery) -> partner_service.PartnerQ
 
 
 @bp.get("/cities/<slug>/partners")
+@kept_read
 @spec.validate(
     resp=Response(
         HTTP_200=schemas.PartnerResults, HTTP_404=schemas.Problem, HTTP_422=schemas.Problem

@@ -35,6 +35,7 @@ class KeptAnswer(BaseModel):
     ``model_dump_json()``). Kept answers are never modified."""
 
     _json: str | None = PrivateAttr(default=None)
+    _body: bytes | None = PrivateAttr(default=None)
 
     def model_dump_json(self, **kwargs) -> str:
         """The JSON text; rendered once when asked for with the default options."""
@@ -43,6 +44,12 @@ class KeptAnswer(BaseModel):
         if self._json is None:
             self._json = super().model_dump_json()
         return self._json
+
+    def json_body(self) -> bytes:
+        """The JSON text as the UTF-8 bytes of a response body, encoded once."""
+        if self._body is None:
+            self._body = self.model_dump_json().encode("utf-8")
+        return self._body
 
 
 # --------------------------------------------------------------------------- requests
