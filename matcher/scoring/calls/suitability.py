@@ -200,6 +200,18 @@ _CITY_INSTRUMENTS = (
     (re.compile(r"^HORIZON-NEB-|-NEB-"), "a New European Bauhaus call (neighbourhoods and "
      "public spaces)"),
 )  # fmt: skip
+#: Services town halls deliver themselves: a call about one of them, whose text names public
+#: or local authorities, gives them a role (provider, planner or client), not a mere mention.
+_MUNICIPAL_SERVICES = re.compile(
+    r"\b(?:(?:building|energy) renovation|renovation (?:of|programmes)|one-stop-shops?"
+    r"|energy poverty|energy communit(?:y|ies)|heating and cooling plan\w*"
+    r"|social services|child protection|victims? support|support(?:ing)? victims"
+    r"|disaster (?:preparedness|risk (?:management|reduction)|resilience)|civil protection"
+    r"|air quality (?:plan\w*|management)|drinking water|water (?:supply|services|utilit\w*)"
+    r"|wastewater|waste (?:collection|management)|public transport|road safety|social housing"
+    r"|affordable housing|street lighting|public buildings|schools?|libraries|long-term care)\b",
+    re.I,
+)
 _UNLIKELY_PROGRAMMES = {
     "eu external action - prospect (relex-prospect)": "external action grants for actors in "
     "the partner country",
@@ -309,6 +321,16 @@ def assess(call: FundingCall) -> Suitability:
             f"Type of action: {call.action_type}",
         )
     mention = next((s for s in sentences if _PUBLIC_AUTHORITY.search(s)), None)
+    # The title, not a stakeholder list ("public authorities, schools, universities ..."):
+    # the call must be about the service.
+    service = _MUNICIPAL_SERVICES.search(call.title)
+    if mention and service:
+        return _make(
+            "municipal_role",
+            f"A local authority as provider: {service.group(0).lower()} is a service town"
+            " halls deliver, and the text names public authorities",
+            mention,
+        )
     if mention or len(city_sentences) >= 2:
         return _make(
             "possible",

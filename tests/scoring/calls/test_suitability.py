@@ -57,6 +57,25 @@ def test_named_role_of_a_local_authority_is_found_in_the_text():
     assert "at least two municipalities" in verdict.evidence
 
 
+def test_a_service_town_halls_deliver_gives_the_named_authorities_a_role():
+    text = (
+        "Support schemes for households. Local and regional authorities, energy agencies and"
+        " social services should work together to identify households in need."
+    )
+    verdict = assess(call(title="Alleviating household energy poverty", description=text))
+    assert verdict.level == "municipal_role"
+    assert "energy poverty" in verdict.reason
+    assert verdict.evidence.startswith("Local and regional authorities")
+    # A service named only in a list of stakeholders does not make the call about it.
+    listed = "Public authorities, schools, universities and businesses may take part."
+    assert assess(call(title="Media literacy", description=listed)).level == "possible"
+
+
+def test_offered_calls_recall_the_hand_graded_suitable_ones(graded_verdicts):
+    suitable = [v for g, v in graded_verdicts if g["suitable_for_municipality"]]
+    assert sum(v.score >= OFFER for v in suitable) / len(suitable) >= 0.85
+
+
 def test_typical_programme_counts_without_city_words():
     verdict = assess(call(id="LIFE-2026-SAP-NAT-NATURE", programme="LIFE", title="Nature"))
     assert verdict.level == "typical_beneficiary"
