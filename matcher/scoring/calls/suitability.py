@@ -32,6 +32,7 @@ programme or action type it rests on.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,10 +42,13 @@ import numpy as np
 from matcher.domain import FundingCall, RuleKind
 
 __all__ = [
+    "CACHE_LIMIT",
     "LEVEL_SCORES",
     "Suitability",
     "SuitabilityIndex",
     "assess",
+    "cached_assess",
+    "clear_cache",
 ]
 
 #: Score of each level, in [0, 1]; the order of this mapping is the order of preference.
@@ -355,12 +359,44 @@ def _best_city_sentence(sentences: Sequence[str]) -> str | None:
     return authority or (sentences[0] if sentences else None)
 
 
+#: Verdicts kept across index fits, by a digest of everything :func:`assess` reads: an index
+#: rebuilt after an import or a refresh re-reads only the calls whose text changed.
+_CACHE: dict[bytes, Suitability] = {}
+#: Bound on the kept verdicts (a few hundred bytes each); the cache starts over beyond it.
+CACHE_LIMIT = 200_000
+
+
+def _digest(call: FundingCall) -> bytes:
+    rules = repr([(r.kind, sorted(r.params.items()), r.parsed) for r in call.rules])
+    text = "\x1f".join((call.id, call.programme, call.action_type, call.title,
+                        call.description, call.conditions_text, rules))  # fmt: skip
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def cached_assess(call: FundingCall) -> Suitability:
+    """:func:`assess`, remembered by the call's content (its id included, so the evidence that
+    names the call stays its own)."""
+    key = _digest(call)
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) >= CACHE_LIMIT:
+            _CACHE.clear()
+        found = _CACHE[key] = assess(call)
+    return found
+
+
+def clear_cache() -> None:
+    """Forget every kept verdict (benchmarks measure a cold fit with it)."""
+    _CACHE.clear()
+
+
 class SuitabilityIndex:
     """Suitability of every call of an index, computed once (scikit-learn conventions)."""
 
     def fit(self, calls: Sequence[FundingCall]) -> SuitabilityIndex:
-        """Assess every call; ``scores_`` is aligned with ``calls``."""
-        self.assessments_ = tuple(assess(c) for c in calls)
+        """Assess every call (a call seen in an earlier fit with the same content is not read
+        again); ``scores_`` is aligned with ``calls``."""
+        self.assessments_ = tuple(cached_assess(c) for c in calls)
         self.scores_ = np.array([a.score for a in self.assessments_], dtype=np.float32)
         self.never_ = np.array([a.level == "never" for a in self.assessments_], dtype=bool)
         return self

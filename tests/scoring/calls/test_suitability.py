@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from matcher.domain import EligibilityRule, FundingCall
+from matcher.scoring.calls import suitability
 from matcher.scoring.calls.suitability import LEVEL_SCORES, SuitabilityIndex, assess
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -92,6 +93,22 @@ def test_index_aligns_scores_with_calls():
     index = SuitabilityIndex().fit(calls)
     assert index.scores_.tolist() == [0.0, 1.0]
     assert index.never_.tolist() == [True, False]
+
+
+def test_a_refit_reads_only_the_calls_whose_content_changed(monkeypatch):
+    suitability.clear_cache()
+    calls = [call(id="a", title="Urban mobility"), call(id="b", title="Battery cells")]
+    read = []
+    monkeypatch.setattr(suitability, "assess", lambda c: read.append(c.id) or assess(c))
+    first = SuitabilityIndex().fit(calls)
+    changed = [calls[0], call(id="b", title="Battery cells for city buses")]
+    second = SuitabilityIndex().fit(changed)
+    assert read == ["a", "b", "b"]
+    assert first.assessments_[0] == second.assessments_[0]
+    assert second.assessments_[1] == assess(changed[1]) != first.assessments_[1]
+    # The id is part of the content: evidence that names the call stays its own.
+    renamed = SuitabilityIndex().fit([call(id="c", title="Urban mobility")])
+    assert read[-1] == "c" and renamed.assessments_[0].level == "written_for_cities"
 
 
 @pytest.fixture(scope="module")
