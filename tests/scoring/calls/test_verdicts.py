@@ -175,9 +175,15 @@ def test_a_member_group_cities_cannot_fill_keeps_the_consortium_unconfirmed(call
     assert widening[0].status == RuleStatus.UNKNOWN and "partner organisation" in widening[0].reason
 
 
-def test_the_hop_on_facility_is_one_beneficiary_from_a_widening_country(calls):
+def test_the_hop_on_facility_is_joined_through_a_running_projects_coordinator(calls):
     call = calls["HORIZON-WIDERA-2026-03-WIDENING-01"]
-    minimum = [r.params for r in call.rules if r.kind == RuleKind.MIN_PARTNERS]
-    assert minimum == [{"min": 1, "max": 1}]  # not the Annex B three
-    assert country_result(call, town("PL")).status == RuleStatus.PASSED
-    assert country_result(call, town("DE")).status == RuleStatus.FAILED
+    # Not the Annex B three: the text lists the members (a Widening-country entity and the
+    # coordinator of an already funded action), which the flattened portal text splits.
+    minimum = [r for r in call.rules if r.kind == RuleKind.MIN_PARTNERS]
+    assert [(r.params, r.parsed) for r in minimum] == [({}, False)]
+    assert _flags(call) == {"widening_country_entity": 1}
+    results = evaluate_city(call, town("PL"), SNAPSHOT)
+    assert is_eligible(results) is None  # never "eligible now" for a lone city
+    coordinator = [r for r in results if r.kind == RuleKind.APPLICANT_TYPE]
+    assert coordinator[0].status == RuleStatus.UNKNOWN
+    assert "already funded action" in coordinator[0].source_sentence

@@ -33,11 +33,8 @@ _MINIMUM_OF = re.compile(
 )
 # "Applications may only be submitted by one legal entity (mono-beneficiary)" / "Framework
 # Partnerships are always mono-beneficiary".
-# "The proposal must include only: One legal entity, as a beneficiary, established in a
-# Widening country" (the Hop On facility).
 _MONO = re.compile(
     r"\balways mono-beneficiary\b|\bsubmitted by one legal entity\b"
-    r"|\bmust include only:? one legal entity\b"
     r"|\bsingle legal entity[^.]{0,80}mono-beneficiary",
     re.I,
 )
@@ -70,10 +67,19 @@ _CONSORTIUM_CONTEXT = re.compile(
 )
 
 
+# "The proposal must include only: One legal entity, as a beneficiary, established in a
+# Widening country" (the Hop On facility): the first item of a list of members that the portal
+# flattened into separate sentences; the count cannot be read from one of them.
+_LISTED_MEMBERS = re.compile(r"\bmust include only:", re.I)
+
+
 def find_min_partners(sentences: Iterable[str]) -> list[EligibilityRule]:
     """Minimum (and, for mono-beneficiary actions, maximum) number of beneficiaries."""
     rules: list[EligibilityRule] = []
     for sentence in sentences:
+        if _LISTED_MEMBERS.search(sentence):
+            rules.append(rule(RuleKind.MIN_PARTNERS, {}, sentence, parsed=False))
+            continue
         if _MONO.search(sentence):
             if _EXCEPTIONAL_MONO.search(sentence):
                 rules.append(rule(RuleKind.MIN_PARTNERS, {}, sentence, parsed=False))
@@ -269,7 +275,9 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:including|and) philanthropy organi[sz]ation", re.I),
      "philanthropy_organisation"),
     (re.compile(rf"\bat least (?P<n>{NUM}) legal entit(?:y|ies) (?:shall|must) be established in"
-                r" an? ['\"]?widening countr", re.I), "widening_country_entity"),
+                r" an? ['\"]?widening countr|\bmust include only:? one legal entity, as a"
+                r" beneficiary, established in a widening country", re.I),
+     "widening_country_entity"),
     (re.compile(rf"\bat least (?P<n>{NUM}) different research infrastructures\b", re.I),
      "research_infrastructure"),
     (re.compile(r"\bone of them (?:as|is|being) (?:an? )?urban node (?:on|of) the TEN-T", re.I),

@@ -41,8 +41,7 @@ _LIMITED_TO = re.compile(
 # Widening country" / "Contestant must be private entities, public bodies, ... located in a Member
 # State, an Associated Country, or a candidate country for the accession to the EU".
 _MUST_BE_LOCATED = re.compile(
-    r"\b(?:(?:Beneficiaries|Contestants?|Applicants) must be [^.]*?"
-    r"|must include only:? one legal entity, as a beneficiary, )(?:established|located) in"
+    r"\b(?:Beneficiaries|Contestants?|Applicants) must be [^.]*?(?:established|located) in"
     r" (?P<scope>an? (?:Member State|Horizon Europe Widening|Widening)[^.]*)",
     re.I,
 )
