@@ -116,7 +116,7 @@ PARAMETERS: dict[str, dict[str, Check]] = {
         "condition": _text,
         "named_sentences": _texts,
     },  # fmt: skip
-    RuleKind.APPLICANT_TYPE: {"types": _texts, "role": _role},
+    RuleKind.APPLICANT_TYPE: {"types": _texts, "role": _role, "basis": _text},
     RuleKind.POPULATION: {
         "min": _optional(_count(MAX_POPULATION)),
         "max": _optional(_count(MAX_POPULATION)),

@@ -73,6 +73,7 @@ _FLAG_LABELS = {
 }
 _TYPE_LABELS = {
     "principal_investigator": "ERC principal investigators",
+    "postdoctoral_researcher": "postdoctoral researchers (with a host organisation)",
     "sme": "SMEs",
     "small_mid_cap": "small mid-caps",
     "national_authority": "competent national authorities",

@@ -158,6 +158,7 @@ def parse_rules(call: dict) -> list[EligibilityRule]:
     rules += find_min_countries(sentences)
     rules += find_required_members(sentences)
     rules += find_cofunding(sentences)
+    rules += _programme_applicant_defaults(call, rules)
     rules += _programme_consortium_defaults(call, rules)
     rules.append(_deadline_rule(call))
     return _unique(rules)
@@ -227,6 +228,33 @@ def _programme_consortium_defaults(
             return []
         return [rule(RuleKind.MIN_PARTNERS, {"basis": "call document"}, _CALL_DOCUMENT,
                      parsed=False)]  # fmt: skip
+    return []
+
+
+#: Instruments that fund a person, not an organisation: who applies, when the topic text does
+#: not say it. (types of action pattern, applicant types, the programme's rule in words)
+_PERSONAL_GRANTS = (
+    (re.compile(r"\bERC (?:Grants|Proof of Concept)"), ["principal_investigator"],
+     "programme default (ERC Work Programme: the applicant is a principal investigator, hosted"
+     " by an institution in a Member State or Associated Country)"),
+    (re.compile(r"\bMSCA Postdoctoral Fellowships\b"), ["postdoctoral_researcher"],
+     "programme default (MSCA Work Programme: a postdoctoral researcher applies together with a"
+     " host organisation)"),
+)  # fmt: skip
+
+
+def _programme_applicant_defaults(
+    call: dict, found: list[EligibilityRule]
+) -> list[EligibilityRule]:
+    """Who applies for an individual grant (ERC, MSCA postdoctoral fellowships), from the
+    programme's rules, when the topic text names no applicant type itself."""
+    if any(r.kind == RuleKind.APPLICANT_TYPE for r in found):
+        return []
+    action = call.get("types_of_action") or ""
+    for pattern, types, basis in _PERSONAL_GRANTS:
+        if pattern.search(action):
+            params = {"types": list(types), "basis": basis}
+            return [rule(RuleKind.APPLICANT_TYPE, params, f"{basis[19:-1]}.")]
     return []
 
 

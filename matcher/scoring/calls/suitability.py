@@ -185,7 +185,8 @@ _NEVER_TITLE = re.compile(
 )
 #: Applicant types that exclude a municipality when they are the only ones allowed.
 _EXCLUDING_TYPES = frozenset(
-    {"sme", "small_mid_cap", "principal_investigator", "national_authority",
+    {"sme", "small_mid_cap", "principal_investigator", "postdoctoral_researcher",
+     "national_authority",
      "article_36_organisation", "existing_consortium_coordinator"}
 )  # fmt: skip
 #: Call identifiers (or programme, action) whose instruments municipalities typically win.

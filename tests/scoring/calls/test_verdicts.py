@@ -187,3 +187,12 @@ def test_the_hop_on_facility_is_joined_through_a_running_projects_coordinator(ca
     coordinator = [r for r in results if r.kind == RuleKind.APPLICANT_TYPE]
     assert coordinator[0].status == RuleStatus.UNKNOWN
     assert "already funded action" in coordinator[0].source_sentence
+
+
+def test_a_lone_city_cannot_apply_for_a_personal_research_grant(calls):
+    for call_id in ("ERC-2027-STG", "HORIZON-MSCA-2026-PF-01-01"):
+        results = evaluate_city(calls[call_id], town("IT"), SNAPSHOT)
+        assert is_eligible(results) is False, call_id
+        applicant = next(r for r in results if r.kind == RuleKind.APPLICANT_TYPE)
+        assert applicant.status == RuleStatus.FAILED and "a municipality cannot" in applicant.reason
+        assert "Work Programme" in applicant.source_sentence  # the programme's rule, named
