@@ -154,8 +154,14 @@ _PUBLIC_AUTHORITY = re.compile(
     r"|administrations?|governments?|bodies)\b",
     re.I,
 )
-#: A buyers' sentence that names local or regional buyers, not just "procurers".
-_LOCAL_BUYER = re.compile(r"\b(?:local|municipal\w*|cit(?:y|ies)|towns?)\b", re.I)
+#: A buyers' sentence that names local or regional buyers, not just "procurers"; and not only
+#: at the tail of a list of other buyers ("airport and port authorities ..., other state,
+#: regional or local authorities ... are some examples of expected procurers").
+_LOCAL_BUYER = re.compile(
+    r"(?<!other )(?<!other state, )(?<!other state, regional or )"
+    r"\b(?:local|municipal\w*|cit(?:y|ies)|towns?)\b",
+    re.I,
+)
 #: Stems every role pattern (or city word) needs: plain substring tests that spare the
 #: costly patterns most sentences (Python's case-insensitive alternations are slow).
 _ACTOR_STEMS = ("cit", "town", "municipal", "authorit", "procurer", "buyer", "purchaser")

@@ -77,6 +77,20 @@ def test_offered_calls_recall_the_hand_graded_suitable_ones(graded_verdicts):
     assert sum(v.score >= OFFER for v in suitable) / len(suitable) >= 0.85
 
 
+def test_local_buyers_of_a_procurement_action_have_a_role_unless_only_an_afterthought():
+    named = "The buyers group should include cities or their public transport operators."
+    verdict = assess(
+        call(title="Zero-emission buses", description=named, action_type="HORIZON-PCP")
+    )
+    assert verdict.level == "municipal_role" and "public buyer" in verdict.reason
+    tail = (
+        "Airport and port authorities, shipping companies, other state, regional or local"
+        " authorities are some examples of expected public and private procurers."
+    )
+    verdict = assess(call(title="Renewable fuels", description=tail, action_type="HORIZON-PCP"))
+    assert verdict.level != "municipal_role"
+
+
 def test_typical_programme_counts_without_city_words():
     verdict = assess(call(id="LIFE-2026-SAP-NAT-NATURE", programme="LIFE", title="Nature"))
     assert verdict.level == "typical_beneficiary"
