@@ -31,6 +31,9 @@ COUNTRY_NAMES: dict[str, str] = {
     "TN": "Tunisia", "TR": "Türkiye", "UA": "Ukraine", "VA": "Vatican City", "XK": "Kosovo",
     "JP": "Japan", "EG": "Egypt", "JO": "Jordan", "LB": "Lebanon", "PS": "Palestine",
     "DZ": "Algeria", "AZ": "Azerbaijan",
+    # Third countries that calls name as eligible for EU funding (health, infrastructures).
+    "US": "United States", "AU": "Australia", "BR": "Brazil", "CL": "Chile", "IN": "India",
+    "MX": "Mexico", "SG": "Singapore",
 }  # fmt: skip
 
 #: EU publications write Greece "EL" and the United Kingdom "UK"; we store ISO codes.
@@ -177,6 +180,14 @@ HORIZON_ASSOCIATED: frozenset[str] = _taking_part("HORIZON", "associated", "part
 #: Countries associated to the LIFE programme besides the EU member states.
 LIFE_ASSOCIATED: frozenset[str] = _taking_part("LIFE", "associated")
 
+#: Horizon Europe Widening countries: EU members with low R&I performance plus associated
+#: countries with the same status (Horizon Europe Regulation 2021/695, art. 2(25); list of the
+#: 2026-2027 General Annexes). Outermost regions also qualify but are below country level.
+WIDENING: frozenset[str] = frozenset({
+    "BG", "HR", "CY", "CZ", "EE", "GR", "HU", "LV", "LT", "MT", "PL", "PT", "RO", "SK", "SI",
+    "AL", "AM", "BA", "FO", "GE", "XK", "MD", "ME", "MK", "RS", "TN", "TR", "UA",
+})  # fmt: skip
+
 #: Named country sets usable in filters and eligibility rules.
 COUNTRY_SETS: dict[str, frozenset[str]] = {
     "EU27": EU27,
@@ -187,6 +198,7 @@ COUNTRY_SETS: dict[str, frozenset[str]] = {
     "CERV": EU27 | _taking_part("CERV", "associated"),
     "JUSTICE": EU27 - _taking_part("JUSTICE", "not_participating"),
     "ISF": EU27 - _taking_part("ISF", "not_participating"),
+    "WIDENING": WIDENING,
 }
 
 

@@ -86,6 +86,8 @@ def calls_for_city_command(
                 "today": result.today.isoformat(),
                 "status": status,
                 "considered": result.considered,
+                "data_as_of": result.data_as_of.isoformat() if result.data_as_of else None,
+                "data_stale": result.data_stale,
                 **{name: [_call_json(m) for m in getattr(result, name)] for name, _ in groups},
             }
         )

@@ -110,8 +110,13 @@ PARAMETERS: dict[str, dict[str, Check]] = {
         "basis": _text,
         "open_ended": _boolean,
         "role": _role,
+        # Third countries the call names as eligible for funding, outright or on a condition.
+        "named_countries": _countries,
+        "conditional_countries": _countries,
+        "condition": _text,
+        "named_sentences": _texts,
     },  # fmt: skip
-    RuleKind.APPLICANT_TYPE: {"types": _texts, "role": _role},
+    RuleKind.APPLICANT_TYPE: {"types": _texts, "role": _role, "basis": _text},
     RuleKind.POPULATION: {
         "min": _optional(_count(MAX_POPULATION)),
         "max": _optional(_count(MAX_POPULATION)),

@@ -57,6 +57,7 @@ class CallsForCity:
     check_text: list = field(default_factory=list)  # a rule could not be read: check the text
     unsuited: list = field(default_factory=list)  # not aimed at municipalities (not offered)
     data_label: str = ""  # how recent the call data is ("Aug 2026", "2026-12-01")
+    data_as_of: date | None = None  # that date (a snapshot month counts from its first day)
     data_stale: bool = False  # older than STALE_AFTER_DAYS: refresh with `matcher calls fetch`
     ineligible: list = field(default_factory=list)  # a rule failed, named in the match
     considered: int = 0
@@ -137,6 +138,12 @@ def data_is_stale(service: CallService, today: date) -> bool:
     return service.data_date is not None and (today - service.data_date).days > STALE_AFTER_DAYS
 
 
+def data_freshness(session: Session, today: date) -> tuple[date | None, str, bool]:
+    """The call data's date, how to say it, and whether it is old on ``today``."""
+    service = call_service(session)
+    return service.data_date, service.data_label, data_is_stale(service, today)
+
+
 def _build(session: Session) -> CallService:
     themes = repository.list_themes(session)
     return CallService(
@@ -198,6 +205,7 @@ def calls_for_city(
         today=today,
         considered=ranking.considered,
         data_label=service.data_label,
+        data_as_of=service.data_date,
         data_stale=data_is_stale(service, today),
     )
     for match in (*ranking.eligible, *ranking.unknown, *ranking.ineligible):

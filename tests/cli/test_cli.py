@@ -77,6 +77,7 @@ def test_calls_for_a_city_are_grouped_with_the_reasons(runner):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["today"] == "2026-09-01"
+    assert (report["data_as_of"], report["data_stale"]) == ("2026-08-01", False)
     # An industrial call: listed apart from the offers, still with its consortium rules.
     needing = {c["id"]: c for c in report["unsuited"]}
     assert ANNEX_B_CALL in needing

@@ -23,6 +23,7 @@ from matcher.domain import (
     EU27,
     HORIZON_ASSOCIATED,
     PROGRAMME_SET_NAMES,
+    WIDENING,
     City,
     EligibilityRule,
     FundingCall,
@@ -55,9 +56,24 @@ _FLAG_LABELS = {
     "local_or_regional_authority": ("local or regional authority", "local or regional authorities"),
     "third_country_entity": ("partner from the named non-EU countries",) * 2,
     "sme": ("SME", "SMEs"),
+    "research_organisation": (
+        "university or research organisation",
+        "universities or research organisations",
+    ),
+    "research_infrastructure": ("research infrastructure", "research infrastructures"),
+    "widening_country_entity": (
+        "partner established in a Widening country",
+        "partners established in a Widening country",
+    ),
+    "tent_urban_node": (
+        "city that is an urban node of the TEN-T network",
+        "cities that are urban nodes of the TEN-T network",
+    ),
+    "philanthropy_organisation": ("philanthropy organisation", "philanthropy organisations"),
 }
 _TYPE_LABELS = {
     "principal_investigator": "ERC principal investigators",
+    "postdoctoral_researcher": "postdoctoral researchers (with a host organisation)",
     "sme": "SMEs",
     "small_mid_cap": "small mid-caps",
     "national_authority": "competent national authorities",
@@ -69,6 +85,7 @@ _WITH_ARTICLE = frozenset({"NL", "GB", "FO"})
 _SCOPE_NOUNS = {
     "EU27": ("EU member state", "EU member states"),
     "HORIZON": ("member state or associated country", "member states or associated countries"),
+    "WIDENING": ("Widening country", "Widening countries"),
     None: ("country", "countries"),
 }
 
@@ -222,6 +239,9 @@ def _countries(rule: EligibilityRule, city: City) -> RuleResult:
             rule, RuleStatus.UNKNOWN, f"{city.name}'s country {city.country!r} is unknown"
         )
     where = f"{city.name} is in {_country_name(code)}"
+    named = _named_country(rule, code, where)
+    if named is not None:
+        return named
     recorded = _programme_participation(rule, code, where)
     if recorded is not None:
         return recorded
@@ -246,6 +266,30 @@ def _countries(rule: EligibilityRule, city: City) -> RuleResult:
             " record): not eligible",
         )
     return _result(rule, RuleStatus.FAILED, f"{where}, which is not eligible for this call")
+
+
+def _named_country(rule: EligibilityRule, code: str, where: str) -> RuleResult | None:
+    """The verdict for a third country the call itself names as eligible for funding (outright,
+    or under a condition that only the applicant can confirm), quoting the naming sentence."""
+    sentences = rule.params.get("named_sentences") or [rule.source_sentence]
+    if code in rule.params.get("named_countries", ()):
+        status, reason = (
+            RuleStatus.PASSED,
+            f"{where}, which this call names as eligible for EU funding: eligible",
+        )
+    elif code in rule.params.get("conditional_countries", ()):
+        condition = rule.params.get("condition", "meet the condition the call sets")
+        status = RuleStatus.UNKNOWN
+        reason = (
+            f"{where}, which this call names as eligible for EU funding only for entities"
+            f" which {condition}; check"
+        )
+    else:
+        return None
+    sentence = next(
+        (s for s in sentences if COUNTRY_NAMES.get(code, code) in s or code in s), sentences[-1]
+    )
+    return RuleResult(kind=rule.kind, status=status, reason=reason, source_sentence=sentence)
 
 
 def _programme_participation(rule: EligibilityRule, code: str, where: str) -> RuleResult | None:
@@ -393,6 +437,16 @@ def _required_member(rule: EligibilityRule, cities: Sequence[City]) -> RuleResul
     elif flag == "mission_city":
         counted = sum(c.mission_city is True for c in cities)
         unsure = sum(c.mission_city is None for c in cities)
+    elif flag == "widening_country_entity":
+        counted = sum(_city_country(c) in WIDENING for c in cities)
+        if counted < wanted:
+            return _result(
+                rule,
+                RuleStatus.UNKNOWN,
+                f"{need}; {counted} member cit{'y is' if counted == 1 else 'ies are'} in one;"
+                " a partner organisation there would also count",
+            )
+        unsure = 0
     elif flag == "adaptation_mission_signatory":
         counted = sum(any("adaptation" in m.lower() for m in c.commitments) for c in cities)
         unsure = len(cities) - counted  # commitments may simply be unrecorded

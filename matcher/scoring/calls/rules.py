@@ -20,18 +20,19 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from matcher.domain import EligibilityRule, RuleKind
+from matcher.domain import EligibilityRule, RuleKind, expand_countries
 from matcher.scoring.calls.patterns import (
     find_applicant_types,
     find_cofunding,
     find_country_restrictions,
     find_min_countries,
     find_min_partners,
+    find_named_countries,
     find_population,
     find_required_members,
     rule,
 )
-from matcher.scoring.calls.text import clean_text, split_sentences
+from matcher.scoring.calls.text import clean_text, split_sentences, trim_sentence
 
 __all__ = ["PROGRAMME_COUNTRY_DEFAULTS", "parse_rules", "rules_report", "summarise_rules"]
 
@@ -157,6 +158,7 @@ def parse_rules(call: dict) -> list[EligibilityRule]:
     rules += find_min_countries(sentences)
     rules += find_required_members(sentences)
     rules += find_cofunding(sentences)
+    rules += _programme_applicant_defaults(call, rules)
     rules += _programme_consortium_defaults(call, rules)
     rules.append(_deadline_rule(call))
     return _unique(rules)
@@ -229,6 +231,33 @@ def _programme_consortium_defaults(
     return []
 
 
+#: Instruments that fund a person, not an organisation: who applies, when the topic text does
+#: not say it. (types of action pattern, applicant types, the programme's rule in words)
+_PERSONAL_GRANTS = (
+    (re.compile(r"\bERC (?:Grants|Proof of Concept)"), ["principal_investigator"],
+     "programme default (ERC Work Programme: the applicant is a principal investigator, hosted"
+     " by an institution in a Member State or Associated Country)"),
+    (re.compile(r"\bMSCA Postdoctoral Fellowships\b"), ["postdoctoral_researcher"],
+     "programme default (MSCA Work Programme: a postdoctoral researcher applies together with a"
+     " host organisation)"),
+)  # fmt: skip
+
+
+def _programme_applicant_defaults(
+    call: dict, found: list[EligibilityRule]
+) -> list[EligibilityRule]:
+    """Who applies for an individual grant (ERC, MSCA postdoctoral fellowships), from the
+    programme's rules, when the topic text names no applicant type itself."""
+    if any(r.kind == RuleKind.APPLICANT_TYPE for r in found):
+        return []
+    action = call.get("types_of_action") or ""
+    for pattern, types, basis in _PERSONAL_GRANTS:
+        if pattern.search(action):
+            params = {"types": list(types), "basis": basis}
+            return [rule(RuleKind.APPLICANT_TYPE, params, f"{basis[19:-1]}.")]
+    return []
+
+
 def _three_from_three(
     sentence: str, basis: str, from_set: str | None, *, member_state: bool = False
 ) -> list[EligibilityRule]:
@@ -263,7 +292,35 @@ def _country_rules(programme: str, conditions: str, sentences: list[str]) -> lis
     binds_everyone = [r for r in restrictions if r.parsed and "role" not in r.params]
     if binds_everyone:
         return restrictions
-    return [_country_baseline(programme, conditions), *restrictions]
+    baseline = _with_named_countries(_country_baseline(programme, conditions), sentences)
+    return [baseline, *restrictions]
+
+
+def _with_named_countries(baseline: EligibilityRule, sentences: list[str]) -> EligibilityRule:
+    """The baseline widened by third countries the topic names as eligible for funding (the US
+    on health topics): unconditional ones join ``countries`` and are listed in
+    ``named_countries``; ones named under a condition ("which provide access to their research
+    infrastructures") go to ``conditional_countries`` with the ``condition``, to be checked."""
+    if not baseline.parsed:
+        return baseline
+    allowed = expand_countries([*baseline.params.get("sets", []),
+                                *baseline.params.get("countries", [])])  # fmt: skip
+    params = dict(baseline.params)
+    for codes, condition, sentence in find_named_countries(sentences):
+        new = [c for c in codes if c not in allowed]
+        if not new:
+            continue
+        key = "conditional_countries" if condition else "named_countries"
+        params[key] = sorted({*params.get(key, []), *new})
+        params.setdefault("named_sentences", []).append(trim_sentence(sentence))
+        if condition:
+            params["condition"] = condition
+        else:
+            params["countries"] = sorted({*params.get("countries", []), *new})
+    if params == baseline.params:
+        return baseline
+    return EligibilityRule(kind=baseline.kind, params=params, parsed=True,
+                           source_sentence=baseline.source_sentence)  # fmt: skip
 
 
 def _country_baseline(programme: str, conditions: str) -> EligibilityRule:

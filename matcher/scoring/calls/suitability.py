@@ -32,6 +32,7 @@ programme or action type it rests on.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,10 +42,13 @@ import numpy as np
 from matcher.domain import FundingCall, RuleKind
 
 __all__ = [
+    "CACHE_LIMIT",
     "LEVEL_SCORES",
     "Suitability",
     "SuitabilityIndex",
     "assess",
+    "cached_assess",
+    "clear_cache",
 ]
 
 #: Score of each level, in [0, 1]; the order of this mapping is the order of preference.
@@ -150,8 +154,14 @@ _PUBLIC_AUTHORITY = re.compile(
     r"|administrations?|governments?|bodies)\b",
     re.I,
 )
-#: A buyers' sentence that names local or regional buyers, not just "procurers".
-_LOCAL_BUYER = re.compile(r"\b(?:local|municipal\w*|cit(?:y|ies)|towns?)\b", re.I)
+#: A buyers' sentence that names local or regional buyers, not just "procurers"; and not only
+#: at the tail of a list of other buyers ("airport and port authorities ..., other state,
+#: regional or local authorities ... are some examples of expected procurers").
+_LOCAL_BUYER = re.compile(
+    r"(?<!other )(?<!other state, )(?<!other state, regional or )"
+    r"\b(?:local|municipal\w*|cit(?:y|ies)|towns?)\b",
+    re.I,
+)
 #: Stems every role pattern (or city word) needs: plain substring tests that spare the
 #: costly patterns most sentences (Python's case-insensitive alternations are slow).
 _ACTOR_STEMS = ("cit", "town", "municipal", "authorit", "procurer", "buyer", "purchaser")
@@ -181,7 +191,8 @@ _NEVER_TITLE = re.compile(
 )
 #: Applicant types that exclude a municipality when they are the only ones allowed.
 _EXCLUDING_TYPES = frozenset(
-    {"sme", "small_mid_cap", "principal_investigator", "national_authority",
+    {"sme", "small_mid_cap", "principal_investigator", "postdoctoral_researcher",
+     "national_authority",
      "article_36_organisation", "existing_consortium_coordinator"}
 )  # fmt: skip
 #: Call identifiers (or programme, action) whose instruments municipalities typically win.
@@ -200,6 +211,18 @@ _CITY_INSTRUMENTS = (
     (re.compile(r"^HORIZON-NEB-|-NEB-"), "a New European Bauhaus call (neighbourhoods and "
      "public spaces)"),
 )  # fmt: skip
+#: Services town halls deliver themselves: a call about one of them, whose text names public
+#: or local authorities, gives them a role (provider, planner or client), not a mere mention.
+_MUNICIPAL_SERVICES = re.compile(
+    r"\b(?:(?:building|energy) renovation|renovation (?:of|programmes)|one-stop-shops?"
+    r"|energy poverty|energy communit(?:y|ies)|heating and cooling plan\w*"
+    r"|social services|child protection|victims? support|support(?:ing)? victims"
+    r"|disaster (?:preparedness|risk (?:management|reduction)|resilience)|civil protection"
+    r"|air quality (?:plan\w*|management)|drinking water|water (?:supply|services|utilit\w*)"
+    r"|wastewater|waste (?:collection|management)|public transport|road safety|social housing"
+    r"|affordable housing|street lighting|public buildings|schools?|libraries|long-term care)\b",
+    re.I,
+)
 _UNLIKELY_PROGRAMMES = {
     "eu external action - prospect (relex-prospect)": "external action grants for actors in "
     "the partner country",
@@ -309,6 +332,16 @@ def assess(call: FundingCall) -> Suitability:
             f"Type of action: {call.action_type}",
         )
     mention = next((s for s in sentences if _PUBLIC_AUTHORITY.search(s)), None)
+    # The title, not a stakeholder list ("public authorities, schools, universities ..."):
+    # the call must be about the service.
+    service = _MUNICIPAL_SERVICES.search(call.title)
+    if mention and service:
+        return _make(
+            "municipal_role",
+            f"A local authority as provider: {service.group(0).lower()} is a service town"
+            " halls deliver, and the text names public authorities",
+            mention,
+        )
     if mention or len(city_sentences) >= 2:
         return _make(
             "possible",
@@ -333,12 +366,44 @@ def _best_city_sentence(sentences: Sequence[str]) -> str | None:
     return authority or (sentences[0] if sentences else None)
 
 
+#: Verdicts kept across index fits, by a digest of everything :func:`assess` reads: an index
+#: rebuilt after an import or a refresh re-reads only the calls whose text changed.
+_CACHE: dict[bytes, Suitability] = {}
+#: Bound on the kept verdicts (a few hundred bytes each); the cache starts over beyond it.
+CACHE_LIMIT = 200_000
+
+
+def _digest(call: FundingCall) -> bytes:
+    rules = repr([(r.kind, sorted(r.params.items()), r.parsed) for r in call.rules])
+    text = "\x1f".join((call.id, call.programme, call.action_type, call.title,
+                        call.description, call.conditions_text, rules))  # fmt: skip
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def cached_assess(call: FundingCall) -> Suitability:
+    """:func:`assess`, remembered by the call's content (its id included, so the evidence that
+    names the call stays its own)."""
+    key = _digest(call)
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) >= CACHE_LIMIT:
+            _CACHE.clear()
+        found = _CACHE[key] = assess(call)
+    return found
+
+
+def clear_cache() -> None:
+    """Forget every kept verdict (benchmarks measure a cold fit with it)."""
+    _CACHE.clear()
+
+
 class SuitabilityIndex:
     """Suitability of every call of an index, computed once (scikit-learn conventions)."""
 
     def fit(self, calls: Sequence[FundingCall]) -> SuitabilityIndex:
-        """Assess every call; ``scores_`` is aligned with ``calls``."""
-        self.assessments_ = tuple(assess(c) for c in calls)
+        """Assess every call (a call seen in an earlier fit with the same content is not read
+        again); ``scores_`` is aligned with ``calls``."""
+        self.assessments_ = tuple(cached_assess(c) for c in calls)
         self.scores_ = np.array([a.score for a in self.assessments_], dtype=np.float32)
         self.never_ = np.array([a.level == "never" for a in self.assessments_], dtype=bool)
         return self

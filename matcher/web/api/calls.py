@@ -53,6 +53,7 @@ def calls_for_city(slug: str, query: schemas.CityCallsQuery):
     Groups: `eligible` (every rule passed), `needs_partners` (only consortium rules are
     open), `check_text` (a rule could not be read), `ineligible` (a rule failed; its reason
     says which). Each group is ranked by fit. An unknown programme is a 422 problem.
+    `data_as_of` and `data_stale` say how recent the call data is.
     """
     session = get_session()
     city = partner_service.city_by_slug(session, slug)
@@ -99,7 +100,8 @@ def _page_link(page: int, query: schemas.CallListQuery) -> str:
 def list_calls(query: schemas.CallListQuery):
     """List calls by next deadline (soonest first), a page at a time.
 
-    Status is computed on today's date. `links` holds the neighbouring pages.
+    Status is computed on today's date. `links` holds the neighbouring pages; `data_as_of`
+    and `data_stale` say how recent the call data is.
     """
     session = get_session()
     today = _today()
@@ -113,7 +115,10 @@ def list_calls(query: schemas.CallListQuery):
     links = serialise.page_links(
         query.page, query.per_page, total, lambda page: _page_link(page, query)
     )
+    as_of, _label, stale = calls_service.data_freshness(session, today)
     return schemas.CallPage(
+        data_as_of=as_of,
+        data_stale=stale,
         items=[serialise.call_summary(call, today) for call in calls],
         page=query.page,
         per_page=query.per_page,

@@ -391,7 +391,20 @@ class CallGroups(BaseModel):
     ineligible: list[CallMatchOut] = Field(description="A rule failed; see its reason.")
 
 
-class CityCalls(KeptAnswer):
+class CallData(BaseModel):
+    """How recent the call data is: refresh it with `matcher calls fetch` when stale."""
+
+    data_as_of: date | None = Field(
+        description="Date of the newest call data (a portal snapshot month counts from its"
+        " first day); null when the calls' sources give none."
+    )
+    data_stale: bool = Field(
+        description="The call data is older than 60 days on today's date: deadlines and"
+        " statuses may have changed since."
+    )
+
+
+class CityCalls(KeptAnswer, CallData):
     city: CitySummary
     today: date
     status: str
@@ -399,7 +412,7 @@ class CityCalls(KeptAnswer):
     groups: CallGroups
 
 
-class CallPage(BaseModel):
+class CallPage(CallData):
     items: list[CallSummary]
     page: int
     per_page: int

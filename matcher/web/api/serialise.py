@@ -177,6 +177,8 @@ def city_calls(result, status: str, labels: Mapping[str, str]) -> schemas.CityCa
         status=status,
         considered=result.considered,
         groups=schemas.CallGroups(**groups),
+        data_as_of=result.data_as_of,
+        data_stale=result.data_stale,
     )
 
 

@@ -103,8 +103,11 @@ def call(call_id: str):
     detail = _call_or_404(session, call_id, today, [city] if city else None)
     consortium_form = forms.ConsortiumForm(data={"lead": city.slug if city else ""})
     lead, rest = excerpt(detail.call.description)
+    _as_of, data_label, data_stale = calls_service.data_freshness(session, today)
     page = render_template(
         "call.html",
+        data_label=data_label,
+        data_stale=data_stale,
         detail=detail,
         call=detail.call,
         city=city,

@@ -10,6 +10,7 @@ from matcher.scoring.calls.patterns import (
     find_country_restrictions,
     find_min_countries,
     find_min_partners,
+    find_named_countries,
     find_population,
     find_required_members,
     to_int,
@@ -578,3 +579,65 @@ def test_topic_text_minimum_replaces_the_annex_b_default():
     rules = parse_rules(_horizon_call("HORIZON Innovation Actions", extra))
     bases = [r.params.get("basis", "") for r in rules if r.kind == RuleKind.MIN_COUNTRIES]
     assert bases and not any(b.startswith("programme default") for b in bases)
+
+
+# --------------------------------------------------------------------------- named countries
+
+
+def test_us_named_as_eligible_for_union_funding():
+    sentence = (
+        "In recognition of the opening of the US National Institutes of Health's programmes to "
+        "European researchers, any legal entity established in the United States of America is "
+        "eligible to receive Union funding"
+    )
+    assert find_named_countries([sentence]) == [(["US"], "", sentence)]
+
+
+def test_third_countries_named_under_a_condition_keep_it():
+    sentence = (
+        "legal entities established in Australia, Brazil, Canada, Chile, India, Japan, Mexico, "
+        "New Zealand, Republic of Korea, Singapore, and USA, which provide, under the grant, "
+        "access to their state-of-the-art research infrastructures to researchers from Member "
+        "States and Associated Countries, are exceptionally eligible for funding from the Union"
+    )
+    ((codes, condition, _),) = find_named_countries([sentence])
+    assert codes == ["AU", "BR", "CA", "CL", "IN", "JP", "KR", "MX", "NZ", "SG", "US"]
+    assert condition.startswith("provide, under the grant, access")
+
+
+def test_entities_that_may_be_eligible_name_no_country():
+    sentence = "legal entities established in the USA may be eligible for funding"
+    assert find_named_countries([sentence]) == []
+
+
+def test_research_group_counted_by_the_clause():
+    sentence = (
+        "This action requires the participation, as beneficiaries, of at least three (3) legal "
+        "entities from at least three (3) different Member States or Associated Countries that "
+        "are universities, research and higher education institutions or research technology "
+        "organisations (RTOs)"
+    )
+    assert _params(find_required_members([sentence])) == [
+        {"flag": "research_organisation", "min": 3}
+    ]
+
+
+def test_widening_member_and_tent_urban_node():
+    widening = (
+        'In addition, at least one (1) legal entity shall be established in a "widening country"'
+    )
+    node = (
+        "At least one of the three cities must be one of the 112 cities selected for the EU "
+        "Mission on Climate-Neutral and Smart Cities and one of them as urban node on the TEN-T "
+        "network"
+    )
+    assert _params(find_required_members([widening])) == [
+        {"flag": "widening_country_entity", "min": 1}
+    ]
+    flags = [p["flag"] for p in _params(find_required_members([node]))]
+    assert flags == ["tent_urban_node", "mission_city"]
+
+
+def test_including_a_group_outside_a_consortium_clause_is_no_rule():
+    sentence = "Activities must reach students, including universities and schools"
+    assert find_required_members([sentence]) == []

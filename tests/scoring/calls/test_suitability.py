@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from matcher.domain import EligibilityRule, FundingCall
+from matcher.scoring.calls import suitability
 from matcher.scoring.calls.suitability import LEVEL_SCORES, SuitabilityIndex, assess
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -57,6 +58,39 @@ def test_named_role_of_a_local_authority_is_found_in_the_text():
     assert "at least two municipalities" in verdict.evidence
 
 
+def test_a_service_town_halls_deliver_gives_the_named_authorities_a_role():
+    text = (
+        "Support schemes for households. Local and regional authorities, energy agencies and"
+        " social services should work together to identify households in need."
+    )
+    verdict = assess(call(title="Alleviating household energy poverty", description=text))
+    assert verdict.level == "municipal_role"
+    assert "energy poverty" in verdict.reason
+    assert verdict.evidence.startswith("Local and regional authorities")
+    # A service named only in a list of stakeholders does not make the call about it.
+    listed = "Public authorities, schools, universities and businesses may take part."
+    assert assess(call(title="Media literacy", description=listed)).level == "possible"
+
+
+def test_offered_calls_recall_the_hand_graded_suitable_ones(graded_verdicts):
+    suitable = [v for g, v in graded_verdicts if g["suitable_for_municipality"]]
+    assert sum(v.score >= OFFER for v in suitable) / len(suitable) >= 0.85
+
+
+def test_local_buyers_of_a_procurement_action_have_a_role_unless_only_an_afterthought():
+    named = "The buyers group should include cities or their public transport operators."
+    verdict = assess(
+        call(title="Zero-emission buses", description=named, action_type="HORIZON-PCP")
+    )
+    assert verdict.level == "municipal_role" and "public buyer" in verdict.reason
+    tail = (
+        "Airport and port authorities, shipping companies, other state, regional or local"
+        " authorities are some examples of expected public and private procurers."
+    )
+    verdict = assess(call(title="Renewable fuels", description=tail, action_type="HORIZON-PCP"))
+    assert verdict.level != "municipal_role"
+
+
 def test_typical_programme_counts_without_city_words():
     verdict = assess(call(id="LIFE-2026-SAP-NAT-NATURE", programme="LIFE", title="Nature"))
     assert verdict.level == "typical_beneficiary"
@@ -73,6 +107,22 @@ def test_index_aligns_scores_with_calls():
     index = SuitabilityIndex().fit(calls)
     assert index.scores_.tolist() == [0.0, 1.0]
     assert index.never_.tolist() == [True, False]
+
+
+def test_a_refit_reads_only_the_calls_whose_content_changed(monkeypatch):
+    suitability.clear_cache()
+    calls = [call(id="a", title="Urban mobility"), call(id="b", title="Battery cells")]
+    read = []
+    monkeypatch.setattr(suitability, "assess", lambda c: read.append(c.id) or assess(c))
+    first = SuitabilityIndex().fit(calls)
+    changed = [calls[0], call(id="b", title="Battery cells for city buses")]
+    second = SuitabilityIndex().fit(changed)
+    assert read == ["a", "b", "b"]
+    assert first.assessments_[0] == second.assessments_[0]
+    assert second.assessments_[1] == assess(changed[1]) != first.assessments_[1]
+    # The id is part of the content: evidence that names the call stays its own.
+    renamed = SuitabilityIndex().fit([call(id="c", title="Urban mobility")])
+    assert read[-1] == "c" and renamed.assessments_[0].level == "written_for_cities"
 
 
 @pytest.fixture(scope="module")

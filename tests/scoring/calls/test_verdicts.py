@@ -117,3 +117,82 @@ def test_a_closed_call_has_no_valid_consortium(calls):
     proposal = build_consortium(call, lead, partners, call_fit=fits, today=date(2027, 1, 1))
     assert not proposal.valid
     assert proposal.unmet[0].kind == RuleKind.DEADLINE and "closed" in proposal.unmet[0].reason
+
+
+def test_the_us_is_eligible_for_funding_where_a_health_call_names_it(calls):
+    call = calls["HORIZON-HLTH-2027-01-CARE-02"]
+    result = country_result(call, town("US"))
+    assert result.status == RuleStatus.PASSED
+    assert "names as eligible for EU funding" in result.reason
+    assert "United States of America" in result.source_sentence
+    # The programme's own countries are unchanged next to it.
+    assert country_result(call, town("IT")).status == RuleStatus.PASSED
+    assert country_result(call, town("NO")).status == RuleStatus.PASSED
+    # A Horizon call that names no third country does not admit the US.
+    other = country_result(calls["HORIZON-MISS-2026-04-CIT-01"], town("US"))
+    assert other.status == RuleStatus.FAILED
+
+
+def test_third_countries_named_under_a_condition_are_to_be_checked(calls):
+    result = country_result(calls["HORIZON-INFRA-2027-SERV-01-01"], town("US"))
+    assert result.status == RuleStatus.UNKNOWN
+    assert "access to their state-of-the-art research infrastructures" in result.reason
+
+
+def _flags(call):
+    return {r.params["flag"]: r.params["min"] for r in call.rules if r.params.get("flag")}
+
+
+def test_required_member_groups_are_kept(calls):
+    assert _flags(calls["HORIZON-EIE-2026-03-CONNECT-01"]) == {
+        "research_organisation": 3,
+        "widening_country_entity": 1,
+    }
+    assert _flags(calls["HORIZON-EIE-2027-01-CONNECT-03"]) == {
+        "research_organisation": 1,
+        "philanthropy_organisation": 1,
+    }
+    assert _flags(calls["HORIZON-INFRA-2027-TECH-01-01"]) == {"research_infrastructure": 2}
+    assert _flags(calls["HORIZON-MISS-2027-04-CIT-03"])["tent_urban_node"] == 1
+    assert _flags(calls["HORIZON-WIDERA-2027-04-WIDENING-01"]) == {"local_or_regional_authority": 1}
+    widening = [r for r in calls["HORIZON-WIDERA-2027-04-WIDENING-01"].rules
+                if r.kind == RuleKind.MIN_COUNTRIES]  # fmt: skip
+    assert [r.params for r in widening] == [{"min": 2, "from_set": "WIDENING"}]
+
+
+def test_a_member_group_cities_cannot_fill_keeps_the_consortium_unconfirmed(calls):
+    call = calls["HORIZON-EIE-2026-03-CONNECT-01"]
+    members = [town("IT", 1), town("FR", 2), town("PL", 3)]
+    results = evaluate_consortium(call, members, SNAPSHOT)
+    groups = {r.reason: r.status for r in results if r.kind == RuleKind.REQUIRED_MEMBER}
+    assert is_eligible(results) is None
+    research = [s for reason, s in groups.items() if "universities or research" in reason]
+    assert research == [RuleStatus.UNKNOWN]
+    widening = [s for reason, s in groups.items() if "Widening country" in reason]
+    assert widening == [RuleStatus.PASSED]  # Town 3 is in Poland
+    results = evaluate_consortium(call, [town("IT", 1), town("FR", 2), town("DE", 3)], SNAPSHOT)
+    widening = [r for r in results if "Widening country" in r.reason]
+    assert widening[0].status == RuleStatus.UNKNOWN and "partner organisation" in widening[0].reason
+
+
+def test_the_hop_on_facility_is_joined_through_a_running_projects_coordinator(calls):
+    call = calls["HORIZON-WIDERA-2026-03-WIDENING-01"]
+    # Not the Annex B three: the text lists the members (a Widening-country entity and the
+    # coordinator of an already funded action), which the flattened portal text splits.
+    minimum = [r for r in call.rules if r.kind == RuleKind.MIN_PARTNERS]
+    assert [(r.params, r.parsed) for r in minimum] == [({}, False)]
+    assert _flags(call) == {"widening_country_entity": 1}
+    results = evaluate_city(call, town("PL"), SNAPSHOT)
+    assert is_eligible(results) is None  # never "eligible now" for a lone city
+    coordinator = [r for r in results if r.kind == RuleKind.APPLICANT_TYPE]
+    assert coordinator[0].status == RuleStatus.UNKNOWN
+    assert "already funded action" in coordinator[0].source_sentence
+
+
+def test_a_lone_city_cannot_apply_for_a_personal_research_grant(calls):
+    for call_id in ("ERC-2027-STG", "HORIZON-MSCA-2026-PF-01-01"):
+        results = evaluate_city(calls[call_id], town("IT"), SNAPSHOT)
+        assert is_eligible(results) is False, call_id
+        applicant = next(r for r in results if r.kind == RuleKind.APPLICANT_TYPE)
+        assert applicant.status == RuleStatus.FAILED and "a municipality cannot" in applicant.reason
+        assert "Work Programme" in applicant.source_sentence  # the programme's rule, named

@@ -212,3 +212,22 @@ def test_bad_consortium_parameters_are_a_400_problem(client, query, parameter):
 def test_consortium_with_unknown_lead_is_a_404_problem(client):
     response = client.get(f"/api/v1/calls/{CALL}/consortium?lead=xx-nowhere")
     assert response.status_code == 404 and response.mimetype == PROBLEM
+
+
+def test_call_answers_say_how_recent_the_call_data_is(client):
+    # The mini seed is the August 2026 portal snapshot; on 2026-09-01 it is a month old.
+    for url in ("/api/v1/cities/nl-emmen/calls", "/api/v1/calls"):
+        body = client.get(url).get_json()
+        assert (body["data_as_of"], body["data_stale"]) == ("2026-08-01", False)
+    client.application.config["TODAY"] = "2026-12-01"
+    for url in ("/api/v1/cities/nl-emmen/calls", "/api/v1/calls"):
+        body = client.get(url).get_json()
+        assert (body["data_as_of"], body["data_stale"]) == ("2026-08-01", True)
+
+
+def test_openapi_documents_the_call_data_date(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    answers = [n for n in schemas if n.split(".")[0] in ("CityCalls", "CallPage")]
+    assert len(answers) == 2
+    for name in answers:
+        assert {"data_as_of", "data_stale"} <= set(schemas[name]["properties"]), name

@@ -291,3 +291,11 @@ def test_meet_them_without_a_date_goes_back_to_the_proposal(signed_in):
     assert "/consortium?lead=nl-emmen&size=3" in response.headers["Location"]
     page = signed_in.get(response.headers["Location"]).get_data(as_text=True)
     assert "Meet them: Enter a date." in page
+
+
+def test_call_page_shows_the_data_date_and_warns_when_it_is_old(client):
+    page = client.get("/calls/HORIZON-CID-2026-01-02").get_data(as_text=True)
+    assert "Call data as of" in page and "Aug 2026" in page and "refresh with" not in page
+    client.application.config["TODAY"] = "2026-12-01"
+    page = client.get("/calls/HORIZON-CID-2026-01-02").get_data(as_text=True)
+    assert "refresh with <code>matcher calls fetch</code>" in page

@@ -34,6 +34,7 @@ from matcher.scoring.calls.patterns.countries import (
     EURATOM_ASSOCIATED,
     WIDENING,
     find_country_restrictions,
+    find_named_countries,
 )
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "find_country_restrictions",
     "find_min_countries",
     "find_min_partners",
+    "find_named_countries",
     "find_population",
     "find_required_members",
     "is_binding",

@@ -113,8 +113,12 @@ _APPLICANT_PATTERNS: tuple[tuple[re.Pattern[str], list[str]], ...] = (
 
 # "The proposal must be submitted by the coordinator of the consortium funded under topic
 # HORIZON-HLTH-2023-DISEASE-07-01": one named organisation leads; others may only join it.
+# "The proposal must be submitted by the coordinator of the 'eligible already funded action'"
+# (the Hop On facility: a Widening-country entity joins a running Horizon project).
 _NAMED_COORDINATOR = re.compile(
-    r"\bmust be submitted by the coordinator of the consortium funded under\b", re.I
+    r"\bmust be submitted by the coordinator of (?:the consortium funded under\b"
+    r"|the ['\"]?eligible already funded action)",
+    re.I,
 )
 
 

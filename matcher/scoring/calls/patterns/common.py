@@ -71,4 +71,6 @@ def scope_set(phrase: str) -> str | None:
         return "HORIZON"
     if re.match(r"(?:EU )?Member States?\b", phrase, re.I):
         return "EU27"
+    if re.match(r"(?:Horizon Europe )?Widening countries", phrase, re.I):
+        return "WIDENING"
     return None  # "eligible countries", "African Union member states", ...

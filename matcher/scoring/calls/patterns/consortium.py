@@ -21,7 +21,7 @@ from matcher.scoring.calls.patterns.common import (
 # applicants (beneficiaries; not affiliated entities) from 3 different eligible countries".
 _AT_LEAST_ENTITIES = re.compile(
     rf"\bat least (?P<n>{NUM}) (?:independent )?(?:legal entities|applicants|partners"
-    r"|beneficiaries|entities)\b",
+    r"|participants|beneficiaries|entities)\b",
     re.I,
 )
 # "Consortia must include, as beneficiaries: - A minimum of three (3) to a maximum of seven (7)
@@ -67,10 +67,19 @@ _CONSORTIUM_CONTEXT = re.compile(
 )
 
 
+# "The proposal must include only: One legal entity, as a beneficiary, established in a
+# Widening country" (the Hop On facility): the first item of a list of members that the portal
+# flattened into separate sentences; the count cannot be read from one of them.
+_LISTED_MEMBERS = re.compile(r"\bmust include only:", re.I)
+
+
 def find_min_partners(sentences: Iterable[str]) -> list[EligibilityRule]:
     """Minimum (and, for mono-beneficiary actions, maximum) number of beneficiaries."""
     rules: list[EligibilityRule] = []
     for sentence in sentences:
+        if _LISTED_MEMBERS.search(sentence):
+            rules.append(rule(RuleKind.MIN_PARTNERS, {}, sentence, parsed=False))
+            continue
         if _MONO.search(sentence):
             if _EXCEPTIONAL_MONO.search(sentence):
                 rules.append(rule(RuleKind.MIN_PARTNERS, {}, sentence, parsed=False))
@@ -215,7 +224,11 @@ _MEMBER_FLAGS = (
     (re.compile(r"end-user", re.I), "end_user_organisation"),
     (re.compile(r"\bSMEs?\b"), "sme"),
     (re.compile(r"training centre", re.I), "training_centre"),
-    (re.compile(r"ESFRI", re.I), "research_infrastructure"),
+    (re.compile(r"ESFRI|research infrastructures?", re.I), "research_infrastructure"),
+    (
+        re.compile(r"universit|higher education|research organi[sz]ation|RTOs?\b", re.I),
+        "research_organisation",
+    ),
     (re.compile(r"public bod", re.I), "public_body"),
     (re.compile(r"\bcit(?:y|ies) or regions?\b", re.I), "city_or_region"),
     (re.compile(r"\bfollower cit", re.I), "follower_city"),
@@ -240,12 +253,65 @@ def member_flag(noun: str, qualifier: str = "") -> str:
     return re.sub(r"\W+", "_", noun.strip().lower()).strip("_")
 
 
+# Member groups a clause names beside (or instead of) a counted noun:
+# "at least three (3) legal entities from at least three (3) different Member States or
+# Associated Countries that are universities, research and higher education institutions or
+# research technology organisations (RTOs)" (the count belongs to the group);
+# "at least three (3) participants ..., including higher education institution(s) or RTOs and
+# philanthropy organisation(s)" (one of each); "In addition, at least one (1) legal entity shall
+# be established in a "widening country""; "at least two different research infrastructures as
+# beneficiaries"; "one of them as urban node on the TEN-T network"; "Each Widening country R&I
+# ecosystem must comprise ... c) public authorities or authorised agencies operating at regional
+# or local level".
+_RESEARCH_GROUP = (
+    r"(?:universit\w*|(?:research and )?higher education\w*"
+    r"|research (?:and technology )?organi[sz]ations?|RTOs)"
+)
+#: (pattern, flag); the "including ..." forms count only in a sentence about the consortium.
+_GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"\bat least (?P<n>{NUM}) (?:legal entities|participants|partners)\b[^.]{{0,120}}?"
+                rf"\bthat are {_RESEARCH_GROUP}", re.I), "research_organisation"),
+    (re.compile(rf"\bincluding {_RESEARCH_GROUP}", re.I), "research_organisation"),
+    (re.compile(r"\b(?:including|and) philanthropy organi[sz]ation", re.I),
+     "philanthropy_organisation"),
+    (re.compile(rf"\bat least (?P<n>{NUM}) legal entit(?:y|ies) (?:shall|must) be established in"
+                r" an? ['\"]?widening countr|\bmust include only:? one legal entity, as a"
+                r" beneficiary, established in a widening country", re.I),
+     "widening_country_entity"),
+    (re.compile(rf"\bat least (?P<n>{NUM}) different research infrastructures\b", re.I),
+     "research_infrastructure"),
+    (re.compile(r"\bone of them (?:as|is|being) (?:an? )?urban node (?:on|of) the TEN-T", re.I),
+     "tent_urban_node"),
+    (re.compile(r"\bmust comprise\b.{0,300}?\bpublic authorities\b[^.]{0,40}\bregional or"
+                r" local level", re.I), "local_or_regional_authority"),
+)  # fmt: skip
+
+
+def _member_groups(sentence: str) -> list[EligibilityRule]:
+    rules: list[EligibilityRule] = []
+    for pattern, flag in _GROUPS:
+        match = pattern.search(sentence)
+        if not match or any(r.params["flag"] == flag for r in rules):
+            continue
+        if match.group(0).lower().startswith(("including", "and")) and not (
+            _MEMBER_CONTEXT.search(sentence)
+        ):
+            continue
+        count = match.groupdict().get("n")
+        params = {"flag": flag, "min": to_int(count) if count else 1}
+        rules.append(rule(RuleKind.REQUIRED_MEMBER, params, sentence))
+    return rules
+
+
 def find_required_members(sentences: Iterable[str]) -> list[EligibilityRule]:
     """Members a consortium must contain: Mission cities, cities, police authorities, ..."""
     rules: list[EligibilityRule] = []
     for sentence in sentences:
         if not is_binding(sentence) and not re.search(r"\brequires\b", sentence, re.I):
             continue
+        grouped = _member_groups(sentence)
+        rules += grouped
+        taken = {r.params["flag"] for r in grouped}
         mission = _MISSION_CITY.search(sentence)
         if mission:
             params = {"flag": "mission_city", "min": to_int(mission.group("n"))}
@@ -260,6 +326,8 @@ def find_required_members(sentences: Iterable[str]) -> list[EligibilityRule]:
             # The words after the noun qualify it: "authorities in charge of disaster risk".
             qualifier = sentence[match.end() : match.end() + 40]
             flag = member_flag(match.group("noun"), qualifier)
+            if flag in taken:
+                continue
             params = {"flag": flag, "min": to_int(match.group("n"))}
             rules.append(rule(RuleKind.REQUIRED_MEMBER, params, sentence))
         for match in _AT_LEAST_ENTITIES.finditer(sentence):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from matcher.domain import WIDENING as DOMAIN_WIDENING
 from matcher.domain import EligibilityRule, RuleKind
 from matcher.scoring.calls.patterns.common import (
     rule,
@@ -21,41 +22,8 @@ _COUNTRY_ALIASES = {
 }  # fmt: skip
 _COUNTRY_NAME = "|".join(sorted(map(re.escape, _COUNTRY_ALIASES), key=len, reverse=True))
 
-#: Horizon Europe Widening countries: EU members with low R&I performance plus associated
-#: countries with the same status (Horizon Europe Regulation 2021/695, art. 2(25); list of the
-#: 2026-2027 General Annexes). Outermost regions also qualify but are below country level.
-WIDENING = frozenset(
-    [
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "EE",
-        "GR",
-        "HU",
-        "LV",
-        "LT",
-        "MT",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "AL",
-        "AM",
-        "BA",
-        "FO",
-        "GE",
-        "XK",
-        "MD",
-        "ME",
-        "MK",
-        "RS",
-        "TN",
-        "TR",
-        "UA",
-    ]
-)
+#: Horizon Europe Widening countries (kept in :mod:`matcher.domain` as a country set).
+WIDENING = DOMAIN_WIDENING
 #: Euratom's associated countries in 2026, as the topic texts themselves state.
 EURATOM_ASSOCIATED = frozenset({"UA", "CH"})
 
@@ -139,3 +107,43 @@ def find_country_restrictions(sentences: Sequence[str]) -> list[EligibilityRule]
         params["basis"] = "topic restriction"
         rules.append(rule(RuleKind.COUNTRIES, params, sentence))
     return rules
+
+
+# "In recognition of the opening of the US National Institutes of Health's programmes to
+# European researchers, any legal entity established in the United States of America is eligible
+# to receive Union funding" / "legal entities established in Australia, Brazil, ..., and USA,
+# which provide, under the grant, access to their state-of-the-art research infrastructures ...,
+# are exceptionally eligible for funding from the Union under this topic".
+_NAMED_FOR_FUNDING = re.compile(
+    r"\blegal entit(?:y|ies) established in (?P<scope>[^.]*?)(?:,? which (?P<condition>[^.]*?))?"
+    r",? (?:is|are) (?:exceptionally )?eligible (?:to receive|for) (?:\w+ )?funding",
+    re.I,
+)
+_THIRD_COUNTRY_NAMES = {
+    "united states of america": "US", "united states": "US", "usa": "US", "australia": "AU",
+    "brazil": "BR", "canada": "CA", "chile": "CL", "india": "IN", "japan": "JP", "mexico": "MX",
+    "new zealand": "NZ", "republic of korea": "KR", "south korea": "KR", "singapore": "SG",
+}  # fmt: skip
+_THIRD_COUNTRY = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(map(re.escape, _THIRD_COUNTRY_NAMES), key=len, reverse=True))
+    + r")\b",
+    re.I,
+)
+
+
+def find_named_countries(sentences: Sequence[str]) -> list[tuple[list[str], str, str]]:
+    """Third countries a call names as eligible for EU funding, beyond its programme's set:
+    ``(codes, condition, sentence)``, ``condition`` being "" when the text sets none ("any legal
+    entity established in the United States of America is eligible to receive Union funding").
+    Soft wording ("may be eligible") names no country."""
+    found: list[tuple[list[str], str, str]] = []
+    for sentence in sentences:
+        match = _NAMED_FOR_FUNDING.search(sentence)
+        if not match or re.search(r"\bmay\b", match.group(0), re.I):
+            continue
+        scope = match.group("scope")
+        codes = sorted({_THIRD_COUNTRY_NAMES[m.lower()] for m in _THIRD_COUNTRY.findall(scope)})
+        if codes:
+            found.append((codes, (match.group("condition") or "").strip(), sentence))
+    return found

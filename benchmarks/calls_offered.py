@@ -1,0 +1,244 @@
+"""What the calls a city is offered are worth: hand grades of the top 10, with and without a
+declared need.
+
+For N cities in N different countries (drawn with ``--seed`` among towns of 20,000-500,000
+inhabitants, leaving out the cities the ranking was looked at while it was written), on the
+snapshot day and on ``--today``, at each ``--status``, the top 10 calls **offered** (eligible
+now, then eligible once partners join: what the calls page lists first) are looked up in the
+hand-graded file ``tests/scoring/calls/data/graded_calls.json``:
+
+* **suitable**: graded as a call a municipality would realistically go for;
+* **written for cities**: graded as written for cities (Cities Mission, NEB, LIFE for local
+  authorities, CERV town twinning, ...).
+
+Shares are over the graded calls of the top 10 (ungraded ones are counted apart), with a 95%
+interval by bootstrap over the cities (the unit that varies), 4,000 resamples.
+
+Then, **like a user**, each city gets one declared need through ``matcher import cities`` of a
+CSV row (``slug,needs`` = ``theme:1.0``; a different need per city, rotating over
+:data:`NEEDS`), and the top 10 offered are counted that are *about that need*: tagged with the
+need's theme, or naming one of the theme's synonyms in the title. The bar: at least 6 of 10.
+``available`` is how many offered calls about the need exist at all for that city and day
+(the most the list could hold).
+
+The database is a fresh SQLite file seeded with ``matcher seed`` (the shipped data/).
+
+    python benchmarks/calls_offered.py [--cities 8] [--seed 11] [--status open all]
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _common import argument_parser, print_machine, print_table  # noqa: E402
+
+GRADED = ROOT / "tests" / "scoring" / "calls" / "data" / "graded_calls.json"
+THEMES = ROOT / "data" / "themes.json"
+SNAPSHOT = date(2026, 8, 20)
+TODAY = date(2026, 12, 1)
+#: Cities looked at while the ranking was written (issue texts, tests): never drawn.
+LOOKED_AT = frozenset({
+    "it-reggio-emilia", "gb-peterborough", "es-cadiz", "fi-lahti", "nl-emmen", "it-bologna",
+    "de-oldenburg",
+})  # fmt: skip
+#: Needs declared in turn, one per city: themes a town hall asks for help with.
+NEEDS = (
+    "mobility-transition", "deep-retrofitting", "climate-adaptation", "circular-economy",
+    "culture-heritage", "social-inclusion-health", "digital-public-services",
+    "nature-based-solutions", "energy-transition", "citizen-participation",
+)  # fmt: skip
+COUNTRIES = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "NO", "IS", "GB",
+    "CH",
+})  # fmt: skip
+TOP = 10
+
+
+def matcher_command(url: str, *args: str) -> str:
+    env = {**os.environ, "MATCHER_DATABASE_URL": url, "MATCHER_SECRET_KEY": "benchmark"}
+    exe = Path(sys.executable).with_name("matcher")
+    done = subprocess.run([str(exe), *args], check=True, cwd=ROOT, env=env,
+                          capture_output=True, text=True)  # fmt: skip
+    return done.stdout
+
+
+def pick_cities(session, count: int, seed: int) -> list:
+    from matcher.db import repository
+
+    by_country: dict[str, list] = {}
+    for city in repository.all_cities(session):
+        if city.slug in LOOKED_AT or city.country not in COUNTRIES:
+            continue
+        if city.population and 20_000 <= city.population <= 500_000:
+            by_country.setdefault(city.country, []).append(city)
+    rng = random.Random(seed)
+    countries = rng.sample(sorted(by_country), count)
+    return [rng.choice(sorted(by_country[c], key=lambda x: x.slug)) for c in countries]
+
+
+def offered(session, city, today: date, status: str) -> list:
+    from matcher.services import calls as calls_service
+
+    filters = calls_service.CallFilters(status=status, limit=None)
+    result = calls_service.calls_for_city(session, city, today, filters)
+    return [*result.eligible, *result.needs_partners]
+
+
+def bootstrap(values: list[float], seed: int = 0, rounds: int = 4000) -> tuple[float, float]:
+    if not values:
+        return float("nan"), float("nan")
+    rng = random.Random(seed)
+    means = sorted(sum(rng.choices(values, k=len(values))) / len(values) for _ in range(rounds))
+    return means[int(0.025 * rounds)], means[int(0.975 * rounds) - 1]
+
+
+def about_need(call, theme: dict) -> bool:
+    if theme["id"] in call.themes:
+        return True
+    title = call.title.lower()
+    return any(word.lower() in title for word in [theme["label"], *theme["synonyms"]])
+
+
+def _mark(grade: dict | None) -> str:
+    if grade is None:
+        return "?"
+    suitable = "S" if grade["suitable_for_municipality"] else "-"
+    return suitable + ("W" if grade["written_for_cities"] else " ")
+
+
+def offered_groups(session, city, today: date, status: str) -> tuple[list, list]:
+    from matcher.services import calls as calls_service
+
+    filters = calls_service.CallFilters(status=status, limit=None)
+    result = calls_service.calls_for_city(session, city, today, filters)
+    return result.eligible, result.needs_partners
+
+
+def grade_lists(session, cities, today, status, grades) -> dict:
+    suitable, written, ungraded, lines = [], [], 0, []
+    for city in cities:
+        top = offered(session, city, today, status)[:TOP]
+        graded = [grades[m.call_id] for m in top if m.call_id in grades]
+        ungraded += len(top) - len(graded)
+        if graded:
+            suitable.append(sum(g["suitable_for_municipality"] for g in graded) / len(graded))
+            written.append(sum(g["written_for_cities"] for g in graded) / len(graded))
+        lines.append((city, top))
+    return {"suitable": suitable, "written": written, "ungraded": ungraded, "lines": lines}
+
+
+def main() -> int:
+    parser = argument_parser(__doc__)
+    parser.add_argument("--cities", type=int, default=8)
+    parser.set_defaults(seed=11)
+    parser.add_argument("--status", nargs="+", default=["open", "all"])
+    parser.add_argument("--show", action="store_true", help="Print every top 10.")
+    args = parser.parse_args()
+    print_machine()
+    grades = {g["id"]: g for g in json.loads(GRADED.read_text())["grades"]}
+    themes = {t["id"]: t for t in json.loads(THEMES.read_text())["themes"]}
+
+    from matcher import create_app
+    from matcher.db import get_database
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'offered.sqlite3'}"
+        started = time.perf_counter()
+        matcher_command(url, "seed")
+        print(f"seeded in {time.perf_counter() - started:.1f}s; graded calls: {len(grades)}")
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark"}, with_web=False)
+        database = get_database(app)
+        session = database.session()
+        cities = pick_cities(session, args.cities, args.seed)
+        print("cities:", ", ".join(f"{c.name} ({c.country})" for c in cities))
+
+        rows = []
+        for today in (SNAPSHOT, TODAY):
+            for status in args.status:
+                graded = grade_lists(session, cities, today, status, grades)
+                s_low, s_high = bootstrap(graded["suitable"])
+                w_low, w_high = bootstrap(graded["written"])
+                mean = lambda v: sum(v) / len(v) if v else float("nan")  # noqa: E731
+                rows.append([today.isoformat(), status,
+                             f"{mean(graded['suitable']):.2f} [{s_low:.2f}, {s_high:.2f}]",
+                             f"{mean(graded['written']):.2f} [{w_low:.2f}, {w_high:.2f}]",
+                             str(graded["ungraded"])])  # fmt: skip
+                if args.show:
+                    for city, top in graded["lines"]:
+                        print(f"\n{today} {status} {city.name} ({city.country})")
+                        for m in top:
+                            mark = _mark(grades.get(m.call_id))
+                            print(f"  {mark:3} {m.fit:.2f} {m.call_id} {m.call.title[:70]}")
+        print(f"\nTop {TOP} offered (eligible now, then once partners join), hand-graded:")
+        print_table(["day", "status", "suitable [95% CI]", "written for cities [95% CI]",
+                     "ungraded"], rows)  # fmt: skip
+
+        # A need declared by import, one per city.
+        needs = {c.slug: NEEDS[i % len(NEEDS)] for i, c in enumerate(cities)}
+        csv_path = Path(tmp) / "needs.csv"
+        with csv_path.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["slug", "needs"])
+            for slug, theme in needs.items():
+                writer.writerow([slug, f"{theme}:1.0"])
+        session.close()
+        database.dispose()
+        matcher_command(url, "import", "cities", str(csv_path))
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark"}, with_web=False)
+        database = get_database(app)
+        session = database.session()
+        from matcher.db import repository
+
+        cities = [repository.get_city(session, c.slug) for c in cities]
+        rows, met, lists = [], 0, 0
+        for today in (SNAPSHOT, TODAY):
+            for status in args.status:
+                for city in cities:
+                    theme = themes[needs[city.slug]]
+                    eligible, partners = offered_groups(session, city, today, status)
+                    all_offered = [*eligible, *partners]
+                    top = all_offered[:TOP]
+                    hits = sum(about_need(m.call, theme) for m in top)
+                    available = sum(about_need(m.call, theme) for m in all_offered)
+                    # The most the top 10 could hold with every group putting the calls about
+                    # the need first (the groups' order is fixed: eligible now comes first).
+                    best = sorted(eligible, key=lambda m: not about_need(m.call, theme))
+                    best += sorted(partners, key=lambda m: not about_need(m.call, theme))
+                    most = sum(about_need(m.call, theme) for m in best[:TOP])
+                    suitable = [grades[m.call_id]["suitable_for_municipality"] for m in top
+                                if m.call_id in grades]  # fmt: skip
+                    lists += 1
+                    met += hits >= 6
+                    rows.append([today.isoformat(), status, f"{city.name} ({city.country})",
+                                 theme["id"], f"{hits}/{len(top)}", str(most), str(available),
+                                 f"{sum(suitable)}/{len(suitable)}"])  # fmt: skip
+                    if args.show:
+                        print(f"\n{today} {status} {city.name} need {theme['id']}")
+                        for m in top:
+                            mark = "N" if about_need(m.call, theme) else "-"
+                            print(f"  {mark} {m.fit:.2f} {m.call_id} {m.call.title[:70]}")
+        print(f"\nA need declared by import: top {TOP} offered that are about it (bar: 6):")
+        print_table(["day", "status", "city", "need", "about the need", "most possible",
+                     "available",
+                     "suitable (graded)"], rows)  # fmt: skip
+        print(f"\nlists meeting the bar: {met}/{lists}")
+        session.close()
+        database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
