@@ -346,10 +346,13 @@ def purpose_contributions(
     geography: str = "any",
     focus: bool = False,
     purpose_counts: np.ndarray | None = None,
+    hub_penalty: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Exact per-part contributions (logit units) of the purpose model plus the user's
     preferences, keyed by the ranker's part names (the place features are summed into
-    ``proximity``); the score is ``model.intercept`` plus their sum."""
+    ``proximity``); the score is ``model.intercept`` plus their sum. ``hub_penalty`` (logit
+    units per candidate, :mod:`matcher.scoring.partners.hubs`) is taken off as the part
+    ``exposure``."""
     features = pair_features(parts, km, abroad, located, purpose_counts)
     out: dict[str, np.ndarray] = {}
     for name, values in model.contributions(features).items():
@@ -370,6 +373,8 @@ def purpose_contributions(
         out[part] = out[part] + values if part in out else values
     if geography != "any":
         out["geography"] = np.float32(GEOGRAPHY_PREFERENCE) * np.asarray(parts["geography"])
+    if hub_penalty is not None:
+        out["exposure"] = -np.asarray(hub_penalty, np.float32)
     return out
 
 
@@ -400,7 +405,7 @@ def total_score(model: PurposeModel, contributions: Mapping[str, np.ndarray]) ->
 
 
 def index_scores(ranker, xyz, country: str, parts, purpose: str, geography: str = "any",
-                 focus: bool = False):  # fmt: skip
+                 focus: bool = False, hub_penalty: np.ndarray | None = None):  # fmt: skip
     """(contributions, logit scores) of every row of a fitted ``PartnerRanker`` under a
     purpose's model, from every row's parts and the query's place (``xyz`` unit vector,
     ``country``). The shipped models are loaded on first use and kept on the ranker."""
@@ -417,5 +422,6 @@ def index_scores(ranker, xyz, country: str, parts, purpose: str, geography: str 
     counts = ranker.vectors_.purpose_counts
     contributions = purpose_contributions(models[purpose], parts, km, abroad, located,
                                           geography=geography, focus=focus,
-                                          purpose_counts=counts)  # fmt: skip
+                                          purpose_counts=counts,
+                                          hub_penalty=hub_penalty)  # fmt: skip
     return contributions, total_score(models[purpose], contributions)

@@ -165,7 +165,9 @@ def test_grouped_cross_validation_never_trains_on_a_test_group(monkeypatch):
         return linear()
 
     monkeypatch.setattr(purpose_fit, "fit", fake_fit)
-    monkeypatch.setattr(purpose_fit, "scores_with", lambda model, r, geography="any": r.group)
+    monkeypatch.setattr(
+        purpose_fit, "scores_with", lambda model, r, geography="any", hub_penalty=None: r.group
+    )
     scored = purpose_fit.cross_validated(rows, "p", form="linear", folds=5)
     assert len(seen) == 5 and len(scored) == len(rows)
     for train_groups, fold_groups in zip(seen, [set(range(10)) - s for s in seen], strict=True):
