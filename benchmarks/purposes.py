@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -144,6 +145,13 @@ def run_quality(args) -> None:
             for method, metric in methods.items():
                 print(f"  {method:<20} {_interval(metric)}")
             print(f"  engine / best baseline ({best}) = {ratio:.2f}x, intervals apart: {apart}")
+            # The engine is evaluated with the project's themes as its focus (a preference,
+            # not evidence): the same engine without a focus shows what the focus costs.
+            bare = [replace(g, themes=()) for g in groups]
+            plain = evaluate(cities, collaborations, bare, theme_ids=theme_ids, truth=name,
+                             purpose=purpose, vectoriser=vectoriser, n_boot=args.boot,
+                             folds=args.folds, baselines={})  # fmt: skip
+            print(f"  {'engine, no focus':<20} {_interval(plain['methods'][0]['ndcg@10'])}")
     out_of_programme(cities, collaborations, vectoriser, args)
     focus_and_hubs(cities, collaborations, themes, args)
 

@@ -28,6 +28,7 @@ from matcher.scoring.partners.purposes import (
     FEATURES,
     PurposeModel,
     fit_purpose_model,
+    focus_holders,
     load_models,
     pair_features,
     purpose_contributions,
@@ -55,6 +56,7 @@ class QueryRows:
     purpose_counts: np.ndarray | None = None
     focus: bool = False
     band: int = 0  # the query's size band code (hub prices are per band)
+    themed: np.ndarray | None = None  # cities with projects on the focus (hidden group out)
 
     def features(self) -> dict[str, np.ndarray]:
         """The model features of every index row."""
@@ -77,6 +79,12 @@ def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
         if q.overrides is not None and counts is not None:  # the hidden group's members
             counts = counts.copy()
             counts[ranker.rows_of(q.overrides.city_ids)] = q.overrides.purpose_counts
+        focus = ranker._focus_vector(q.theme_focus)
+        themed = focus_holders(ranker.vectors_.experience, focus)
+        if q.overrides is not None:  # the hidden group's members, without its projects
+            themed[ranker.rows_of(q.overrides.city_ids)] = focus_holders(
+                q.overrides.experience, focus
+            )
         xyz = ranker.xyz_[q.row]
         cosine = np.clip(ranker.xyz_ @ xyz, -1.0, 1.0)
         out.append(QueryRows(
@@ -85,7 +93,7 @@ def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
             abroad=ranker.country_codes_ != ranker.country_codes_[q.row],
             located=ranker.has_coords_ & bool(ranker.has_coords_[q.row]),
             purpose_counts=counts, focus=bool(q.theme_focus),
-            band=int(ranker.size_band_codes_[q.row]),
+            band=int(ranker.size_band_codes_[q.row]), themed=themed,
         ))  # fmt: skip
     return out
 
@@ -131,7 +139,7 @@ def scores_with(model: PurposeModel, r: QueryRows, geography: str = "any",
     contributions = purpose_contributions(model, r.parts, r.km, r.abroad, r.located,
                                           geography=geography, focus=r.focus,
                                           purpose_counts=r.purpose_counts,
-                                          hub_penalty=hub_penalty)  # fmt: skip
+                                          hub_penalty=hub_penalty, themed=r.themed)  # fmt: skip
     return total_score(model, contributions)
 
 

@@ -67,7 +67,7 @@ from matcher.domain import SIZE_BANDS, expand_countries
 from matcher.scoring.partners import hubs
 from matcher.scoring.partners import parts as P
 from matcher.scoring.partners.parts import combine, top_k
-from matcher.scoring.partners.purposes import index_scores, profile_margin
+from matcher.scoring.partners.purposes import focus_holders, index_scores, profile_margin
 from matcher.scoring.partners.result import RankResult
 from matcher.scoring.partners.vectorise import ProfileVectoriser, ProfileVectors, shared_row_entries
 from matcher.scoring.partners.weights import (
@@ -246,8 +246,9 @@ class PartnerRanker:
             prices = hubs.prices_of(self).get(purpose)
             band = P.size_band_codes(query.population)[0]
             penalty = None if prices is None else prices[band]
-            contributions, scores = index_scores(self, q.xyz, q.country, every, purpose,
-                                                 geography, bool(theme_focus), penalty)  # fmt: skip
+            themed = focus_holders(self.vectors_.experience, self._focus_vector(theme_focus))
+            contributions, scores = index_scores(self, q.xyz, q.country, every, purpose, geography,
+                                                 bool(theme_focus), penalty, themed)  # fmt: skip
         else:
             scores = self._combined_scores(q, probe, raw, geography, sparse)
         if countries or exclude_countries or country_sets or size_bands:
