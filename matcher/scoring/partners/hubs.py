@@ -16,13 +16,14 @@ everyone. This module measures that on the engine's own lists and prices it:
   candidates over the cap pay, and only as much as brings them down to it. A query pays its
   band's prices, told as the part ``exposure``.
 
-**Off by default** (:data:`HUB_CAP` is None): measured on the shipped data
-(``benchmarks/purposes.py --hub-cap 0.1``), a cap of 0.1 meets the plain-list hub bar for
-research and peer exchange but not for transnational networks, leaves the *focused* lists'
-hubs (the cities best on one theme) as they were or worse, and costs transnational held-out
-nDCG@10 (0.057 to 0.045, intervals overlapping). ``matcher evaluate --purpose`` prices each
-fold's hubs with that fold's own model when a cap is set, so the cost is part of the
-reported figures.
+**Off by default** (:data:`HUB_CAP` is None), because measured (``benchmarks/purposes.py
+--focus-only --hub-cap SHARE``, both city sets, and ``matcher evaluate --purpose``, which
+prices each fold with that fold's own model when a cap is set) no cap met the hub bar without
+a cost: 0.1 left transnational's plain hub (Rotterdam in 5 of 15 top-5 lists) and cost
+held-out nDCG@10 (transnational 0.057 to 0.044, research 0.075 to 0.058, intervals
+overlapping); 0.2 cost nothing (0.055, 0.081) but moved the hubs elsewhere (Amsterdam in 7,
+Gabrovo in 7). A sample of 40 queries per size band is too coarse for the 15 largest
+cities of 15 countries.
 """
 
 from __future__ import annotations
