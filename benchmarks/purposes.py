@@ -16,7 +16,8 @@ baseline and whether the intervals are apart; then out-of-programme estimates (a
 on one kind of programme, tested on another it never saw); then the theme-focus and hub
 checks for 15 cities in 15 countries.
 
-    python benchmarks/purposes.py [--quick] [--fit]
+    python benchmarks/purposes.py [--quick] [--fit] [--focus-only] [--cities main|other]
+                                  [--hub-cap SHARE]
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import argument_parser, print_machine  # noqa: E402
 from partners import DATA, city_index, load_seed, load_truth  # noqa: E402
 
-from matcher.scoring.partners import purpose_fit  # noqa: E402
+from matcher.scoring.partners import hubs, purpose_fit  # noqa: E402
 from matcher.scoring.partners.evaluate import (  # noqa: E402
     bootstrap_ci,
     evaluate,
@@ -143,6 +145,13 @@ def run_quality(args) -> None:
             for method, metric in methods.items():
                 print(f"  {method:<20} {_interval(metric)}")
             print(f"  engine / best baseline ({best}) = {ratio:.2f}x, intervals apart: {apart}")
+            # The engine is evaluated with the project's themes as its focus (a preference,
+            # not evidence): the same engine without a focus shows what the focus costs.
+            bare = [replace(g, themes=()) for g in groups]
+            plain = evaluate(cities, collaborations, bare, theme_ids=theme_ids, truth=name,
+                             purpose=purpose, vectoriser=vectoriser, n_boot=args.boot,
+                             folds=args.folds, baselines={})  # fmt: skip
+            print(f"  {'engine, no focus':<20} {_interval(plain['methods'][0]['ndcg@10'])}")
     out_of_programme(cities, collaborations, vectoriser, args)
     focus_and_hubs(cities, collaborations, themes, args)
 
@@ -175,16 +184,23 @@ def out_of_programme(cities, collaborations, vectoriser, args) -> None:
               f"{engine.mean() / max(popular.mean(), 1e-9):.2f}x")  # fmt: skip
 
 
-def pick_cities(cities):
-    """One city per country for the 15 countries with the most seeded cities: the most
-    populous one of 20k-500k (a fixed rule, not a choice of examples)."""
+def pick_cities(cities, which: str = "main"):
+    """One city per country, a fixed rule, not a choice of examples. ``main``: for the 15
+    countries with the most seeded cities, the most populous one of 20k-500k. ``other`` (a
+    check that the figures generalise): for the next 15 countries, the city of median
+    population among their 20k-500k cities."""
     per_country = Counter(c.country for c in cities)
+    ordered = sorted(per_country.items(), key=lambda kv: (-kv[1], kv[0]))
+    countries = ordered[:COUNTRIES] if which == "main" else ordered[COUNTRIES:]
     chosen = []
-    for country, _n in sorted(per_country.items(), key=lambda kv: (-kv[1], kv[0]))[:COUNTRIES]:
-        band = [c for c in cities if c.country == country and c.population
-                and 20_000 <= c.population <= 500_000 and c.lat is not None]  # fmt: skip
+    for country, _n in countries:
+        band = sorted((c for c in cities if c.country == country and c.population
+                       and 20_000 <= c.population <= 500_000 and c.lat is not None),
+                      key=lambda c: (c.population, -c.id))  # fmt: skip
         if band:
-            chosen.append(max(band, key=lambda c: (c.population, -c.id)))
+            chosen.append(band[-1] if which == "main" else band[len(band) // 2])
+        if len(chosen) == COUNTRIES:
+            break
     return chosen
 
 
@@ -199,7 +215,7 @@ def focus_and_hubs(cities, collaborations, themes, args) -> None:
     for collab in collaborations:
         for cid in collab.member_city_ids:
             of_city.setdefault(cid, []).append(collab)
-    chosen = pick_cities(cities)
+    chosen = pick_cities(cities, args.cities)
     print(f"\nTheme focus and hubs, {len(chosen)} cities in {len(chosen)} countries "
           f"({', '.join(c.name for c in chosen)}):")  # fmt: skip
     for purpose in ("any", "cross-border", "transnational", "research", "peer-exchange"):
@@ -251,12 +267,28 @@ def _km(a, b) -> float:
 def main() -> None:
     parser = argument_parser(__doc__)
     parser.add_argument("--fit", action="store_true", help="refit and write the models")
+    parser.add_argument("--cities", choices=("main", "other"), default="main",
+                        help="the 15 focus and hub cities: main, or 15 other cities in 15 "
+                        "other countries")  # fmt: skip
+    parser.add_argument(
+        "--focus-only", action="store_true", help="only the theme-focus and hub checks"
+    )
+    parser.add_argument(
+        "--hub-cap",
+        type=float,
+        default=None,
+        help="price hubs at this share (matcher.scoring.partners.hubs)",
+    )
     args = parser.parse_args()
+    hubs.HUB_CAP = args.hub_cap
     args.folds = 5
     args.boot = 200 if args.quick else 1000
     print_machine()
     if args.fit:
         run_fit(args)
+    elif args.focus_only:
+        cities, collaborations, themes, _vectoriser = setup()
+        focus_and_hubs(cities, collaborations, themes, args)
     else:
         run_quality(args)
 

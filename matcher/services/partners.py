@@ -133,6 +133,8 @@ class PartnerIndex:
         new.by_slug = {**self.by_slug, **{c.slug: c for c in cities}}
         new.vectoriser = self.vectoriser.refreshed(list(cities))
         new.ranker = copy.copy(self.ranker).fit(new.vectoriser)
+        # Hub prices read no profile (matcher.scoring.partners.hubs): an edit keeps them.
+        new.ranker.hub_prices_ = self.ranker.hub_prices_
         new.version = version
         edits = (*self.edits, (version, frozenset(c.id for c in cities)))
         if len(edits) > EDITS_KEPT:

@@ -401,16 +401,21 @@ def _purpose_engine(ranker, queries, purpose, geography, folds, seed) -> Method:
     """The purpose model as an evaluation method: cross-validated scores when any query's
     group is a known collaboration (it may have trained the shipped model), else the shipped
     model's scores."""
-    from matcher.scoring.partners import purpose_fit
+    from matcher.scoring.partners import hubs, purpose_fit
 
     rows = purpose_fit.collect(ranker, queries, geography)
     if any(q.overrides is not None for q in queries):
+        inputs = None if hubs.HUB_CAP is None else list(hubs.prior_inputs(ranker))
         scored = purpose_fit.cross_validated(rows, purpose, folds=folds, seed=seed,
-                                             geography=geography)  # fmt: skip
+                                             geography=geography, hub_inputs=inputs,
+                                             hub_bands=ranker.size_band_codes_)  # fmt: skip
         scoring = f"grouped {folds}-fold cross-validation"
     else:
         model = purpose_fit.load_models()[purpose]
-        scored = [purpose_fit.scores_with(model, r, geography) for r in rows]
+        prices = hubs.prices_of(ranker).get(purpose)
+        scored = [purpose_fit.scores_with(model, r, geography,
+                                          None if prices is None else prices[r.band])
+                  for r in rows]  # fmt: skip
         scoring = "shipped model (no truth group is a known collaboration)"
     by_query = {id(q): s for q, s in zip(queries, scored, strict=True)}
 

@@ -23,10 +23,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from matcher.scoring.partners import hubs
 from matcher.scoring.partners.purposes import (
     FEATURES,
     PurposeModel,
     fit_purpose_model,
+    focus_holders,
     load_models,
     pair_features,
     purpose_contributions,
@@ -53,6 +55,8 @@ class QueryRows:
     located: np.ndarray
     purpose_counts: np.ndarray | None = None
     focus: bool = False
+    band: int = 0  # the query's size band code (hub prices are per band)
+    themed: np.ndarray | None = None  # cities with projects on the focus (hidden group out)
 
     def features(self) -> dict[str, np.ndarray]:
         """The model features of every index row."""
@@ -75,6 +79,12 @@ def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
         if q.overrides is not None and counts is not None:  # the hidden group's members
             counts = counts.copy()
             counts[ranker.rows_of(q.overrides.city_ids)] = q.overrides.purpose_counts
+        focus = ranker._focus_vector(q.theme_focus)
+        themed = focus_holders(ranker.vectors_.experience, focus)
+        if q.overrides is not None:  # the hidden group's members, without its projects
+            themed[ranker.rows_of(q.overrides.city_ids)] = focus_holders(
+                q.overrides.experience, focus
+            )
         xyz = ranker.xyz_[q.row]
         cosine = np.clip(ranker.xyz_ @ xyz, -1.0, 1.0)
         out.append(QueryRows(
@@ -83,6 +93,7 @@ def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
             abroad=ranker.country_codes_ != ranker.country_codes_[q.row],
             located=ranker.has_coords_ & bool(ranker.has_coords_[q.row]),
             purpose_counts=counts, focus=bool(q.theme_focus),
+            band=int(ranker.size_band_codes_[q.row]), themed=themed,
         ))  # fmt: skip
     return out
 
@@ -121,11 +132,14 @@ def fit(purpose: str, rows: Sequence[QueryRows], form: str, *, seed: int = 0,
                    info={**model.info, "prior_log_odds": float(prior)})  # fmt: skip
 
 
-def scores_with(model: PurposeModel, r: QueryRows, geography: str = "any") -> np.ndarray:
-    """The engine's score (model plus preferences) of every index row for one query."""
+def scores_with(model: PurposeModel, r: QueryRows, geography: str = "any",
+                hub_penalty: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """The engine's score (model plus preferences, less ``hub_penalty``) of every index row
+    for one query."""
     contributions = purpose_contributions(model, r.parts, r.km, r.abroad, r.located,
                                           geography=geography, focus=r.focus,
-                                          purpose_counts=r.purpose_counts)  # fmt: skip
+                                          purpose_counts=r.purpose_counts,
+                                          hub_penalty=hub_penalty, themed=r.themed)  # fmt: skip
     return total_score(model, contributions)
 
 
@@ -137,9 +151,13 @@ def cross_validated(
     folds: int = 5,
     seed: int = 0,
     geography: str = "any",
+    hub_inputs: Sequence[hubs.PriorInputs] | None = None,
+    hub_bands: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """Held-out engine scores per query: each group's queries scored by a model fitted on
-    the other folds' groups (``form`` defaults to the shipped model's form)."""
+    the other folds' groups (``form`` defaults to the shipped model's form). With
+    ``hub_inputs`` (:func:`hubs.prior_inputs` of the index) and ``hub_bands`` (its size band
+    codes) each fold's model prices its own hubs, as the served engine does."""
     if form is None:
         shipped = load_models().get(purpose)
         form = shipped.form if shipped else "additive-boosting"
@@ -150,7 +168,12 @@ def cross_validated(
     for k in range(min(folds, len(groups))):
         train = [r for r in rows if fold_of[r.group] != k]
         model = fit(purpose, train, form, seed=seed)
+        prices = None
+        if hub_inputs is not None and hub_bands is not None:
+            sampled, prior = hubs.prior_scores({purpose: model}, hub_inputs, len(rows[0].km))
+            prices = hubs.band_prices(sampled, prior[purpose], hub_bands)
         for i, r in enumerate(rows):
             if fold_of[r.group] == k:
-                out[i] = scores_with(model, r, geography)
+                penalty = None if prices is None else prices[r.band]
+                out[i] = scores_with(model, r, geography, penalty)
     return [s for s in out if s is not None]

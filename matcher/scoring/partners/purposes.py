@@ -33,7 +33,10 @@ units with documented, unfitted weights (:data:`PREFERENCE_WEIGHTS`), scaled per
 full match on the focus is worth as much as the model's strongest single piece of evidence
 (proximity for cross-border, where a neighbour 10 km away outweighs one 60 km away by about
 20 logit units; activity, capped, for research), enough to reorder the list under every
-purpose; declared needs met by declared offers count twice a shared interest. Activity is capped
+purpose; declared needs met by declared offers count twice a shared interest. Themes are
+sparse in the data, so under a purpose led by place the focus's surroundings widen to the
+nearest cities with projects on the theme (:data:`FOCUS_THEMED`; for cross-border no farther
+than an Interreg area, :data:`FOCUS_WIDEST_KM`). Activity is capped
 (:data:`ACTIVITY_CAP`) so that a few very active cities do not top every list.
 """
 
@@ -46,11 +49,12 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.scoring.partners.weights import EARTH_RADIUS_KM, PROFILE_PARTS
+from matcher.scoring.partners.weights import CROSS_BORDER_MAX_KM, EARTH_RADIUS_KM, PROFILE_PARTS
 
 __all__ = [
     "FEATURES",
     "MODELS_FILE",
+    "focus_holders",
     "PREFERENCE_WEIGHTS",
     "preference_weights",
     "strongest_evidence",
@@ -294,7 +298,10 @@ def strongest_evidence(model: PurposeModel) -> float:
 #: (several hundred kilometres), so a focus does not hand every list in Europe the same few
 #: cities that are best on the theme (hubs) while distance still decides little inside it.
 FOCUS_NEIGHBOURS = 200
-FOCUS_REGION = 1500
+#: 600, not 1,500: with 1,500 a handful of cities best on one theme (Budapest, Weiz, Valjevo)
+#: were in 6-9 of the 15 focused top-5 lists of ``benchmarks/purposes.py`` under transnational,
+#: research and peer exchange; with 600 none is in more than 4, held-out nDCG@10 unchanged.
+FOCUS_REGION = 600
 
 
 def place_led(model: PurposeModel) -> bool:
@@ -306,12 +313,36 @@ def place_led(model: PurposeModel) -> bool:
     return place > 0 and place >= strongest_evidence(model)
 
 
-def neighbourhood(km: np.ndarray, located: np.ndarray, size: int = FOCUS_NEIGHBOURS
-                  ) -> np.ndarray:  # fmt: skip
-    """Per candidate, how much a focus counts: 1 within the distance of the query's
-    ``size`` nearest located cities, fading
-    exponentially beyond (per that distance); 0 where either place is unknown. It depends on
-    places only, never on profiles, so a profile edit cannot move it."""
+#: Under a place-led purpose the neighbourhood is never narrower than the distance of the
+#: this-many nearest cities with past projects on a focus theme: themes are sparse in the data
+#: (one city in a hundred has a project on mobility), and a focus whose surroundings hold two
+#: such cities cannot steer a list of ten (``benchmarks/purposes.py``: with 200 neighbours
+#: alone, 9 of 15 focused lists changed by 4 or more under ``any`` and ``cross-border``).
+FOCUS_THEMED = 10
+#: ... but, for the cross-border purpose, not beyond this many kilometres (the reach of an
+#: Interreg cross-border area either side of a border,
+#: :data:`~matcher.scoring.partners.weights.CROSS_BORDER_MAX_KM`), so a focused cross-border
+#: list stays a list of the region even where no neighbour worked on the theme.
+FOCUS_WIDEST_KM = CROSS_BORDER_MAX_KM
+
+
+def focus_holders(experience: np.ndarray, focus: np.ndarray) -> np.ndarray:
+    """Per city, whether it has past projects on a focus theme (``experience``: cities x
+    themes, ``focus``: a vector over the themes, non-zero on the focus). Projects only, never
+    the declared profile, so a profile edit cannot move the focus's surroundings."""
+    columns = np.flatnonzero(np.asarray(focus) > 0)
+    return (np.asarray(experience)[:, columns] > 0).any(axis=1)
+
+
+def neighbourhood(km: np.ndarray, located: np.ndarray, size: int = FOCUS_NEIGHBOURS,
+                  themed: np.ndarray | None = None,
+                  widest_km: float = np.inf) -> np.ndarray:  # fmt: skip
+    """Per candidate, how much a focus counts: 1 within the reach, fading exponentially
+    beyond (per that distance); 0 where either place is unknown. The reach is the distance of
+    the query's ``size`` nearest located cities, widened to that of its
+    :data:`FOCUS_THEMED` nearest located ``themed`` cities (:func:`focus_holders`) when
+    those are farther, up to ``widest_km``. It depends on places and projects only, never on
+    profiles, so a profile edit cannot move it."""
     km = np.asarray(km, np.float64)
     located = np.asarray(located, bool)
     out = np.zeros(len(km), np.float32)
@@ -320,6 +351,11 @@ def neighbourhood(km: np.ndarray, located: np.ndarray, size: int = FOCUS_NEIGHBO
     known = km[located]
     k = min(size, len(known) - 1)
     reach = max(float(np.partition(known, k)[k]), 1.0)
+    if themed is not None:
+        holders = km[located & np.asarray(themed, bool)]
+        if len(holders):
+            k = min(FOCUS_THEMED, len(holders)) - 1
+            reach = max(reach, min(float(np.partition(holders, k)[k]), widest_km))
     out[located] = np.exp(-np.maximum(known - reach, 0.0) / reach)
     return out
 
@@ -346,10 +382,14 @@ def purpose_contributions(
     geography: str = "any",
     focus: bool = False,
     purpose_counts: np.ndarray | None = None,
+    hub_penalty: np.ndarray | None = None,
+    themed: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Exact per-part contributions (logit units) of the purpose model plus the user's
     preferences, keyed by the ranker's part names (the place features are summed into
-    ``proximity``); the score is ``model.intercept`` plus their sum."""
+    ``proximity``); the score is ``model.intercept`` plus their sum. ``hub_penalty`` (logit
+    units per candidate, :mod:`matcher.scoring.partners.hubs`) is taken off as the part
+    ``exposure``. ``themed`` (:func:`focus_holders`) widens a focus's reach."""
     features = pair_features(parts, km, abroad, located, purpose_counts)
     out: dict[str, np.ndarray] = {}
     for name, values in model.contributions(features).items():
@@ -359,7 +399,11 @@ def purpose_contributions(
         out["track_record"] = np.minimum(out["track_record"], np.float32(ACTIVITY_CAP))
     reach = None
     if focus:
-        reach = neighbourhood(km, located, FOCUS_NEIGHBOURS if place_led(model) else FOCUS_REGION)
+        if place_led(model):
+            widest = FOCUS_WIDEST_KM if model.purpose == "cross-border" else np.inf
+            reach = neighbourhood(km, located, FOCUS_NEIGHBOURS, themed, widest)
+        else:  # the region is already wide; widened further it hands lists to hubs
+            reach = neighbourhood(km, located, FOCUS_REGION)
     for name, weight in preference_weights(model, focus=focus).items():
         if name != "complementarity" and not focus:
             continue  # without a focus only declared needs and offers are a preference
@@ -370,6 +414,8 @@ def purpose_contributions(
         out[part] = out[part] + values if part in out else values
     if geography != "any":
         out["geography"] = np.float32(GEOGRAPHY_PREFERENCE) * np.asarray(parts["geography"])
+    if hub_penalty is not None:
+        out["exposure"] = -np.asarray(hub_penalty, np.float32)
     return out
 
 
@@ -400,7 +446,8 @@ def total_score(model: PurposeModel, contributions: Mapping[str, np.ndarray]) ->
 
 
 def index_scores(ranker, xyz, country: str, parts, purpose: str, geography: str = "any",
-                 focus: bool = False):  # fmt: skip
+                 focus: bool = False, hub_penalty: np.ndarray | None = None,
+                 themed: np.ndarray | None = None):  # fmt: skip
     """(contributions, logit scores) of every row of a fitted ``PartnerRanker`` under a
     purpose's model, from every row's parts and the query's place (``xyz`` unit vector,
     ``country``). The shipped models are loaded on first use and kept on the ranker."""
@@ -417,5 +464,6 @@ def index_scores(ranker, xyz, country: str, parts, purpose: str, geography: str 
     counts = ranker.vectors_.purpose_counts
     contributions = purpose_contributions(models[purpose], parts, km, abroad, located,
                                           geography=geography, focus=focus,
-                                          purpose_counts=counts)  # fmt: skip
+                                          purpose_counts=counts,
+                                          hub_penalty=hub_penalty, themed=themed)  # fmt: skip
     return contributions, total_score(models[purpose], contributions)

@@ -64,9 +64,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.domain import SIZE_BANDS, expand_countries
+from matcher.scoring.partners import hubs
 from matcher.scoring.partners import parts as P
 from matcher.scoring.partners.parts import combine, top_k
-from matcher.scoring.partners.purposes import index_scores, profile_margin
+from matcher.scoring.partners.purposes import focus_holders, index_scores, profile_margin
 from matcher.scoring.partners.result import RankResult
 from matcher.scoring.partners.vectorise import ProfileVectoriser, ProfileVectors, shared_row_entries
 from matcher.scoring.partners.weights import (
@@ -169,6 +170,7 @@ class PartnerRanker:
         self.text_by_term_ = vectors.text.T.tocsr()
         self.ties_ = sp.csr_matrix(vectors.ties, dtype=np.float32)
         self.tie_strength_ = np.asarray(self.ties_.sum(axis=1), np.float32).ravel()
+        self.hub_prices_ = None  # measured on first use (hubs.prices_of)
         return self
 
     def rows_of(self, city_ids: Iterable[int]) -> np.ndarray:
@@ -241,8 +243,12 @@ class PartnerRanker:
         contributions = None
         if purpose is not None:
             every = self._parts(q, probe, self._block(None), geography, sparse=sparse)
-            contributions, scores = index_scores(self, q.xyz, q.country, every, purpose,
-                                                 geography, bool(theme_focus))  # fmt: skip
+            prices = hubs.prices_of(self).get(purpose)
+            band = P.size_band_codes(query.population)[0]
+            penalty = None if prices is None else prices[band]
+            themed = focus_holders(self.vectors_.experience, self._focus_vector(theme_focus))
+            contributions, scores = index_scores(self, q.xyz, q.country, every, purpose, geography,
+                                                 bool(theme_focus), penalty, themed)  # fmt: skip
         else:
             scores = self._combined_scores(q, probe, raw, geography, sparse)
         if countries or exclude_countries or country_sets or size_bands:

@@ -165,7 +165,9 @@ def test_grouped_cross_validation_never_trains_on_a_test_group(monkeypatch):
         return linear()
 
     monkeypatch.setattr(purpose_fit, "fit", fake_fit)
-    monkeypatch.setattr(purpose_fit, "scores_with", lambda model, r, geography="any": r.group)
+    monkeypatch.setattr(
+        purpose_fit, "scores_with", lambda model, r, geography="any", hub_penalty=None: r.group
+    )
     scored = purpose_fit.cross_validated(rows, "p", form="linear", folds=5)
     assert len(seen) == 5 and len(scored) == len(rows)
     for train_groups, fold_groups in zip(seen, [set(range(10)) - s for s in seen], strict=True):
@@ -237,3 +239,44 @@ def test_a_place_led_focus_stays_among_neighbours():
     focused = ranker.rank(1, 10, purpose="p", theme_focus=["mobility"])
     assert 300 in set(focused.ids)
     assert not set(focused.ids) & {c.id for c in themed_far}
+
+
+def test_a_focus_reaches_as_far_as_the_nearest_cities_with_projects_on_the_theme():
+    from matcher.scoring.partners.purposes import FOCUS_NEIGHBOURS, FOCUS_THEMED, neighbourhood
+
+    km = np.arange(FOCUS_NEIGHBOURS * 10, dtype=np.float64) + 1.0
+    located = np.ones(len(km), bool)
+    themed = np.zeros(len(km), bool)
+    themed[FOCUS_NEIGHBOURS * 3 :: 50][:FOCUS_THEMED] = True  # all beyond the neighbourhood
+    far = np.flatnonzero(themed)[FOCUS_THEMED - 1]
+    widened = neighbourhood(km, located, themed=themed)
+    assert np.all(widened[: far + 1] == 1.0)  # every themed city counts in full
+    assert neighbourhood(km, located)[far] < 0.5  # without the themed cities it would fade
+    capped = neighbourhood(km, located, themed=themed, widest_km=km[FOCUS_NEIGHBOURS * 2])
+    assert capped[far] < 1.0 and np.all(capped[: FOCUS_NEIGHBOURS * 2] == 1.0)
+
+
+def test_the_focus_reach_reads_projects_never_the_declared_profile():
+    from matcher.scoring.partners.purposes import focus_holders
+
+    experience = np.array([[0.0, 1.0], [0.0, 0.0]], np.float32)
+    assert focus_holders(experience, np.array([0.0, 1.0])).tolist() == [True, False]
+    assert focus_holders(experience, np.array([1.0, 0.0])).tolist() == [False, False]
+
+
+def test_a_place_led_focus_finds_themed_cities_beyond_a_neighbourhood_without_them():
+    # No neighbour worked on mobility; cities 150 km away did: a focus brings them up
+    # (within the cross-border area), and the reasons can name the theme.
+    near = [city(i, "DE", 50_000, 52.0 + 0.005 * i, 7.0) for i in range(2, 260)]
+    themed = [city(500 + i, "NL", 50_000, 52.0, 9.2 + 0.01 * i) for i in range(8)]
+    project = [Collaboration(id=1, source="keep.eu", source_ref="M1", title="Mobility",
+                             member_city_ids=tuple(c.id for c in themed),
+                             themes=("mobility",))]  # fmt: skip
+    query = city(1, "DE", 60_000, 52.0, 7.0)
+    for purpose in ("cross-border", "any"):
+        models = {purpose: PurposeModel(purpose, "linear", 0.0, {"proximity": 20.0})}
+        ranker = ranker_with([query, *near, *themed], models, project)
+        plain = ranker.rank(1, 10, purpose=purpose)
+        focused = ranker.rank(1, 10, purpose=purpose, theme_focus=["mobility"])
+        assert not set(plain.ids) & {c.id for c in themed}
+        assert len(set(focused.ids) & {c.id for c in themed}) >= 6

@@ -1,0 +1,198 @@
+"""No hubs, by price: a candidate pays for being in too many of the purpose's lists.
+
+Every purpose model rewards activity and likeness, and a few cities are active and alike to
+everyone. This module measures that on the engine's own lists and prices it:
+
+* the **prior** of a query is the purpose model's score of every candidate from place,
+  activity, size, texts and the collaboration graph, without the query's themes (experience,
+  interests) or declared needs and offers, so it reads no profile and a profile edit cannot
+  move what follows;
+* the **recommendation share** of a candidate is the share of a fixed sample of query cities
+  whose top-:data:`HUB_TOP` prior list holds it: up to :data:`HUB_SAMPLE` located cities per
+  size band, evenly spread over the index (never chosen by hand), because hubs are relative
+  to the kind of query (a 500,000-city's lists share big active cities that a town's do not);
+* **capacity prices** (:func:`capacity_prices`): per size band, each round raises the price
+  of every candidate over the :data:`HUB_CAP` share by log(share / cap) logit units, so only
+  candidates over the cap pay, and only as much as brings them down to it. A query pays its
+  band's prices, told as the part ``exposure``.
+
+**Off by default** (:data:`HUB_CAP` is None), because measured (``benchmarks/purposes.py
+--focus-only --hub-cap SHARE``, both city sets, and ``matcher evaluate --purpose``, which
+prices each fold with that fold's own model when a cap is set) no cap met the hub bar without
+a cost: 0.1 left transnational's plain hub (Rotterdam in 5 of 15 top-5 lists) and cost
+held-out nDCG@10 (transnational 0.057 to 0.044, research 0.075 to 0.058, intervals
+overlapping); 0.2 cost nothing (0.055, 0.081) but moved the hubs elsewhere (Amsterdam in 7,
+Gabrovo in 7). A sample of 40 queries per size band is too coarse for the 15 largest
+cities of 15 countries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.domain import SIZE_BANDS
+from matcher.scoring.partners.purposes import (
+    PurposeModel,
+    load_models,
+    purpose_contributions,
+    total_score,
+)
+from matcher.scoring.partners.weights import EARTH_RADIUS_KM
+
+__all__ = [
+    "HUB_CAP",
+    "HUB_SAMPLE",
+    "HUB_TOP",
+    "PriorInputs",
+    "band_prices",
+    "capacity_prices",
+    "prices_of",
+    "prior_inputs",
+    "prior_scores",
+    "sample_rows",
+    "shares",
+]
+
+#: Query cities sampled per size band (all located cities of a band when it has fewer).
+HUB_SAMPLE = 40
+#: The list length the share counts.
+HUB_TOP = 10
+#: No candidate in more than this share of a band's sampled top-:data:`HUB_TOP` lists;
+#: None switches the prices off (the default: see the module text for why).
+HUB_CAP: float | None = None
+#: Price rounds.
+HUB_ROUNDS = 8
+#: Parts that carry the query's themes, needs and offers: left out of the prior.
+_THEME_PARTS = ("shared_interests", "complementarity", "experience")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PriorInputs:
+    """What one sampled query needs for any purpose model's prior scores."""
+
+    row: int
+    parts: dict[str, np.ndarray]
+    km: np.ndarray
+    abroad: np.ndarray
+    located: np.ndarray
+    purpose_counts: np.ndarray | None
+
+
+def sample_rows(located: np.ndarray, bands: np.ndarray, size: int | None = None) -> np.ndarray:
+    """Up to ``size`` located index rows of each size band code, evenly spaced over the
+    index (deterministic)."""
+    size = HUB_SAMPLE if size is None else size
+    located = np.asarray(located, bool)
+    out = []
+    for band in np.unique(bands):
+        rows = np.flatnonzero(located & (bands == band))
+        if len(rows) > size:
+            rows = np.unique(rows[np.linspace(0, len(rows) - 1, size).round().astype(np.int64)])
+        out.append(rows)
+    return np.sort(np.concatenate(out)) if out else np.zeros(0, np.int64)
+
+
+def prior_inputs(ranker, rows: Iterable[int] | None = None) -> Iterator[PriorInputs]:
+    """:class:`PriorInputs` of the sampled rows of a fitted ``PartnerRanker`` (one at a time,
+    so memory stays that of one query)."""
+    if rows is None:
+        rows = sample_rows(ranker.has_coords_, ranker.size_band_codes_)
+    for row in rows:
+        row = int(row)
+        parts, _active = ranker.score_parts(int(ranker.city_ids_[row]))
+        zeros = np.zeros(len(ranker.city_ids_), np.float32)
+        parts = {**parts, **{name: zeros for name in _THEME_PARTS}}
+        cosine = np.clip(ranker.xyz_ @ ranker.xyz_[row], -1.0, 1.0)
+        yield PriorInputs(
+            row=row, parts=parts, km=np.arccos(cosine) * np.float32(EARTH_RADIUS_KM),
+            abroad=ranker.country_codes_ != ranker.country_codes_[row],
+            located=ranker.has_coords_ & bool(ranker.has_coords_[row]),
+            purpose_counts=ranker.vectors_.purpose_counts,
+        )  # fmt: skip
+
+
+def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInputs],
+                 n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:  # fmt: skip
+    """The sampled query rows and, per purpose, their prior scores (queries x ``n`` index
+    rows, float32; a query's own row is -inf)."""
+    rows, scores = [], {purpose: [] for purpose in models}
+    for q in inputs:
+        rows.append(q.row)
+        for purpose, model in models.items():
+            contributions = purpose_contributions(model, q.parts, q.km, q.abroad, q.located,
+                                                  purpose_counts=q.purpose_counts)  # fmt: skip
+            values = total_score(model, contributions)
+            values[q.row] = -np.inf
+            scores[purpose].append(values)
+    stacked = {p: np.vstack(v) if v else np.zeros((0, n), np.float32) for p, v in scores.items()}
+    return np.asarray(rows, np.int64), stacked
+
+
+def shares(scores: np.ndarray, top: int = HUB_TOP) -> np.ndarray:
+    """Per index row, the share of the queries (rows of ``scores``) whose top ``top`` holds
+    it (ties at the boundary broken by position, as the ranker does up to its tie rule)."""
+    queries, n = scores.shape
+    if queries == 0 or n == 0:
+        return np.zeros(n, np.float64)
+    k = min(top, n)
+    best = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    finite = np.isfinite(np.take_along_axis(scores, best, axis=1))
+    return np.bincount(best[finite].ravel(), minlength=n) / queries
+
+
+def band_prices(rows: np.ndarray, scores: np.ndarray, bands: np.ndarray,
+                cap: float | None = None) -> np.ndarray:  # fmt: skip
+    """:func:`capacity_prices` per size band code of the sampled queries (``bands`` holds
+    every index row's code): row b of the result is what a query of band b pays; a band
+    without sampled queries pays the prices of all of them. Zeros when no cap is set."""
+    cap = HUB_CAP if cap is None else cap
+    if cap is None:
+        return np.zeros((len(SIZE_BANDS) + 1, scores.shape[1]), np.float32)
+    n_codes = len(SIZE_BANDS) + 1
+    pooled = capacity_prices(scores, cap=cap)
+    out = np.repeat(pooled[None, :], n_codes, axis=0)
+    of_query = bands[rows] if len(rows) else np.zeros(0, np.int64)
+    for band in np.unique(of_query):
+        out[band] = capacity_prices(scores[of_query == band], cap=cap)
+    return out
+
+
+def capacity_prices(scores: np.ndarray, *, cap: float | None = None, top: int = HUB_TOP,
+                    rounds: int | None = None) -> np.ndarray:  # fmt: skip
+    """Logit units per index row such that, with them taken off, no row is in more than a
+    ``cap`` share of the sampled top-``top`` lists (as nearly as ``rounds`` rounds get): each
+    round raises the price of every row over the cap by log(share / cap), so only the rows
+    over it pay, and only as much as brings them down to it."""
+    cap = HUB_CAP if cap is None else cap
+    rounds = HUB_ROUNDS if rounds is None else rounds
+    price = np.zeros(scores.shape[1], np.float32)
+    if cap is None:
+        return price
+    for _ in range(rounds):
+        share = shares(scores - price, top)
+        over = share > cap
+        if not over.any():
+            break
+        price[over] += np.log(share[over] / cap).astype(np.float32)
+    return price
+
+
+def prices_of(ranker) -> dict[str, np.ndarray]:
+    """Every shipped purpose's :func:`band_prices` (size band codes x index rows) over a
+    fitted ``PartnerRanker``, measured on first use and kept on it (``hub_prices_``; ``fit``
+    clears it); empty when :data:`HUB_CAP` is None."""
+    if HUB_CAP is None:
+        return {}
+    found = getattr(ranker, "hub_prices_", None)
+    if found is None:
+        models = getattr(ranker, "purpose_models_", None)
+        if models is None:
+            models = ranker.purpose_models_ = load_models()
+        rows, scores = prior_scores(models, prior_inputs(ranker), len(ranker.city_ids_))
+        found = {purpose: band_prices(rows, values, ranker.size_band_codes_)
+                 for purpose, values in scores.items()}  # fmt: skip
+        ranker.hub_prices_ = found
+    return found
