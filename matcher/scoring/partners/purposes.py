@@ -360,13 +360,21 @@ def neighbourhood(km: np.ndarray, located: np.ndarray, size: int = FOCUS_NEIGHBO
     return out
 
 
+#: Purposes whose partners the place decides: a cross-border project is bounded by its Interreg
+#: programme area, and held out (``benchmarks/purposes.py``, keep.eu cross-border, the project's
+#: themes as the focus) a focus scaled to proximity cut nDCG@10 from 0.28 to 0.17, below the
+#: nearest-distance baseline (the fitted model gives theme experience a weight of -0.04). Under
+#: these a focus keeps its base weights: it reorders neighbours, it does not replace them.
+PLACE_BOUND_PURPOSES = frozenset({"cross-border"})
+
+
 def preference_weights(model: PurposeModel, *, focus: bool = True) -> dict[str, float]:
     """With a focus, :data:`PREFERENCE_WEIGHTS` scaled so that a full focus match weighs as
     much as the model's :func:`strongest_evidence` (never less than the base weights): a
-    focus then reorders a cross-border list, where proximity dominates, as much as a
-    research list, and declared needs against offers still count twice a shared interest.
-    Without a focus, the base weights."""
-    if not focus:
+    focus then reorders a list where proximity or activity dominates, and declared needs
+    against offers still count twice a shared interest. Without a focus, and under a purpose
+    the place decides (:data:`PLACE_BOUND_PURPOSES`), the base weights."""
+    if not focus or model.purpose in PLACE_BOUND_PURPOSES:
         return dict(PREFERENCE_WEIGHTS)
     scale = max(1.0, strongest_evidence(model) / PREFERENCE_WEIGHTS["focus_experience"])
     return {name: weight * scale for name, weight in PREFERENCE_WEIGHTS.items()}

@@ -265,18 +265,29 @@ def test_the_focus_reach_reads_projects_never_the_declared_profile():
 
 
 def test_a_place_led_focus_finds_themed_cities_beyond_a_neighbourhood_without_them():
-    # No neighbour worked on mobility; cities 150 km away did: a focus brings them up
-    # (within the cross-border area), and the reasons can name the theme.
+    # No neighbour worked on mobility; cities 150 km away did: a focus brings them up, and
+    # the reasons can name the theme.
     near = [city(i, "DE", 50_000, 52.0 + 0.005 * i, 7.0) for i in range(2, 260)]
     themed = [city(500 + i, "NL", 50_000, 52.0, 9.2 + 0.01 * i) for i in range(8)]
     project = [Collaboration(id=1, source="keep.eu", source_ref="M1", title="Mobility",
                              member_city_ids=tuple(c.id for c in themed),
                              themes=("mobility",))]  # fmt: skip
     query = city(1, "DE", 60_000, 52.0, 7.0)
-    for purpose in ("cross-border", "any"):
+    for purpose in ("transnational", "any"):
         models = {purpose: PurposeModel(purpose, "linear", 0.0, {"proximity": 20.0})}
         ranker = ranker_with([query, *near, *themed], models, project)
         plain = ranker.rank(1, 10, purpose=purpose)
         focused = ranker.rank(1, 10, purpose=purpose, theme_focus=["mobility"])
         assert not set(plain.ids) & {c.id for c in themed}
         assert len(set(focused.ids) & {c.id for c in themed}) >= 6
+
+
+def test_under_a_purpose_the_place_decides_a_focus_keeps_its_base_weights():
+    from matcher.scoring.partners.purposes import PLACE_BOUND_PURPOSES, preference_weights
+
+    steep = {"proximity": 24.0, "text": 2.0}
+    assert "cross-border" in PLACE_BOUND_PURPOSES
+    bound = preference_weights(PurposeModel("cross-border", "linear", 0.0, steep))
+    free = preference_weights(PurposeModel("any", "linear", 0.0, steep))
+    assert bound == PREFERENCE_WEIGHTS
+    assert free["focus_experience"] > bound["focus_experience"]
