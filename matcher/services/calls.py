@@ -140,7 +140,10 @@ def data_is_stale(service: CallService, today: date) -> bool:
 
 def data_freshness(session: Session, today: date) -> tuple[date | None, str, bool]:
     """The call data's date, how to say it, and whether it is old on ``today``."""
-    service = call_service(session)
+    return _freshness(call_service(session), today)
+
+
+def _freshness(service: CallService, today: date) -> tuple[date | None, str, bool]:
     return service.data_date, service.data_label, data_is_stale(service, today)
 
 
@@ -200,13 +203,14 @@ def calls_for_city(
         min_budget=filters.min_budget,
         city_text=city_text(session, city),
     )
+    as_of, label, stale = _freshness(service, today)
     grouped = CallsForCity(
         city=city,
         today=today,
         considered=ranking.considered,
-        data_label=service.data_label,
-        data_as_of=service.data_date,
-        data_stale=data_is_stale(service, today),
+        data_label=label,
+        data_as_of=as_of,
+        data_stale=stale,
     )
     for match in (*ranking.eligible, *ranking.unknown, *ranking.ineligible):
         getattr(grouped, offer_group(match)).append(match)

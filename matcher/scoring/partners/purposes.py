@@ -319,8 +319,8 @@ def place_led(model: PurposeModel) -> bool:
 #: such cities cannot steer a list of ten (``benchmarks/purposes.py``: with 200 neighbours
 #: alone, 9 of 15 focused lists changed by 4 or more under ``any`` and ``cross-border``).
 FOCUS_THEMED = 10
-#: ... but, for the cross-border purpose, not beyond this many kilometres (the reach of an
-#: Interreg cross-border area either side of a border,
+#: ... but, for a purpose the place decides (:data:`PLACE_BOUND_PURPOSES`: cross-border), not
+#: beyond this many kilometres (the reach of an Interreg cross-border area either side of a border,
 #: :data:`~matcher.scoring.partners.weights.CROSS_BORDER_MAX_KM`), so a focused cross-border
 #: list stays a list of the region even where no neighbour worked on the theme.
 FOCUS_WIDEST_KM = CROSS_BORDER_MAX_KM
@@ -408,7 +408,7 @@ def purpose_contributions(
     reach = None
     if focus:
         if place_led(model):
-            widest = FOCUS_WIDEST_KM if model.purpose == "cross-border" else np.inf
+            widest = FOCUS_WIDEST_KM if model.purpose in PLACE_BOUND_PURPOSES else np.inf
             reach = neighbourhood(km, located, FOCUS_NEIGHBOURS, themed, widest)
         else:  # the region is already wide; widened further it hands lists to hubs
             reach = neighbourhood(km, located, FOCUS_REGION)

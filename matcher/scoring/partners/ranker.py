@@ -246,7 +246,11 @@ class PartnerRanker:
             prices = hubs.prices_of(self).get(purpose)
             band = P.size_band_codes(query.population)[0]
             penalty = None if prices is None else prices[band]
-            themed = focus_holders(self.vectors_.experience, self._focus_vector(theme_focus))
+            themed = (
+                focus_holders(self.vectors_.experience, self._focus_vector(theme_focus))
+                if theme_focus
+                else None
+            )  # only a focus reads it
             contributions, scores = index_scores(self, q.xyz, q.country, every, purpose, geography,
                                                  bool(theme_focus), penalty, themed)  # fmt: skip
         else:
