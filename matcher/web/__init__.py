@@ -22,6 +22,7 @@ def init_app(app) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_for, x_proto=trusted_proto)
     edges.register_converters(app)
     CSRFProtect(app)
+    edges.take_over_csrf(app)
     auth.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.events.bp)

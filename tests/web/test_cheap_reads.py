@@ -142,3 +142,29 @@ def test_a_request_session_is_reused_only_when_it_holds_nothing(web_app):
     repository.all_cities(reused)  # now it holds a transaction and objects
     database.release(reused)
     assert database.request_session() is not reused
+
+
+def test_a_read_skips_the_write_checks_and_a_write_still_gets_them(web_app, client, monkeypatch):
+    """The CSRF check and the API's token guard run on writes only: a read that reached
+    them would fail here, and a write that skipped them would pass unauthenticated."""
+
+    def must_not_run(*_args, **_kwargs):
+        raise AssertionError("a write check ran on a read")
+
+    csrf = web_app.extensions["csrf"]
+    monkeypatch.setattr(csrf, "protect", must_not_run)
+    guards = web_app.extensions["matcher.write_guards"]
+    monkeypatch.setitem(guards, "api", must_not_run)
+    assert client.get("/api/v1/health").status_code == 200
+    assert client.get("/api/v1/cities/it-bologna").status_code == 200
+    assert client.get("/cities/it-bologna").status_code == 200
+    monkeypatch.undo()
+    assert client.post("/api/v1/events", json={}).status_code == 401
+
+
+def test_flask_wtf_hook_is_replaced_by_the_gate_not_kept_beside_it(web_app):
+    """One gate for every request: Flask-WTF's own hook is gone (else CSRF would run twice,
+    reads included), and the API blueprint has no hook of its own."""
+    hooks = web_app.before_request_funcs
+    assert [hook.__name__ for hook in hooks[None]] == ["_gate"]
+    assert not hooks.get("api")

@@ -145,7 +145,6 @@ def kept_read(view):
 
 
 _UNSEEN = object()
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _unauthorized():
@@ -191,11 +190,9 @@ def forbidden(what: str):
     )
 
 
-@bp.before_request
-def _guard_writes():
-    """Every write needs a valid token (checked first), then a small, well-formed JSON body."""
-    if request.method not in WRITE_METHODS:
-        return None
+def guard_writes():
+    """Every write needs a valid token (checked first), then a small, well-formed JSON body;
+    run by the edges' gate on every write to the API (:func:`matcher.web.edges.guard_writes`)."""
     refused = authenticate()
     if refused is not None:
         return refused
