@@ -22,7 +22,8 @@ are those of cities being served, whose answers change only with the data.
 It prints requests per second, median and 95th percentile per endpoint, the ratios the issue
 sets bars for (health / bare >= 0.8; search, city, partners / health >= 0.5; calls / health
 >= 0.25; partners+writes / partners >= 0.5) with a verdict each, and the memory of each
-worker (RSS and PSS) next to the bare app's worker, per 1,000 cities.
+worker (RSS and PSS) next to the bare app's worker, and what the indexes and answer caches
+add per 1,000 cities (the worker at the end against itself before it built any index).
 
 ``--europe`` runs at the full-Europe scale (about 99,000 municipalities): with
 ``--europe-csv FILE`` (the set ``make data-europe`` builds, imported with ``matcher import
@@ -447,8 +448,11 @@ def main() -> None:
                 gunicorn("wsgi:app", app_port, env, log) as app_master,
             ):
                 warm_up(bare_port, paths["health"], clients)
+                warm_up(app_port, paths["health"], clients)
+                # The app's workers before any index is built: libraries, Flask, the app.
+                unindexed = worker_memory(app_master)
                 for name, urls in paths.items():  # every worker sees every path first
-                    if name in wanted or name == "health":
+                    if name in wanted and name != "health":
                         warm_up(app_port, urls, clients)
                 slugs = [slug for slug, _ in cities]
                 writer = ProfileWriter(app_port, slugs, theme_ids(app_port),
@@ -461,7 +465,7 @@ def main() -> None:
             raise
     report(results)
     verdicts(results)
-    memory_report(memory, bare_memory, label)
+    memory_report(memory, unindexed, bare_memory, label)
 
 
 def measure(run, bare_port, app_port, paths, wanted, writer, clients, seconds, rounds):
@@ -530,19 +534,22 @@ def verdicts(results: dict[str, LoadResult]) -> None:
             print(f"{name}: {value:.2f} of {base} (bar {bar:.2f}): {verdict}")
 
 
-def memory_report(memory, bare_memory, label: str) -> None:
-    """Worker memory next to the bare app's, and the difference per 1,000 cities."""
+def memory_report(memory, unindexed, bare_memory, label: str) -> None:
+    """Worker memory next to the bare app's, and what the indexes and answer caches add per
+    1,000 cities: the worker at the end against the same worker before it built any index
+    (the libraries and the app itself, a fixed cost, are not counted per city)."""
     if not memory:
         print("worker memory: not available (no /proc)")
         return
     cities = int(label.split(" ", 1)[0].replace(",", ""))
     rss = max(m[0] for m in memory)
     pss = max(m[1] for m in memory)
+    base = max((m[0] for m in unindexed), default=0.0)
     bare_rss = max((m[0] for m in bare_memory), default=0.0)
     print(f"worker memory (largest of {len(memory)}): RSS {rss:,.0f} MB, PSS {pss:,.0f} MB; "
-          f"bare Flask worker RSS {bare_rss:,.0f} MB; the app's extra "
-          f"{(rss - bare_rss) / (cities / 1000):,.1f} MB RSS per 1,000 cities "
-          f"({label})")  # fmt: skip
+          f"bare Flask worker RSS {bare_rss:,.0f} MB; the app's worker before any index "
+          f"{base:,.0f} MB; indexes and answer caches {rss - base:,.0f} MB = "
+          f"{(rss - base) / (cities / 1000):,.1f} MB per 1,000 cities ({label})")  # fmt: skip
 
 
 if __name__ == "__main__":

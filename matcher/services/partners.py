@@ -11,7 +11,7 @@ import copy
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -132,9 +132,13 @@ class PartnerIndex:
         new.cities = {**self.cities, **{c.id: c for c in cities}}
         new.by_slug = {**self.by_slug, **{c.slug: c for c in cities}}
         new.vectoriser = self.vectoriser.refreshed(list(cities))
-        new.ranker = copy.copy(self.ranker).fit(new.vectoriser)
-        # Hub prices read no profile (matcher.scoring.partners.hubs): an edit keeps them.
-        new.ranker.hub_prices_ = self.ranker.hub_prices_
+        if all(replace(self.cities[c.id], profile=c.profile) == c for c in cities):
+            rows = self.ranker.rows_of(c.id for c in cities)
+            new.ranker = self.ranker.refit_profiles(new.vectoriser, rows)
+        else:
+            new.ranker = copy.copy(self.ranker).fit(new.vectoriser)
+            # Hub prices read no profile (matcher.scoring.partners.hubs): an edit keeps them.
+            new.ranker.hub_prices_ = self.ranker.hub_prices_
         new.version = version
         edits = (*self.edits, (version, frozenset(c.id for c in cities)))
         if len(edits) > EDITS_KEPT:

@@ -56,6 +56,16 @@ def _assert_same_vectors(a: ProfileVectors, b: ProfileVectors) -> None:
             assert left == right, name
 
 
+def _assert_same_ranker_arrays(a, b) -> None:
+    """Every learned array of two rankers is equal (the delta recomputes only some rows)."""
+    for name, left in vars(a).items():
+        right = getattr(b, name)
+        if sp.issparse(left):
+            assert (left != right).nnz == 0, name
+        elif isinstance(left, np.ndarray):
+            np.testing.assert_array_equal(left, right, err_msg=name)
+
+
 def _ranking(index: PartnerIndex, city_id: int, query: PartnerQuery):
     result = index.ranker.rank(
         city_id,
@@ -80,6 +90,7 @@ def test_ranking_after_profile_deltas_equals_a_full_rebuild(session, seed):
     assert served.edits, "the writes were applied as deltas, not by a rebuild"
     rebuilt = _full_rebuild(session)
     _assert_same_vectors(served.vectoriser.vectors_, rebuilt.vectoriser.vectors_)
+    _assert_same_ranker_arrays(served.ranker, rebuilt.ranker)
     for city in rng.sample(cities, 15):
         for query in QUERIES:
             ids, scores = _ranking(served, city.id, query)
@@ -161,3 +172,21 @@ def test_an_edit_outside_a_ranking_keeps_its_remembered_answer(session):
     near = next(iter(ranked - {city.id}))
     update_declared_profile(session, near, {"interest": {"open-data": 1.0}})
     assert partner_index(session).remembered((city.id, query)) is None
+
+
+def test_an_edit_of_more_than_the_profile_refits_the_whole_ranker(session):
+    """A record whose place changed too (not a profile write, but ``with_cities`` accepts
+    it) takes the full refit, and still equals a rebuild."""
+    from dataclasses import replace
+
+    indexes.clear()
+    served = partner_index(session)
+    city = next(c for c in repository.all_cities(session) if c.population)
+    moved = replace(city, population=city.population * 3)
+    edited = served.with_cities([moved], served.version + 1)
+    vectoriser = edited.vectoriser
+    rows = vectoriser.rows_of([city.id])
+    assert vectoriser.population_[rows[0]] == city.population * 3
+    assert vectoriser.vectors_.population[rows[0]] == city.population * 3
+    assert edited.ranker.size_band_codes_ is not served.ranker.size_band_codes_
+    assert served.vectoriser.population_[rows[0]] == city.population  # readers' copy intact

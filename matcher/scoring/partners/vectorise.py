@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -246,11 +246,22 @@ class ProfileVectoriser:
         The original is left untouched: readers of it may still be ranking."""
         rows = self.rows_of([c.id for c in cities])
         new = copy.copy(self)
+        changed = set()
         for name, values in self._city_arrays(cities).items():
-            column = getattr(self, f"{name}_").copy()
+            old = getattr(self, f"{name}_")
+            if np.array_equal(old[rows], values, equal_nan=old.dtype.kind == "f"):
+                continue  # shared: nobody writes into a fitted array
+            column = old.copy()
             column[rows] = values
             setattr(new, f"{name}_", column)
-        new._set_vectors(replace_rows(self.vectors_, rows, new._accumulate(new.membership_, rows)))
+            changed.add(name)
+        if changed <= {"interest", "need", "offer"}:
+            # What _accumulate derives (projects, texts, pairs, place) reads no profile.
+            vectors = replace(self.vectors_, **{n: getattr(new, f"{n}_") for n in changed})
+            new._set_vectors(vectors)
+        else:
+            accumulated = new._accumulate(new.membership_, rows)
+            new._set_vectors(replace_rows(self.vectors_, rows, accumulated))
         return new
 
     def _city_arrays(self, cities: Sequence[City]) -> dict[str, np.ndarray]:
