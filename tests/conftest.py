@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -132,3 +133,12 @@ def client(web_app):
 @pytest.fixture
 def runner(web_app):
     return web_app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_after_each_test():
+    """A served index build ends in ``gc.freeze()`` (see ``services.indexes._settle``), which
+    in a test process would keep every app and database of the test out of the collector
+    for the rest of the run: hand them back after each test."""
+    yield
+    gc.unfreeze()

@@ -13,7 +13,9 @@ of fitting it again.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import logging
 import os
@@ -113,9 +115,13 @@ def cached(
             changes = _changes(session, hit[0][0], state[0])
             if changes is not None:
                 value = update(session, hit[1], changes)
-        if value is None:
-            value = _rebuild(session, str(engine.url), name, build, state, persist)
+        rebuilt = value is None
+        if rebuilt:
+            with _collector_paused():
+                value = _rebuild(session, str(engine.url), name, build, state, persist)
         held[name] = (state, value)
+        if rebuilt:
+            _settle()
         return value
     finally:
         lock.release()
@@ -147,6 +153,32 @@ def _rebuild(session, url, name, build, state, persist) -> Any:
         if path:
             _store(path, prefix, value)
     return value
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """No cyclic collection while an index is built or loaded: it creates objects that all
+    survive, and each full collection on the way rescanned them (at 100,000 cities eleven
+    collections of 70-440 ms, a quarter of the build). ``_settle`` collects once after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _settle() -> None:
+    """Collect the build's garbage, then move every surviving object out of the collector's
+    reach (``gc.freeze``): an index is hundreds of thousands of long-lived objects that the
+    cyclic collector would otherwise scan in each full collection (at 100,000 cities
+    200-550 ms, the served requests' pauses). The indexes hold no reference cycles, so an
+    index replaced later is still freed by reference counting (tested); a frozen object
+    that becomes cyclic garbage (an ORM session alive in another request now) is kept,
+    once per rebuild."""
+    gc.collect()
+    gc.freeze()
 
 
 def clear() -> None:

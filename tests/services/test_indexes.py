@@ -107,3 +107,30 @@ def test_a_city_is_found_by_its_exact_name_without_accents(session):
     assert city_named(session, "Jyväskylä", "FI").slug == "fi-jyvaskyla"
     assert city_named(session, "Jyväskylä", "SE") is None
     assert city_named(session, "Jyvaskila") is None  # typos go to the fuzzy index
+
+
+@pytest.mark.parametrize("name", ["partners", "names", "calls"])
+def test_a_replaced_index_is_freed_although_it_was_frozen(session, name):
+    """Built indexes are moved out of the cyclic collector's reach (gc.freeze): that is only
+    right while an index holds no reference cycle, so that the index a rebuild replaces is
+    freed by reference counting alone."""
+    import gc
+    import weakref
+
+    from matcher.services.calls import call_service
+    from matcher.services.cities import name_index
+    from matcher.services.partners import partner_index
+
+    get = {"partners": partner_index, "names": name_index, "calls": call_service}[name]
+    indexes.clear()
+    frozen_before = gc.get_freeze_count()
+    old = weakref.ref(get(session))
+    assert gc.get_freeze_count() > frozen_before
+    repository.bump_data_version(session)  # an import: every index is rebuilt
+    session.commit()
+    assert get(session) is not old()
+    gc.disable()
+    try:
+        assert old() is None
+    finally:
+        gc.enable()
