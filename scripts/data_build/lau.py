@@ -69,6 +69,9 @@ def read_laus(path: Path, municipal_only: bool = True) -> list[Lau]:
                 # Elsewhere that column can name a group ("Greater Alkmaar"): not used.
                 if row["country"] == "LT":
                     variants = [*name_variants(city_name, row["country"]), *variants]
+            seat = seat_name(national, row["country"])
+            if seat:
+                variants = [*variants, seat]
             if row["country"] == "PL" and row["lau_code"].endswith("2"):
                 # A rural gmina (code ending in 2) often bears the name of the town it
                 # surrounds, which is a gmina of its own: two municipalities, two names.
@@ -127,6 +130,45 @@ def name_variants(text: str, country: str = "") -> list[str]:
         if name and name not in found:
             found.append(name)
     return found or [text]
+
+
+#: Lithuanian and Latvian municipalities are named in the genitive after their seat
+#: ("Šilalės rajono savivaldybė", "Talsu novads"), but sources and people write the seat
+#: ("Šilalė", "Talsi"). Endings to turn back, longest first, and the seats they get wrong.
+_GENITIVE_ENDINGS = {
+    "LT": (("ių", "iai"), ("ės", "ė"), ("os", "a"), ("ų", "ai"), ("aus", "us"), ("kio", "kis"),
+           ("io", "ys"), ("o", "as")),
+    "LV": (("as", "a"), ("es", "e"), ("u", "i"), ("a", "s")),
+}  # fmt: skip
+_IRREGULAR_SEATS = {
+    "Kaišiadorių": "Kaišiadorys",
+    "Švenčionių": "Švenčionys",
+    "Širvintų": "Širvintos",
+    "Pakruojo": "Pakruojis",
+    "Cēsu": "Cēsis",
+}
+_MUNICIPALITY_OF = {
+    "LT": re.compile(r"^(.+?)\s+(?:rajono\s+|miesto\s+)?savivaldybė$"),
+    "LV": re.compile(r"^(.+?)\s+novads$"),
+}
+
+
+def seat_name(national: str, country: str) -> str | None:
+    """The nominative name of the seat a Lithuanian or Latvian municipality is named after
+    ("Šilalės rajono savivaldybė" -> "Šilalė", "Talsu novads" -> "Talsi", "Kazlų Rūdos
+    savivaldybė" -> "Kazlų Rūda"); INFERRED by the regular endings (and the few irregular
+    seats listed), None elsewhere or when no ending applies ("Saldus novads")."""
+    pattern = _MUNICIPALITY_OF.get(country)
+    found = pattern.match(national) if pattern else None
+    if found is None:
+        return None
+    *head, last = found.group(1).split()
+    if last in _IRREGULAR_SEATS:
+        return " ".join([*head, _IRREGULAR_SEATS[last]])
+    for genitive, nominative in _GENITIVE_ENDINGS[country]:
+        if last.endswith(genitive) and len(last) > len(genitive) + 2:
+            return " ".join([*head, last[: -len(genitive)] + nominative])
+    return None
 
 
 def clean_lau_name(text: str) -> str:
