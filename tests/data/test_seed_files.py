@@ -275,3 +275,9 @@ def test_one_profile_row_per_city_kind_theme(profiles, cities):
     keys = [(p["city_slug"], p["kind"], p["theme_id"]) for p in profiles]
     assert len(set(keys)) == len(keys)
     assert {p["city_slug"] for p in profiles} <= {c["slug"] for c in cities}
+
+
+def test_a_lithuanian_municipality_is_found_by_its_seat():
+    """The LAU file writes "Šilalės rajono savivaldybė"; people and keep.eu write Šilalė."""
+    silale = next(r for r in _read("cities.csv") if r["slug"] == "lt-silales-rajono-savivaldybe")
+    assert "Šilalė" in silale["alt_names"].split("|")
