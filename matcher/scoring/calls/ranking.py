@@ -457,8 +457,16 @@ class CallIndex:
         if total_need > 0:
             # Share of the declared needs (by weight and specificity) among the call's themes.
             on_theme = (self.theme_has_ @ query.need_weights) / total_need
+            # How central the needs are to the call: cosine of the needs with the call's
+            # specificity-weighted themes (a need that is one of six themes counts less than
+            # the call's only theme), or the match of the needs' words with the call's text.
+            focus = self.theme_matrix_ @ normalise(query.need_weights)
             in_text = self._text_cosines(query.need_text)
-            needs = on_theme if in_text is None else np.maximum(on_theme, in_text)
+            if in_text is not None:
+                focus = np.maximum(focus, in_text)
+            needs = 0.5 * on_theme + 0.5 * np.where(on_theme > 0, focus, 0.0)
+            if in_text is not None:
+                needs = np.maximum(needs, in_text)
             needs = needs.astype(np.float32)
         score, relevance = blend(
             self.suitability_.scores_, self.suitability_.never_, needs, themes, text,

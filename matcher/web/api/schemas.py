@@ -376,12 +376,27 @@ class CallMatchOut(BaseModel):
     suitability: SuitabilityOut | None = Field(
         default=None, description="Would a municipality go for this call, and why."
     )
+    matching_needs: list[ThemeRef] = Field(
+        default_factory=list, description="The city's declared needs among the call's themes."
+    )
+    eligibility: Literal["eligible", "needs_partners"] | None = Field(
+        default=None,
+        description="In off_needs: eligible now, or once partners join (consortium rules).",
+    )
 
 
 class CallGroups(BaseModel):
-    eligible: list[CallMatchOut] = Field(description="Every rule passed.")
+    eligible: list[CallMatchOut] = Field(
+        description="Every rule passed (with declared needs: and on one of them)."
+    )
     needs_partners: list[CallMatchOut] = Field(
-        description="Eligible once partners join: only consortium rules are open."
+        description="Eligible once partners join: only consortium rules are open (with"
+        " declared needs: and on one of them)."
+    )
+    off_needs: list[CallMatchOut] = Field(
+        default_factory=list,
+        description="With declared needs: the calls offered on none of them (eligible now or"
+        " once partners join, see eligibility), after the calls on them. Empty without needs.",
     )
     check_text: list[CallMatchOut] = Field(description="A rule could not be read.")
     unsuited: list[CallMatchOut] = Field(
@@ -409,6 +424,10 @@ class CityCalls(KeptAnswer, CallData):
     today: date
     status: str
     considered: int = Field(description="Calls that passed the filters.")
+    needs: list[ThemeRef] = Field(
+        default_factory=list,
+        description="The city's declared needs: the calls on them are offered first.",
+    )
     groups: CallGroups
 
 

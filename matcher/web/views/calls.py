@@ -69,6 +69,7 @@ def _notable_rules(match, group: str):
     wanted = {
         "ineligible": RuleStatus.FAILED,
         "needs_partners": RuleStatus.UNKNOWN,
+        "off_needs": RuleStatus.UNKNOWN,
         "check_text": RuleStatus.UNKNOWN,
         "unsuited": RuleStatus.UNKNOWN,
     }.get(group)

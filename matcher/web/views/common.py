@@ -58,6 +58,12 @@ CALL_GROUPS: tuple[tuple[str, str, str], ...] = (
         "The city meets the call's rules on its own; the consortium rules need partners.",
     ),
     (
+        "off_needs",
+        "Also open to you, not on your declared needs",
+        "Calls the city can apply to now or once partners join, whose themes do not include"
+        " one of its declared needs: the calls on its needs are listed first.",
+    ),
+    (
         "check_text",
         "Check the call text",
         "A rule of the call could not be read reliably; read the call text before applying.",
