@@ -88,3 +88,42 @@ def test_an_offered_call_written_for_cities_says_so_with_its_sentence(session):
         if match.suitability.written_for_cities:
             assert match.suitability.reason.startswith("Written for cities")
             assert match.suitability.evidence
+
+
+#: A town drawn by the benchmark with another seed (12), not one of CITIES.
+NEED_CITY = "fr-villeneuve-sur-lot"
+
+
+def offered_calls(session, slug: str, today: date, status: str):
+    city = repository.get_city(session, slug)
+    filters = calls_service.CallFilters(status=status, limit=None)
+    return calls_service.calls_for_city(session, city, today, filters)
+
+
+@pytest.mark.parametrize(
+    "need", ["climate-adaptation", "nature-based-solutions", "circular-economy", "culture-heritage"]
+)
+def test_a_need_declared_by_import_moves_the_calls_on_it_to_the_top(session, tmp_path, need):
+    from matcher.importing import import_file
+
+    before = offered_calls(session, NEED_CITY, SNAPSHOT, "all")
+    # Before: no need, or the need of the previous case (an import replaces imported needs).
+    offered_before = {m.call_id for m in (*before.eligible, *before.needs_partners,
+                                          *before.off_needs)}  # fmt: skip
+    top_before = [*before.eligible, *before.needs_partners][:10]
+    path = tmp_path / "needs.csv"
+    path.write_text(f"slug,needs\n{NEED_CITY},{need}:1.0\n", encoding="utf-8")
+    import_file(session, "cities", path)
+    after = offered_calls(session, NEED_CITY, SNAPSHOT, "all")
+    top = [*after.eligible, *after.needs_partners][:10]
+
+    def on_need(matches):
+        return sum(need in m.call.themes for m in matches)
+
+    assert after.needs == (need,)
+    assert on_need(top) >= 6 and on_need(top) > on_need(top_before)
+    assert all(m.matching_needs == (need,) for m in (*after.eligible, *after.needs_partners))
+    # Nothing offered is lost: the calls on no declared need follow, in off_needs.
+    assert not any(need in m.call.themes for m in after.off_needs)
+    offered_after = {m.call_id for m in (*after.eligible, *after.needs_partners, *after.off_needs)}
+    assert offered_after == offered_before

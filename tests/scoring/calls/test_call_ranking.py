@@ -411,3 +411,14 @@ def test_a_call_no_municipality_can_take_part_in_scores_zero():
     assert ids(ranking.eligible) == ["city", "edf"]
     assert ranking.eligible[-1].fit == 0.0
     assert ranking.eligible[-1].suitability.level == "never"
+
+
+def test_a_call_mostly_about_a_declared_need_ranks_above_one_that_names_it_among_many():
+    index = index_of(
+        call("broad", ["waste", "energy", "mobility", "data"]), call("focused", ["waste"]),
+        call("other", ["energy"]),
+    )  # fmt: skip
+    ranking = index.rank_for_city(city(needs=["waste"]), TODAY, evaluate=passes)
+    parts = {m.call_id: m.parts["needs"] for m in ranking.eligible}
+    assert ids(ranking.eligible) == ["focused", "broad", "other"]
+    assert parts["focused"] > parts["broad"] >= 0.5 > parts["other"]
