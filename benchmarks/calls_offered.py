@@ -214,7 +214,7 @@ def need_bar(args, url: str, tmp: str, grades: dict, themes: dict) -> None:
                     top = everything[:TOP]
                     # Every call the city could go for, on the need or not: the most the top
                     # 10 could hold on the need.
-                    every = [*everything, *getattr(offered_groups.last, "off_needs", [])]
+                    every = [*everything, *getattr(offered_groups.last, "other_offers", [])]
                     available = sum(about_need(m.call, theme) for m in every)
                     key = (today.isoformat(), status)
                     tagged = sum(about_need(m.call, theme) for m in top)

@@ -67,10 +67,11 @@ def calls_for_city_command(
             result = calls_for_city(session, found, today(), filters)
         except CallQueryError as exc:
             raise click.UsageError(str(exc)) from None
+    lead = "on your declared needs" if result.needs else "written for cities"
     groups = (
-        ("eligible", "Eligible now"),
-        ("needs_partners", "Eligible once partners join (consortium rules)"),
-        ("off_needs", "Also open to you, not on your declared needs"),
+        ("eligible", f"Eligible now, {lead}"),
+        ("needs_partners", f"Eligible once partners join (consortium rules), {lead}"),
+        ("other_offers", f"More calls you could go for (not {lead})"),
         ("check_text", "Check the call text (a rule could not be read)"),
         ("unsuited", "Not aimed at municipalities (listed, not offered)"),
         ("ineligible", "Not eligible"),
@@ -90,6 +91,7 @@ def calls_for_city_command(
                 "data_as_of": result.data_as_of.isoformat() if result.data_as_of else None,
                 "data_stale": result.data_stale,
                 "needs": list(result.needs),
+                "lead": result.lead,
                 **{name: [_call_json(m) for m in getattr(result, name)] for name, _ in groups},
             }
         )
@@ -107,8 +109,6 @@ def calls_for_city_command(
         )
     for name, title in groups:
         matches = getattr(result, name)
-        if name == "off_needs" and not result.needs:
-            continue
         click.echo(f"\n{title}: {len(matches)} shown")
         for m in matches:
             left = f"{m.days_left} days left" if m.days_left is not None else "no deadline"
@@ -119,7 +119,7 @@ def calls_for_city_command(
                 click.echo(f"        on your needs: {', '.join(m.matching_needs)}")
             if m.matching_themes:
                 click.echo(f"        themes: {', '.join(m.matching_themes)}")
-            if name == "off_needs":
+            if name == "other_offers":
                 click.echo(f"        {_OFFER_LABELS[rule_group(m.rules)]}")
             if m.suitability is not None:
                 click.echo(f"        for a municipality: {m.suitability.reason}")
@@ -140,7 +140,7 @@ def _notable_rules(match, group):
     from matcher.services.calls import rule_group
 
     wanted = {"ineligible": RuleStatus.FAILED}.get(group, RuleStatus.UNKNOWN)
-    if group == "off_needs" and rule_group(match.rules) == "eligible":
+    if group == "other_offers" and rule_group(match.rules) == "eligible":
         return []
     return [r for r in match.rules if r.status == wanted][:3]
 

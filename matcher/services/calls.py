@@ -54,9 +54,10 @@ class CallsForCity:
     today: date
     eligible: list = field(default_factory=list)  # every rule passed
     needs_partners: list = field(default_factory=list)  # eligible once partners join
-    #: Offered calls (eligible now or once partners join) on none of the city's declared needs:
-    #: with needs declared, the two groups above hold the calls on them and these follow.
-    off_needs: list = field(default_factory=list)
+    #: Offered calls (eligible now or once partners join) that do not lead: on none of the
+    #: city's declared needs, or, without declared needs, not written for cities. The two
+    #: groups above hold the calls that lead; these follow.
+    other_offers: list = field(default_factory=list)
     check_text: list = field(default_factory=list)  # a rule could not be read: check the text
     unsuited: list = field(default_factory=list)  # not aimed at municipalities (not offered)
     data_label: str = ""  # how recent the call data is ("Aug 2026", "2026-12-01")
@@ -65,11 +66,14 @@ class CallsForCity:
     ineligible: list = field(default_factory=list)  # a rule failed, named in the match
     considered: int = 0
     needs: tuple[str, ...] = ()  # the city's declared needs (theme ids), strongest first
+    #: What leads the offered groups: "needs" (calls on the declared needs) or "cities"
+    #: (calls written for cities, when the city declared no needs).
+    lead: str = "cities"
 
 
 #: The groups of a city's calls, in the order they are shown.
 CITY_CALL_GROUPS = (
-    "eligible", "needs_partners", "off_needs", "check_text", "unsuited", "ineligible",
+    "eligible", "needs_partners", "other_offers", "check_text", "unsuited", "ineligible",
 )  # fmt: skip
 #: The groups whose calls are offered to the city (the top of its list).
 OFFERED_GROUPS = ("eligible", "needs_partners")
@@ -79,6 +83,12 @@ def declared_needs(city: City) -> tuple[str, ...]:
     """The city's needs with a positive weight, strongest first (then by theme id)."""
     weights = city.weights(ProfileKind.NEED)
     return tuple(sorted((t for t, w in weights.items() if w > 0), key=lambda t: (-weights[t], t)))
+
+
+def written_for_cities(match) -> bool:
+    """Whether a ranked call is written for cities (its suitability says so, with the
+    sentence or instrument it rests on)."""
+    return match.suitability is not None and match.suitability.written_for_cities
 
 
 def on_needs(match) -> bool:
@@ -213,9 +223,9 @@ def calls_for_city(
     """Calls for one city, grouped (eligible / needs partners / check the text / ineligible)
     and ranked by fit inside each group; ineligible calls name the failing rule.
 
-    Without declared needs, the calls written for cities lead each group. With declared
-    needs, the offered groups (eligible now, once partners join) hold the calls on those
-    needs, and the other calls the city could go for follow in ``off_needs``."""
+    The offered groups (eligible now, once partners join) hold the calls that lead: those on
+    the city's declared needs, or without declared needs those written for cities; the other
+    calls the city could go for follow in ``other_offers``."""
     service = call_service(session)
     _validate(service, filters)
     ranking = service.index.rank_for_city(
@@ -238,21 +248,23 @@ def calls_for_city(
     )
     for match in (*ranking.eligible, *ranking.unknown, *ranking.ineligible):
         getattr(grouped, offer_group(match)).append(match)
-    # Calls written for cities come first, each with the sentence that says so.
+    # Each group by fit; the calls written for cities first (each with the sentence that says
+    # so) when the city declared no needs.
     needs = declared_needs(city)
     for name in CITY_CALL_GROUPS:
         items = sorted(getattr(grouped, name), key=lambda m: (
-            not (not needs and m.suitability is not None and m.suitability.written_for_cities),
-            -m.fit, m.deadline or date.max, m.call_id))  # fmt: skip
+            bool(needs) or not written_for_cities(m), -m.fit, m.deadline or date.max,
+            m.call_id))  # fmt: skip
         setattr(grouped, name, items)
-    if needs:
-        # A city that declared needs is offered the calls on them first, whether it can apply
-        # now or once partners join; the other calls it could go for follow, in the same order.
-        grouped.needs = needs
-        for name in OFFERED_GROUPS:
-            items = getattr(grouped, name)
-            setattr(grouped, name, [m for m in items if on_needs(m)])
-            grouped.off_needs.extend(m for m in items if not on_needs(m))
+    # The offered groups (eligible now, once partners join) lead with the calls on the city's
+    # declared needs, or without needs with the calls written for cities; the other calls it
+    # could go for follow in ``other_offers``, eligible now first, each by fit.
+    leads = on_needs if needs else written_for_cities
+    grouped.needs, grouped.lead = needs, "needs" if needs else "cities"
+    for name in OFFERED_GROUPS:
+        items = getattr(grouped, name)
+        setattr(grouped, name, [m for m in items if leads(m)])
+        grouped.other_offers.extend(m for m in items if not leads(m))
     if filters.limit:
         for name in CITY_CALL_GROUPS:
             setattr(grouped, name, getattr(grouped, name)[: filters.limit])

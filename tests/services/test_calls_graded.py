@@ -90,6 +90,17 @@ def test_an_offered_call_written_for_cities_says_so_with_its_sentence(session):
             assert match.suitability.evidence
 
 
+def test_without_declared_needs_the_calls_written_for_cities_lead_and_the_rest_follow(session):
+    result = offered_calls(session, CITIES[0], SNAPSHOT, "all")
+    lead = [*result.eligible, *result.needs_partners]
+    assert result.lead == "cities" and lead and result.other_offers
+    assert all(m.suitability.written_for_cities for m in lead)
+    assert not any(m.suitability.written_for_cities for m in result.other_offers)
+    # The others are still calls a municipality could go for, ranked by fit.
+    assert all(m.suitability.score >= calls_service.OFFER_MIN_SUITABILITY
+               for m in result.other_offers)  # fmt: skip
+
+
 #: A town drawn by the benchmark with another seed (12), not one of CITIES.
 NEED_CITY = "fr-villeneuve-sur-lot"
 
@@ -109,7 +120,7 @@ def test_a_need_declared_by_import_moves_the_calls_on_it_to_the_top(session, tmp
     before = offered_calls(session, NEED_CITY, SNAPSHOT, "all")
     # Before: no need, or the need of the previous case (an import replaces imported needs).
     offered_before = {m.call_id for m in (*before.eligible, *before.needs_partners,
-                                          *before.off_needs)}  # fmt: skip
+                                          *before.other_offers)}  # fmt: skip
     top_before = [*before.eligible, *before.needs_partners][:10]
     path = tmp_path / "needs.csv"
     path.write_text(f"slug,needs\n{NEED_CITY},{need}:1.0\n", encoding="utf-8")
@@ -123,7 +134,8 @@ def test_a_need_declared_by_import_moves_the_calls_on_it_to_the_top(session, tmp
     assert after.needs == (need,)
     assert on_need(top) >= 6 and on_need(top) > on_need(top_before)
     assert all(m.matching_needs == (need,) for m in (*after.eligible, *after.needs_partners))
-    # Nothing offered is lost: the calls on no declared need follow, in off_needs.
-    assert not any(need in m.call.themes for m in after.off_needs)
-    offered_after = {m.call_id for m in (*after.eligible, *after.needs_partners, *after.off_needs)}
+    # Nothing offered is lost: the calls on no declared need follow, in other_offers.
+    assert not any(need in m.call.themes for m in after.other_offers)
+    offered_after = {m.call_id for m in (*after.eligible, *after.needs_partners,
+                                         *after.other_offers)}  # fmt: skip
     assert offered_after == offered_before

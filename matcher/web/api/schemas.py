@@ -381,22 +381,23 @@ class CallMatchOut(BaseModel):
     )
     eligibility: Literal["eligible", "needs_partners"] | None = Field(
         default=None,
-        description="In off_needs: eligible now, or once partners join (consortium rules).",
+        description="In other_offers: eligible now, or once partners join (consortium rules).",
     )
 
 
 class CallGroups(BaseModel):
     eligible: list[CallMatchOut] = Field(
-        description="Every rule passed (with declared needs: and on one of them)."
+        description="Every rule passed, and the call leads (see lead): on a declared need, or"
+        " without declared needs written for cities."
     )
     needs_partners: list[CallMatchOut] = Field(
-        description="Eligible once partners join: only consortium rules are open (with"
-        " declared needs: and on one of them)."
+        description="Eligible once partners join: only consortium rules are open; the call"
+        " leads (see lead)."
     )
-    off_needs: list[CallMatchOut] = Field(
+    other_offers: list[CallMatchOut] = Field(
         default_factory=list,
-        description="With declared needs: the calls offered on none of them (eligible now or"
-        " once partners join, see eligibility), after the calls on them. Empty without needs.",
+        description="The other calls the city could go for (eligible now or once partners"
+        " join, see eligibility), after the two groups that lead.",
     )
     check_text: list[CallMatchOut] = Field(description="A rule could not be read.")
     unsuited: list[CallMatchOut] = Field(
@@ -427,6 +428,11 @@ class CityCalls(KeptAnswer, CallData):
     needs: list[ThemeRef] = Field(
         default_factory=list,
         description="The city's declared needs: the calls on them are offered first.",
+    )
+    lead: Literal["needs", "cities"] = Field(
+        default="cities",
+        description="What leads the offered groups: calls on the declared needs, or (without"
+        " declared needs) calls written for cities.",
     )
     groups: CallGroups
 

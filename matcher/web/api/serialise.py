@@ -175,7 +175,7 @@ def city_calls(result, status: str, labels: Mapping[str, str]) -> schemas.CityCa
     groups = {
         name: [
             call_match(
-                m, result.today, labels, rule_group(m.rules) if name == "off_needs" else None
+                m, result.today, labels, rule_group(m.rules) if name == "other_offers" else None
             )
             for m in getattr(result, name)
         ]
@@ -187,6 +187,7 @@ def city_calls(result, status: str, labels: Mapping[str, str]) -> schemas.CityCa
         status=status,
         considered=result.considered,
         needs=theme_refs(result.needs, labels),
+        lead=result.lead,
         groups=schemas.CallGroups(**groups),
         data_as_of=result.data_as_of,
         data_stale=result.data_stale,

@@ -58,10 +58,10 @@ CALL_GROUPS: tuple[tuple[str, str, str], ...] = (
         "The city meets the call's rules on its own; the consortium rules need partners.",
     ),
     (
-        "off_needs",
-        "Also open to you, not on your declared needs",
-        "Calls the city can apply to now or once partners join, whose themes do not include"
-        " one of its declared needs: the calls on its needs are listed first.",
+        "other_offers",
+        "More calls you could go for",
+        "Calls the city can apply to now or once partners join that are not on its declared"
+        " needs (without declared needs: not written for cities); the groups above lead.",
     ),
     (
         "check_text",
