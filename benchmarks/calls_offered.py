@@ -162,16 +162,18 @@ def offered_groups(session, city, today: date, status: str) -> tuple[list, list]
 
 
 def grade_lists(session, cities, today, status, grades) -> dict:
-    suitable, written, ungraded, lines = [], [], 0, []
+    suitable, written, ungraded, lines, listed = [], [], 0, [], 0
     for city in cities:
         top = offered(session, city, today, status)[:TOP]
+        listed += len(top)
         graded = [grades[m.call_id] for m in top if m.call_id in grades]
         ungraded += len(top) - len(graded)
         if graded:
             suitable.append(sum(g["suitable_for_municipality"] for g in graded) / len(graded))
             written.append(sum(g["written_for_cities"] for g in graded) / len(graded))
         lines.append((city, top))
-    return {"suitable": suitable, "written": written, "ungraded": ungraded, "lines": lines}
+    return {"suitable": suitable, "written": written, "ungraded": ungraded, "lines": lines,
+            "listed": listed / max(len(cities), 1)}  # fmt: skip
 
 
 def need_bar(args, url: str, tmp: str, grades: dict, themes: dict) -> None:
@@ -322,7 +324,7 @@ def main() -> int:
                 rows.append([today.isoformat(), status,
                              f"{mean(graded['suitable']):.2f} [{s_low:.2f}, {s_high:.2f}]",
                              f"{mean(graded['written']):.2f} [{w_low:.2f}, {w_high:.2f}]",
-                             str(graded["ungraded"])])  # fmt: skip
+                             str(graded["ungraded"]), f"{graded['listed']:.1f}"])  # fmt: skip
                 if args.show:
                     for city, top in graded["lines"]:
                         print(f"\n{today} {status} {city.name} ({city.country})")
@@ -331,7 +333,7 @@ def main() -> int:
                             print(f"  {mark:3} {m.fit:.2f} {m.call_id} {m.call.title[:70]}")
         print(f"\nTop {TOP} offered (eligible now, then once partners join), hand-graded:")
         print_table(["day", "status", "suitable [95% CI]", "written for cities [95% CI]",
-                     "ungraded"], rows)  # fmt: skip
+                     "ungraded", "listed"], rows)  # fmt: skip
 
         session.close()
         database.dispose()
