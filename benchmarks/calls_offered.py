@@ -45,6 +45,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from _common import argument_parser, print_machine, print_table  # noqa: E402
 
 GRADED = ROOT / "tests" / "scoring" / "calls" / "data" / "graded_calls.json"
+#: Hand grades of (need, call) pairs: is the call one on that need?
+GRADED_NEEDS = ROOT / "tests" / "scoring" / "calls" / "data" / "graded_needs.json"
 THEMES = ROOT / "data" / "themes.json"
 SNAPSHOT = date(2026, 8, 20)
 TODAY = date(2026, 12, 1)
@@ -191,6 +193,8 @@ def need_bar(args, url: str, tmp: str, grades: dict, themes: dict) -> None:
     database.dispose()
     print(f"{len(cities)} cities in {len({c.country for c in cities})} countries, "
           f"{len(NEEDS)} needs each: {len(cities) * len(NEEDS)} city x need pairs")  # fmt: skip
+    relevant = {(g["need"], g["id"]): g["relevant"]
+                for g in json.loads(GRADED_NEEDS.read_text())["grades"]}  # fmt: skip
     # (day, status) -> judge -> city -> [1.0 if the bar is met, ...]
     met: dict = {}
     counts: dict = {}
@@ -221,9 +225,14 @@ def need_bar(args, url: str, tmp: str, grades: dict, themes: dict) -> None:
                     key = (today.isoformat(), status)
                     tagged = sum(about_need(m.call, theme) for m in top)
                     named = sum(named_need(m.call, theme) for m in top)
+                    judged = [relevant[(theme["id"], m.call_id)] for m in top
+                              if (theme["id"], m.call_id) in relevant]  # fmt: skip
                     suitable = [grades[m.call_id]["suitable_for_municipality"] for m in top
                                 if m.call_id in grades]  # fmt: skip
-                    row = met.setdefault(key, {"tagged": {}, "named": {}, "reachable": {}})
+                    row = met.setdefault(
+                        key, {"tagged": {}, "named": {}, "reachable": {}, "graded": {}}
+                    )
+                    row["graded"].setdefault(slug, []).append(float(sum(judged) >= 6))
                     row["tagged"].setdefault(slug, []).append(float(tagged >= 6))
                     row["named"].setdefault(slug, []).append(float(named >= 6))
                     if available >= 6:
@@ -237,6 +246,8 @@ def need_bar(args, url: str, tmp: str, grades: dict, themes: dict) -> None:
                             "suitable": 0,
                             "graded": 0,
                             "short": 0,
+                            "relevant": 0,
+                            "judged": 0,
                         },
                     )
                     c["pairs"] += 1
@@ -245,6 +256,8 @@ def need_bar(args, url: str, tmp: str, grades: dict, themes: dict) -> None:
                     c["suitable"] += sum(suitable)
                     c["graded"] += len(suitable)
                     c["short"] += available < 6
+                    c["relevant"] += sum(judged)
+                    c["judged"] += len(judged)
                     if args.show:
                         print(f"\n{key} {city.name} need {theme['id']}")
                         for m in top:
@@ -260,10 +273,14 @@ def need_bar(args, url: str, tmp: str, grades: dict, themes: dict) -> None:
         tagged = cluster_bootstrap(judged["tagged"])
         named = cluster_bootstrap(judged["named"])
         reach = cluster_bootstrap(judged["reachable"])
+        hand = cluster_bootstrap(judged["graded"])
         rows.append([*key, str(c["pairs"]),
                      f"{tagged[0]:.2f} [{tagged[1]:.2f}, {tagged[2]:.2f}]",
                      f"{reach[0]:.2f} [{reach[1]:.2f}, {reach[2]:.2f}]",
                      f"{named[0]:.2f} [{named[1]:.2f}, {named[2]:.2f}]",
+                     f"{hand[0]:.2f} [{hand[1]:.2f}, {hand[2]:.2f}]",
+                     f"{c['relevant'] / max(c['judged'], 1):.2f} of {c['judged']}"
+                     f" ({c['listed'] - c['judged']} ungraded)",
                      f"{c['hits'] / c['pairs']:.1f}", f"{c['listed'] / c['pairs']:.1f}",
                      str(c["short"]),
                      f"{c['suitable'] / max(c['graded'], 1):.2f} of {c['graded']}"])  # fmt: skip
@@ -274,8 +291,11 @@ def need_bar(args, url: str, tmp: str, grades: dict, themes: dict) -> None:
     print("  tagged: the need among the call's (inferred) themes, or named in its title;")
     print("  named: the title or the portal's keywords name the theme (a stricter judge);")
     print("  reachable: among the pairs with at least 6 offered calls tagged with the need;")
+    print("  graded: at least 6 of the top 10 hand-graded relevant to the need (graded_needs.json,")
+    print("    graded by the author after the ranking was written); relevant: share of graded")
     print("  short: pairs with fewer than 6 offered calls on the need (the bar cannot be met)")
     print_table(["day", "status", "pairs", "bar met (tagged)", "reachable", "bar met (named)",
+                 "bar met (graded)", "relevant (graded)",
                  "mean on need", "mean listed", "short", "suitable (graded)"], rows)  # fmt: skip
 
 

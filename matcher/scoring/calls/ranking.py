@@ -200,6 +200,13 @@ class CallIndex:
             for row in range(len(self.calls_))
         )
         self.theme_has_ = matrix.astype(bool)
+        # How prominent each theme is in its call: themes are listed strongest evidence first
+        # (the data build sorts them so), 1 for the first, 1/2 for the second, and so on.
+        self.theme_prominence_ = np.zeros_like(matrix)
+        for row, call in enumerate(self.calls_):
+            known = [t for t in call.themes if t in self._column_of]
+            for position, theme in enumerate(dict.fromkeys(known)):
+                self.theme_prominence_[row, self._column_of[theme]] = 1.0 / (1 + position)
         # A theme on half the calls says little about any one of them: weigh by specificity.
         self.theme_idf_ = theme_idf(matrix)
         return normalise_rows(matrix * self.theme_idf_), frozenset(unknown)
@@ -455,8 +462,9 @@ class CallIndex:
         needs = None
         total_need = float(query.need_weights.sum())
         if total_need > 0:
-            # Share of the declared needs (by weight and specificity) among the call's themes.
-            on_theme = (self.theme_has_ @ query.need_weights) / total_need
+            # Share of the declared needs (by weight and specificity) among the call's themes,
+            # each counted by its prominence there (a call's first theme fully, its second half).
+            on_theme = (self.theme_prominence_ @ query.need_weights) / total_need
             # How central the needs are to the call: cosine of the needs with the call's
             # specificity-weighted themes (a need that is one of six themes counts less than
             # the call's only theme), or the match of the needs' words with the call's text.
@@ -464,7 +472,7 @@ class CallIndex:
             in_text = self._text_cosines(query.need_text)
             if in_text is not None:
                 focus = np.maximum(focus, in_text)
-            needs = 0.5 * on_theme + 0.5 * np.where(on_theme > 0, focus, 0.0)
+            needs = on_theme * (0.5 + 0.5 * focus)
             if in_text is not None:
                 needs = np.maximum(needs, in_text)
             needs = needs.astype(np.float32)

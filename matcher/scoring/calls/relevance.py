@@ -6,12 +6,13 @@ The parts, each in [0, 1]:
 ``suitability``
     :mod:`matcher.scoring.calls.suitability`: would a municipality go for this call at all?
 ``needs``
-    the city's declared needs met by the call: half the share of the needs among the call's
-    themes (each weighed by the city's weight and the theme's specificity), half how central
-    they are to the call (cosine of the needs with the call's specificity-weighted themes, or
-    the TF-IDF match of the needs' words with the call's text, whichever says more), so a call
-    on a need scores at least 0.5 and more the more it is about it; a call whose themes miss
-    the needs scores the text match alone;
+    the city's declared needs met by the call: the share of the needs among the call's themes
+    (each weighed by the city's weight and the theme's specificity, and by its prominence in
+    the call: its first theme fully, its second half, its third a third; the data build lists
+    themes strongest evidence first), times one half plus half how central the needs are to
+    the call (cosine of the needs with the call's specificity-weighted themes, or the TF-IDF
+    match of the needs' words with the call's text, whichever says more); a call whose themes
+    miss the needs, or say less than the text, scores the text match;
 ``themes``
     cosine of the city's interests and needs with the call's themes, both weighed by theme
     specificity (an inverse document frequency over the calls: "local economy", on 95 of 629
