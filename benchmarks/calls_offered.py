@@ -14,16 +14,23 @@ hand-graded file ``tests/scoring/calls/data/graded_calls.json``:
 Shares are over the graded calls of the top 10 (ungraded ones are counted apart), with a 95%
 interval by bootstrap over the cities (the unit that varies), 4,000 resamples.
 
-Then, **like a user**, each city gets one declared need through ``matcher import cities`` of a
-CSV row (``slug,needs`` = ``theme:1.0``; a different need per city, rotating over
-:data:`NEEDS`), and the top 10 offered are counted that are *about that need*: tagged with the
-need's theme, or naming one of the theme's synonyms in the title. The bar: at least 6 of 10.
-``available`` is how many offered calls about the need exist at all for that city and day
-(the most the list could hold).
+With ``--need``, **like a user**, each of ``--cities`` (24) drawn cities declares each need
+of :data:`NEEDS` in turn through ``matcher import cities`` of a CSV (``slug,needs`` =
+``theme:1.0``; ten imports), and for every city x need pair the top 10 offered are judged:
+
+* **tagged**: the need among the call's (inferred) themes, or named in its title;
+* **named**: the title or the portal's keywords name the theme (stricter, and independent of
+  the inferred themes the ranking reads);
+* **graded**: hand grades of (need, call) pairs in ``graded_needs.json`` (by the author,
+  after the ranking was written; not held out).
+
+The bar: at least 6 of the 10. Reported as the share of pairs meeting it, with a 95% interval
+resampling the cities; ``reachable`` is that share among the pairs for which at least 6
+offered calls are tagged with the need, ``short`` counts the pairs with fewer.
 
 The database is a fresh SQLite file seeded with ``matcher seed`` (the shipped data/).
 
-    python benchmarks/calls_offered.py [--cities 8] [--seed 11] [--status open all]
+    python benchmarks/calls_offered.py [--cities 8] [--seed 11] [--status open all] [--need]
 """
 
 from __future__ import annotations
