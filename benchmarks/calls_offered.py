@@ -204,6 +204,8 @@ def need_bar(args, url: str, tmp: str, grades: dict, themes: dict) -> None:
                 for g in json.loads(GRADED_NEEDS.read_text())["grades"]}  # fmt: skip
     # (day, status) -> judge -> city -> [1.0 if the bar is met, ...]
     met: dict = {}
+    # ((day, status), need) -> [(hand-graded relevant in the top 10, offered on the need)]
+    by_need: dict = {}
     counts: dict = {}
     for round_ in range(len(NEEDS)):
         needs = {slug: NEEDS[(i + round_) % len(NEEDS)] for i, slug in enumerate(slugs)}
@@ -240,6 +242,7 @@ def need_bar(args, url: str, tmp: str, grades: dict, themes: dict) -> None:
                         key, {"tagged": {}, "named": {}, "reachable": {}, "graded": {}}
                     )
                     row["graded"].setdefault(slug, []).append(float(sum(judged) >= 6))
+                    by_need.setdefault((key, theme["id"]), []).append((sum(judged), available))
                     row["tagged"].setdefault(slug, []).append(float(tagged >= 6))
                     row["named"].setdefault(slug, []).append(float(named >= 6))
                     if available >= 6:
@@ -304,6 +307,20 @@ def need_bar(args, url: str, tmp: str, grades: dict, themes: dict) -> None:
     print_table(["day", "status", "pairs", "bar met (tagged)", "reachable", "bar met (named)",
                  "bar met (graded)", "relevant (graded)",
                  "mean on need", "mean listed", "short", "suitable (graded)"], rows)  # fmt: skip
+    keys = list(met)
+    print("\nPer need: share of cities whose top 10 hold 6 hand-graded relevant calls"
+          " (mean relevant; offered calls tagged with the need):")  # fmt: skip
+    need_rows = []
+    for need in NEEDS:
+        cells = []
+        for key in keys:
+            found = by_need.get((key, need), [])
+            share = sum(r >= 6 for r, _ in found) / max(len(found), 1)
+            mean = sum(r for r, _ in found) / max(len(found), 1)
+            tagged = sum(a for _, a in found) / max(len(found), 1)
+            cells.append(f"{share:.2f} ({mean:.1f}; {tagged:.0f})")
+        need_rows.append([need, *cells])
+    print_table(["need", *(" ".join(k) for k in keys)], need_rows)
 
 
 def main() -> int:

@@ -51,7 +51,14 @@ from matcher.scoring.calls.matches import (
     CallMatch,
     CallRanking,
 )
-from matcher.scoring.calls.relevance import blend, normalise, normalise_rows, theme_idf
+from matcher.scoring.calls.relevance import (
+    blend,
+    needs_part,
+    normalise,
+    normalise_rows,
+    theme_idf,
+    theme_prominence,
+)
 from matcher.scoring.calls.suitability import SuitabilityIndex
 
 __all__ = [
@@ -199,14 +206,7 @@ class CallIndex:
             tuple(self.theme_ids_[c] for c in np.flatnonzero(matrix[row]))
             for row in range(len(self.calls_))
         )
-        self.theme_has_ = matrix.astype(bool)
-        # How prominent each theme is in its call: themes are listed strongest evidence first
-        # (the data build sorts them so), 1 for the first, 1/2 for the second, and so on.
-        self.theme_prominence_ = np.zeros_like(matrix)
-        for row, call in enumerate(self.calls_):
-            known = [t for t in call.themes if t in self._column_of]
-            for position, theme in enumerate(dict.fromkeys(known)):
-                self.theme_prominence_[row, self._column_of[theme]] = 1.0 / (1 + position)
+        self.theme_prominence_ = theme_prominence([c.themes for c in self.calls_], self._column_of)
         # A theme on half the calls says little about any one of them: weigh by specificity.
         self.theme_idf_ = theme_idf(matrix)
         return normalise_rows(matrix * self.theme_idf_), frozenset(unknown)
@@ -460,22 +460,11 @@ class CallIndex:
         themes = (self.theme_matrix_ @ query.themes).astype(np.float32)
         text = self._text_cosines(query.text)
         needs = None
-        total_need = float(query.need_weights.sum())
-        if total_need > 0:
-            # Share of the declared needs (by weight and specificity) among the call's themes,
-            # each counted by its prominence there (a call's first theme fully, its second half).
-            on_theme = (self.theme_prominence_ @ query.need_weights) / total_need
-            # How central the needs are to the call: cosine of the needs with the call's
-            # specificity-weighted themes (a need that is one of six themes counts less than
-            # the call's only theme), or the match of the needs' words with the call's text.
-            focus = self.theme_matrix_ @ normalise(query.need_weights)
-            in_text = self._text_cosines(query.need_text)
-            if in_text is not None:
-                focus = np.maximum(focus, in_text)
-            needs = on_theme * (0.5 + 0.5 * focus)
-            if in_text is not None:
-                needs = np.maximum(needs, in_text)
-            needs = needs.astype(np.float32)
+        if float(query.need_weights.sum()) > 0:
+            needs = needs_part(
+                self.theme_prominence_, self.theme_matrix_, query.need_weights,
+                self._text_cosines(query.need_text),
+            )  # fmt: skip
         score, relevance = blend(
             self.suitability_.scores_, self.suitability_.never_, needs, themes, text,
             self.weights,
