@@ -74,13 +74,16 @@ def test_at_least_eight_of_ten_offered_calls_are_ones_a_municipality_would_go_fo
 
 
 @pytest.mark.parametrize(
-    ("today", "status"), [(SNAPSHOT, "open"), (SNAPSHOT, "all"), (TODAY, "all")]
+    ("today", "status", "share"),
+    [(SNAPSHOT, "open", 0.55), (SNAPSHOT, "all", 0.55), (TODAY, "all", 0.5)],
 )
-def test_half_the_offered_calls_are_written_for_cities(session, grades, today, status):
+def test_half_the_offered_calls_are_written_for_cities(session, grades, today, status, share):
     # On 2026-12-01 only Horizon Europe, EDF and Euratom calls are still open in the snapshot:
-    # the few open calls for cities are all offered, and they fill 4 of 10 (not asserted).
+    # 5 open calls are written for cities and lead, 3 of them graded so (not asserted).
+    # The calls written for cities lead the offered groups: at the snapshot, with LIFE and
+    # CERV calls open, well above half (measured 0.85-0.93 over seeds 11-16, open).
     _suitable, written, _ungraded = shares(session, grades, today, status)
-    assert written >= 0.5
+    assert written >= share
 
 
 def test_an_offered_call_written_for_cities_says_so_with_its_sentence(session):
