@@ -52,7 +52,7 @@ def calls_for_city_command(
     city, city_country, status, programmes, within_days, min_budget, top, as_json
 ):
     """Calls CITY can apply to, ranked by fit, and why not the others."""
-    from matcher.services.calls import CallFilters, CallQueryError, calls_for_city
+    from matcher.services.calls import CallFilters, CallQueryError, calls_for_city, rule_group
 
     filters = CallFilters(
         status=status,
@@ -67,9 +67,11 @@ def calls_for_city_command(
             result = calls_for_city(session, found, today(), filters)
         except CallQueryError as exc:
             raise click.UsageError(str(exc)) from None
+    lead = "on your declared needs" if result.needs else "written for cities"
     groups = (
-        ("eligible", "Eligible now"),
-        ("needs_partners", "Eligible once partners join (consortium rules)"),
+        ("eligible", f"Eligible now, {lead}"),
+        ("needs_partners", f"Eligible once partners join (consortium rules), {lead}"),
+        ("other_offers", f"More calls you could go for (not {lead})"),
         ("check_text", "Check the call text (a rule could not be read)"),
         ("unsuited", "Not aimed at municipalities (listed, not offered)"),
         ("ineligible", "Not eligible"),
@@ -88,6 +90,8 @@ def calls_for_city_command(
                 "considered": result.considered,
                 "data_as_of": result.data_as_of.isoformat() if result.data_as_of else None,
                 "data_stale": result.data_stale,
+                "needs": list(result.needs),
+                "lead": result.lead,
                 **{name: [_call_json(m) for m in getattr(result, name)] for name, _ in groups},
             }
         )
@@ -99,6 +103,10 @@ def calls_for_city_command(
     if result.data_label:
         stale = " (old: refresh with `matcher calls fetch`)" if result.data_stale else ""
         click.echo(f"Call data as of {result.data_label}{stale}")
+    if result.needs:
+        click.echo(
+            f"Declared needs: {', '.join(result.needs)}: the calls on them are offered first"
+        )
     for name, title in groups:
         matches = getattr(result, name)
         click.echo(f"\n{title}: {len(matches)} shown")
@@ -107,8 +115,12 @@ def calls_for_city_command(
             deadline = m.deadline.isoformat() if m.deadline else "-"
             click.echo(f"  {m.fit:4.2f}  {m.call_id:<42} {deadline} ({left})")
             click.echo(f"        {m.call.title[:90]}")
+            if m.matching_needs:
+                click.echo(f"        on your needs: {', '.join(m.matching_needs)}")
             if m.matching_themes:
                 click.echo(f"        themes: {', '.join(m.matching_themes)}")
+            if name == "other_offers":
+                click.echo(f"        {_OFFER_LABELS[rule_group(m.rules)]}")
             if m.suitability is not None:
                 click.echo(f"        for a municipality: {m.suitability.reason}")
                 if m.suitability.written_for_cities:
@@ -117,14 +129,25 @@ def calls_for_city_command(
                 click.echo(f"        {rule.status.value}: {rule.reason}")
 
 
+_OFFER_LABELS = {
+    "eligible": "eligible now",
+    "needs_partners": "eligible once partners join",
+}
+
+
 def _notable_rules(match, group):
     from matcher.domain import RuleStatus
+    from matcher.services.calls import rule_group
 
     wanted = {"ineligible": RuleStatus.FAILED}.get(group, RuleStatus.UNKNOWN)
+    if group == "other_offers" and rule_group(match.rules) == "eligible":
+        return []
     return [r for r in match.rules if r.status == wanted][:3]
 
 
 def _call_json(match) -> dict:
+    from matcher.services.calls import rule_group
+
     return {
         "id": match.call_id,
         "title": match.call.title,
@@ -132,6 +155,8 @@ def _call_json(match) -> dict:
         "fit": round(match.fit, 4),
         "parts": {k: round(v, 4) for k, v in match.parts.items()},
         "matching_themes": list(match.matching_themes),
+        "matching_needs": list(match.matching_needs),
+        "eligibility": rule_group(match.rules),
         "suitability": _suitability_json(match.suitability),
         "deadline": match.deadline.isoformat() if match.deadline else None,
         "days_left": match.days_left,

@@ -54,6 +54,10 @@ class CallsForCity:
     today: date
     eligible: list = field(default_factory=list)  # every rule passed
     needs_partners: list = field(default_factory=list)  # eligible once partners join
+    #: Offered calls (eligible now or once partners join) that do not lead: on none of the
+    #: city's declared needs, or, without declared needs, not written for cities. The two
+    #: groups above hold the calls that lead; these follow.
+    other_offers: list = field(default_factory=list)
     check_text: list = field(default_factory=list)  # a rule could not be read: check the text
     unsuited: list = field(default_factory=list)  # not aimed at municipalities (not offered)
     data_label: str = ""  # how recent the call data is ("Aug 2026", "2026-12-01")
@@ -61,10 +65,36 @@ class CallsForCity:
     data_stale: bool = False  # older than STALE_AFTER_DAYS: refresh with `matcher calls fetch`
     ineligible: list = field(default_factory=list)  # a rule failed, named in the match
     considered: int = 0
+    needs: tuple[str, ...] = ()  # the city's declared needs (theme ids), strongest first
+    #: What leads the offered groups: "needs" (calls on the declared needs) or "cities"
+    #: (calls written for cities, when the city declared no needs).
+    lead: str = "cities"
 
 
 #: The groups of a city's calls, in the order they are shown.
-CITY_CALL_GROUPS = ("eligible", "needs_partners", "check_text", "unsuited", "ineligible")
+CITY_CALL_GROUPS = (
+    "eligible", "needs_partners", "other_offers", "check_text", "unsuited", "ineligible",
+)  # fmt: skip
+#: The groups whose calls are offered to the city (the top of its list).
+OFFERED_GROUPS = ("eligible", "needs_partners")
+
+
+def declared_needs(city: City) -> tuple[str, ...]:
+    """The city's needs with a positive weight, strongest first (then by theme id)."""
+    weights = city.weights(ProfileKind.NEED)
+    return tuple(sorted((t for t, w in weights.items() if w > 0), key=lambda t: (-weights[t], t)))
+
+
+def written_for_cities(match) -> bool:
+    """Whether a ranked call is written for cities (its suitability says so, with the
+    sentence or instrument it rests on)."""
+    return match.suitability is not None and match.suitability.written_for_cities
+
+
+def on_needs(match) -> bool:
+    """Whether a ranked call is on one of the city's declared needs: the need is among the
+    call's themes (:attr:`~matcher.scoring.calls.matches.CallMatch.matching_needs`)."""
+    return bool(match.matching_needs)
 
 
 def offer_group(match) -> str:
@@ -191,7 +221,11 @@ def calls_for_city(
     session: Session, city: City, today: date, filters: CallFilters = CallFilters()
 ) -> CallsForCity:
     """Calls for one city, grouped (eligible / needs partners / check the text / ineligible)
-    and ranked by fit inside each group; ineligible calls name the failing rule."""
+    and ranked by fit inside each group; ineligible calls name the failing rule.
+
+    The offered groups (eligible now, once partners join) hold the calls that lead: those on
+    the city's declared needs, or without declared needs those written for cities; the other
+    calls the city could go for follow in ``other_offers``."""
     service = call_service(session)
     _validate(service, filters)
     ranking = service.index.rank_for_city(
@@ -214,14 +248,26 @@ def calls_for_city(
     )
     for match in (*ranking.eligible, *ranking.unknown, *ranking.ineligible):
         getattr(grouped, offer_group(match)).append(match)
-    # Calls written for cities come first, each with the sentence that says so; a city that
-    # declared needs sees the calls on them first instead (the fit weighs needs most).
-    cities_first = not city.weights(ProfileKind.NEED)
+    # Each group by fit; the calls written for cities first (each with the sentence that says
+    # so) when the city declared no needs.
+    needs = declared_needs(city)
     for name in CITY_CALL_GROUPS:
         items = sorted(getattr(grouped, name), key=lambda m: (
-            not (cities_first and m.suitability is not None and m.suitability.written_for_cities),
-            -m.fit, m.deadline or date.max, m.call_id))  # fmt: skip
-        setattr(grouped, name, items[: filters.limit] if filters.limit else items)
+            bool(needs) or not written_for_cities(m), -m.fit, m.deadline or date.max,
+            m.call_id))  # fmt: skip
+        setattr(grouped, name, items)
+    # The offered groups (eligible now, once partners join) lead with the calls on the city's
+    # declared needs, or without needs with the calls written for cities; the other calls it
+    # could go for follow in ``other_offers``, eligible now first, each by fit.
+    leads = on_needs if needs else written_for_cities
+    grouped.needs, grouped.lead = needs, "needs" if needs else "cities"
+    for name in OFFERED_GROUPS:
+        items = getattr(grouped, name)
+        setattr(grouped, name, [m for m in items if leads(m)])
+        grouped.other_offers.extend(m for m in items if not leads(m))
+    if filters.limit:
+        for name in CITY_CALL_GROUPS:
+            setattr(grouped, name, getattr(grouped, name)[: filters.limit])
     return grouped
 
 

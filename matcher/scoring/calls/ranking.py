@@ -51,7 +51,14 @@ from matcher.scoring.calls.matches import (
     CallMatch,
     CallRanking,
 )
-from matcher.scoring.calls.relevance import blend, normalise, normalise_rows, theme_idf
+from matcher.scoring.calls.relevance import (
+    blend,
+    needs_part,
+    normalise,
+    normalise_rows,
+    theme_idf,
+    theme_prominence,
+)
 from matcher.scoring.calls.suitability import SuitabilityIndex
 
 __all__ = [
@@ -199,7 +206,7 @@ class CallIndex:
             tuple(self.theme_ids_[c] for c in np.flatnonzero(matrix[row]))
             for row in range(len(self.calls_))
         )
-        self.theme_has_ = matrix.astype(bool)
+        self.theme_prominence_ = theme_prominence([c.themes for c in self.calls_], self._column_of)
         # A theme on half the calls says little about any one of them: weigh by specificity.
         self.theme_idf_ = theme_idf(matrix)
         return normalise_rows(matrix * self.theme_idf_), frozenset(unknown)
@@ -453,13 +460,11 @@ class CallIndex:
         themes = (self.theme_matrix_ @ query.themes).astype(np.float32)
         text = self._text_cosines(query.text)
         needs = None
-        total_need = float(query.need_weights.sum())
-        if total_need > 0:
-            # Share of the declared needs (by weight and specificity) among the call's themes.
-            on_theme = (self.theme_has_ @ query.need_weights) / total_need
-            in_text = self._text_cosines(query.need_text)
-            needs = on_theme if in_text is None else np.maximum(on_theme, in_text)
-            needs = needs.astype(np.float32)
+        if float(query.need_weights.sum()) > 0:
+            needs = needs_part(
+                self.theme_prominence_, self.theme_matrix_, query.need_weights,
+                self._text_cosines(query.need_text),
+            )  # fmt: skip
         score, relevance = blend(
             self.suitability_.scores_, self.suitability_.never_, needs, themes, text,
             self.weights,

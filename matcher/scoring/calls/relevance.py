@@ -6,9 +6,13 @@ The parts, each in [0, 1]:
 ``suitability``
     :mod:`matcher.scoring.calls.suitability`: would a municipality go for this call at all?
 ``needs``
-    the city's declared needs met by the call: the needs among the call's themes (each weighed
-    by the city's weight and the theme's specificity), or the TF-IDF match of the needs' words
-    with the call's text, whichever says more;
+    the city's declared needs met by the call: the share of the needs among the call's themes
+    (each weighed by the city's weight and the theme's specificity, and by its prominence in
+    the call: its first theme fully, its second half, its third a third; the data build lists
+    themes strongest evidence first), times one half plus half how central the needs are to
+    the call (cosine of the needs with the call's specificity-weighted themes, or the TF-IDF
+    match of the needs' words with the call's text, whichever says more); a call whose themes
+    miss the needs, or say less than the text, scores the text match;
 ``themes``
     cosine of the city's interests and needs with the call's themes, both weighed by theme
     specificity (an inverse document frequency over the calls: "local economy", on 95 of 629
@@ -25,11 +29,20 @@ it may be listed, never offered at the top.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
 
-__all__ = ["PartWeights", "blend", "normalise", "normalise_rows", "theme_idf"]
+__all__ = [
+    "PartWeights",
+    "blend",
+    "needs_part",
+    "normalise",
+    "normalise_rows",
+    "theme_idf",
+    "theme_prominence",
+]
 
 
 class PartWeights(Protocol):
@@ -48,6 +61,45 @@ def theme_idf(binary: np.ndarray) -> np.ndarray:
     n = binary.shape[0]
     df = (binary > 0).sum(axis=0)
     return (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+def theme_prominence(
+    call_themes: Sequence[Sequence[str]], column_of: Mapping[str, int]
+) -> np.ndarray:
+    """(calls, themes) prominence of each theme in its call: themes are listed strongest
+    evidence first (the data build sorts them so), 1 for the first, 1/2 for the second, and
+    so on; 0 where the call lacks the theme. Themes outside ``column_of`` are skipped."""
+    matrix = np.zeros((len(call_themes), len(column_of)), dtype=np.float32)
+    for row, themes in enumerate(call_themes):
+        known = dict.fromkeys(t for t in themes if t in column_of)
+        for position, theme in enumerate(known):
+            matrix[row, column_of[theme]] = 1.0 / (1 + position)
+    return matrix
+
+
+def needs_part(
+    prominence: np.ndarray,
+    themes: np.ndarray,
+    need_weights: np.ndarray,
+    in_text: np.ndarray | None,
+) -> np.ndarray:
+    """The ``needs`` part of every call (see the module docstring).
+
+    ``prominence`` is :func:`theme_prominence`, ``themes`` the calls' L2-normalised,
+    specificity-weighted theme rows, ``need_weights`` the declared need weights times their
+    specificity (not all zero), ``in_text`` the scaled TF-IDF match of the needs' words with
+    each call's text (None without text)."""
+    # Share of the declared needs among the call's themes, each counted by its prominence.
+    on_theme = (prominence @ need_weights) / float(need_weights.sum())
+    # How central the needs are: cosine with the call's specific themes (a need that is one
+    # of six themes counts less than the call's only theme), or the needs' words in its text.
+    focus = themes @ normalise(need_weights)
+    if in_text is not None:
+        focus = np.maximum(focus, in_text)
+    needs = on_theme * (0.5 + 0.5 * focus)
+    if in_text is not None:
+        needs = np.maximum(needs, in_text)
+    return needs.astype(np.float32)
 
 
 def blend(

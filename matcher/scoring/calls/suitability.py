@@ -6,15 +6,16 @@ module reads, from the call itself, what role a local or regional authority has 
 
 ``written_for_cities`` (1.0)
     the call is about cities, towns, municipalities or neighbourhoods: it belongs to the Cities
-    Mission or the New European Bauhaus, its title says so, or its text keeps coming back to
-    them (the sentence that says so is kept);
+    Mission, its title says so, or its text keeps coming back to them (the sentence that says
+    so is kept); a New European Bauhaus call too, when its title or text is about places;
 ``municipal_role`` (0.75)
     a local or regional authority is named as an applicant, a required member, a
     demonstrator or replicator, or the call is a public buyers' action (PCP/PPI) whose text
     names public authorities;
 ``typical_beneficiary`` (0.55)
     the programme or action is one municipalities typically win (LIFE standard and strategic
-    projects, CERV citizens' strand, Interregional Innovation Investments);
+    projects, CERV citizens' strand, Interregional Innovation Investments, New European
+    Bauhaus calls whose text is not about places);
 ``possible`` (0.35)
     the text names public or local authorities among the stakeholders, nothing more;
 ``unlikely`` (0.1)
@@ -195,6 +196,10 @@ _EXCLUDING_TYPES = frozenset(
      "national_authority",
      "article_36_organisation", "existing_consortium_coordinator"}
 )  # fmt: skip
+#: New European Bauhaus calls: written for cities when their text is about places (title or
+#: sentences, as for any call); the others (building products, construction sites, capital
+#: markets) are calls municipalities typically join as partners, not calls about them.
+_NEB = re.compile(r"^HORIZON-NEB-|-NEB-")
 #: Call identifiers (or programme, action) whose instruments municipalities typically win.
 _TYPICAL = (
     (re.compile(r"^LIFE-\d{4}-(?:SAP|STRAT|TA-PP)-"), "LIFE standard and strategic projects: "
@@ -203,13 +208,13 @@ _TYPICAL = (
      "networks of towns): written for municipalities"),
     (re.compile(r"^I3-"), "Interregional Innovation Investments: regional and local authorities "
      "lead innovation ecosystems"),
+    (_NEB, "a New European Bauhaus call (an initiative on neighbourhoods and public spaces),"
+     " though this topic's text is not about cities"),
 )  # fmt: skip
 #: Instruments whose calls are about cities by design, whatever a topic's wording.
 _CITY_INSTRUMENTS = (
     (re.compile(r"^HORIZON-MISS-\d{4}-\d+-(?:[A-Z-]*-)?CIT-|-CIT-"), "a call of the EU Mission "
      "on Climate-Neutral and Smart Cities"),
-    (re.compile(r"^HORIZON-NEB-|-NEB-"), "a New European Bauhaus call (neighbourhoods and "
-     "public spaces)"),
 )  # fmt: skip
 #: Services town halls deliver themselves: a call about one of them, whose text names public
 #: or local authorities, gives them a role (provider, planner or client), not a mere mention.

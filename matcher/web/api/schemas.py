@@ -376,12 +376,28 @@ class CallMatchOut(BaseModel):
     suitability: SuitabilityOut | None = Field(
         default=None, description="Would a municipality go for this call, and why."
     )
+    matching_needs: list[ThemeRef] = Field(
+        default_factory=list, description="The city's declared needs among the call's themes."
+    )
+    eligibility: Literal["eligible", "needs_partners"] | None = Field(
+        default=None,
+        description="In other_offers: eligible now, or once partners join (consortium rules).",
+    )
 
 
 class CallGroups(BaseModel):
-    eligible: list[CallMatchOut] = Field(description="Every rule passed.")
+    eligible: list[CallMatchOut] = Field(
+        description="Every rule passed, and the call leads (see lead): on a declared need, or"
+        " without declared needs written for cities."
+    )
     needs_partners: list[CallMatchOut] = Field(
-        description="Eligible once partners join: only consortium rules are open."
+        description="Eligible once partners join: only consortium rules are open; the call"
+        " leads (see lead)."
+    )
+    other_offers: list[CallMatchOut] = Field(
+        default_factory=list,
+        description="The other calls the city could go for (eligible now or once partners"
+        " join, see eligibility), after the two groups that lead.",
     )
     check_text: list[CallMatchOut] = Field(description="A rule could not be read.")
     unsuited: list[CallMatchOut] = Field(
@@ -409,6 +425,15 @@ class CityCalls(KeptAnswer, CallData):
     today: date
     status: str
     considered: int = Field(description="Calls that passed the filters.")
+    needs: list[ThemeRef] = Field(
+        default_factory=list,
+        description="The city's declared needs: the calls on them are offered first.",
+    )
+    lead: Literal["needs", "cities"] = Field(
+        default="cities",
+        description="What leads the offered groups: calls on the declared needs, or (without"
+        " declared needs) calls written for cities.",
+    )
     groups: CallGroups
 
 

@@ -16,6 +16,7 @@ from matcher.domain import (
     RuleResult,
     Theme,
 )
+from matcher.services.calls import CITY_CALL_GROUPS, rule_group
 from matcher.web.api import schemas
 
 #: Scores and fits are rounded for the wire: more digits are noise, not information.
@@ -146,9 +147,13 @@ def rule_result(result: RuleResult) -> schemas.RuleResultOut:
     )
 
 
-def call_match(match, today: date, labels: Mapping[str, str]) -> schemas.CallMatchOut:
+def call_match(
+    match, today: date, labels: Mapping[str, str], eligibility: str | None = None
+) -> schemas.CallMatchOut:
     """One ranked call (a :class:`matcher.scoring.calls.ranking.CallMatch`)."""
     return schemas.CallMatchOut(
+        matching_needs=theme_refs(match.matching_needs, labels),
+        eligibility=eligibility,
         call=call_summary(match.call, today),
         fit=round(float(match.fit), DIGITS),
         parts=_rounded(match.parts),
@@ -166,16 +171,23 @@ def call_match(match, today: date, labels: Mapping[str, str]) -> schemas.CallMat
 
 
 def city_calls(result, status: str, labels: Mapping[str, str]) -> schemas.CityCalls:
-    """A :class:`matcher.services.calls.CallsForCity` with its four groups."""
+    """A :class:`matcher.services.calls.CallsForCity` with its groups."""
     groups = {
-        name: [call_match(m, result.today, labels) for m in getattr(result, name)]
-        for name in ("eligible", "needs_partners", "check_text", "unsuited", "ineligible")
+        name: [
+            call_match(
+                m, result.today, labels, rule_group(m.rules) if name == "other_offers" else None
+            )
+            for m in getattr(result, name)
+        ]
+        for name in CITY_CALL_GROUPS
     }
     return schemas.CityCalls(
         city=city_summary(result.city),
         today=result.today,
         status=status,
         considered=result.considered,
+        needs=theme_refs(result.needs, labels),
+        lead=result.lead,
         groups=schemas.CallGroups(**groups),
         data_as_of=result.data_as_of,
         data_stale=result.data_stale,

@@ -62,6 +62,15 @@ def city_calls(slug: str):
     return page, status
 
 
+@bp.app_template_global("lead_suffix")
+def _lead_suffix(group: str, result) -> str:
+    """What the calls of an offered group have in common: on the declared needs, or written
+    for cities (empty for the other groups)."""
+    if group not in calls_service.OFFERED_GROUPS:
+        return ""
+    return ", on your declared needs" if result.lead == "needs" else ", written for cities"
+
+
 @bp.app_template_global("notable_rules")
 def _notable_rules(match, group: str):
     """The rule results worth showing next to a call in ``group``: the failed ones for the
@@ -69,6 +78,7 @@ def _notable_rules(match, group: str):
     wanted = {
         "ineligible": RuleStatus.FAILED,
         "needs_partners": RuleStatus.UNKNOWN,
+        "other_offers": RuleStatus.UNKNOWN,
         "check_text": RuleStatus.UNKNOWN,
         "unsuited": RuleStatus.UNKNOWN,
     }.get(group)

@@ -58,6 +58,12 @@ CALL_GROUPS: tuple[tuple[str, str, str], ...] = (
         "The city meets the call's rules on its own; the consortium rules need partners.",
     ),
     (
+        "other_offers",
+        "More calls you could go for",
+        "Calls the city can apply to now or once partners join that are not on its declared"
+        " needs (without declared needs: not written for cities); the groups above lead.",
+    ),
+    (
         "check_text",
         "Check the call text",
         "A rule of the call could not be read reliably; read the call text before applying.",

@@ -411,3 +411,26 @@ def test_a_call_no_municipality_can_take_part_in_scores_zero():
     assert ids(ranking.eligible) == ["city", "edf"]
     assert ranking.eligible[-1].fit == 0.0
     assert ranking.eligible[-1].suitability.level == "never"
+
+
+def test_a_call_mostly_about_a_declared_need_ranks_above_one_that_names_it_among_many():
+    index = index_of(
+        call("broad", ["waste", "energy", "mobility", "data"]), call("focused", ["waste"]),
+        call("other", ["energy"]),
+    )  # fmt: skip
+    ranking = index.rank_for_city(city(needs=["waste"]), TODAY, evaluate=passes)
+    parts = {m.call_id: m.parts["needs"] for m in ranking.eligible}
+    assert ids(ranking.eligible) == ["focused", "broad", "other"]
+    assert parts["focused"] > parts["broad"] >= 0.5 > parts["other"]
+
+
+def test_a_need_that_is_a_call_s_first_theme_counts_more_than_one_listed_last():
+    # Themes are listed strongest evidence first: the same themes, in another order.
+    index = index_of(
+        call("need-last", ["energy", "mobility", "data", "waste"]),
+        call("need-first", ["waste", "energy", "mobility", "data"]),
+    )  # fmt: skip
+    ranking = index.rank_for_city(city(needs=["waste"]), TODAY, evaluate=passes)
+    parts = {m.call_id: m.parts["needs"] for m in ranking.eligible}
+    assert ids(ranking.eligible) == ["need-first", "need-last"]
+    assert parts["need-first"] > parts["need-last"] > 0

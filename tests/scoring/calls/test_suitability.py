@@ -97,6 +97,18 @@ def test_typical_programme_counts_without_city_words():
     assert verdict.score == LEVEL_SCORES["typical_beneficiary"]
 
 
+def test_a_new_european_bauhaus_call_is_written_for_cities_only_when_its_text_is_about_places():
+    places = assess(call(id="HORIZON-NEB-2027-01-X-01", title="Revitalising neighbourhoods"))
+    assert places.level == "written_for_cities"
+    materials = assess(call(
+        id="HORIZON-NEB-2027-01-X-02", title="Bio-based construction materials",
+        description="Manufacturers will test new insulation products in laboratories.",
+    ))  # fmt: skip
+    # Still a call municipalities join (offered), but not one about them.
+    assert materials.level == "typical_beneficiary" and materials.score >= OFFER
+    assert "not about cities" in materials.reason
+
+
 def test_industrial_call_without_city_words_is_unlikely():
     text = "Develop battery cell production lines with industrial partners."
     assert assess(call(title="Battery cells", description=text)).level == "unlikely"

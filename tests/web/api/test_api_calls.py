@@ -6,13 +6,13 @@ import pytest
 
 PROBLEM = "application/problem+json"
 CALL = "HORIZON-CID-2026-01-02"
-GROUPS = ["eligible", "needs_partners", "check_text", "unsuited", "ineligible"]
+GROUPS = ["eligible", "needs_partners", "other_offers", "check_text", "unsuited", "ineligible"]
 
 
 # --------------------------------------------------------------------------- calls for a city
 
 
-def test_city_calls_come_in_five_groups_ranked_by_fit(client):
+def test_city_calls_come_in_six_groups_ranked_by_fit(client):
     body = client.get("/api/v1/cities/nl-emmen/calls?status=all").get_json()
     assert body["city"]["slug"] == "nl-emmen" and body["today"] == "2026-09-01"
     assert list(body["groups"]) == GROUPS
@@ -30,9 +30,22 @@ def test_city_calls_come_in_five_groups_ranked_by_fit(client):
         "matching_themes"
     ]
     assert {r["status"] for r in match["rules"]} <= {"passed", "unknown"}
-    for group in body["groups"].values():
-        fits = [m["fit"] for m in group]
-        assert fits == sorted(fits, reverse=True)
+    for name, group in body["groups"].items():
+        for eligibility in ("eligible", "needs_partners"):
+            # The other offers: eligible now first, then once partners join, each by fit.
+            fits = [m["fit"] for m in group if m.get("eligibility") in (None, eligibility)]
+            assert fits == sorted(fits, reverse=True), name
+    others = [m["eligibility"] for m in body["groups"]["other_offers"]]
+    assert others == sorted(others, key=["eligible", "needs_partners"].index)
+
+
+def test_the_calls_written_for_cities_lead_without_declared_needs(client):
+    body = client.get("/api/v1/cities/nl-emmen/calls?status=all").get_json()
+    assert body["lead"] == "cities" and body["needs"] == []
+    for name in ("eligible", "needs_partners"):
+        assert all(m["suitability"]["level"] == "written_for_cities" for m in body["groups"][name])
+    assert all(m["suitability"]["level"] != "written_for_cities"
+               for m in body["groups"]["other_offers"])  # fmt: skip
 
 
 def test_ineligible_calls_carry_the_failed_rule(client):

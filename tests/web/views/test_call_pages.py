@@ -16,13 +16,17 @@ def call_ids(page: str) -> list[str]:
     return re.findall(r'<li class="call-item">\s*<h3><a href="/calls/([^"?]+)\?city=', page)
 
 
-def test_calls_tab_shows_the_five_groups_in_order(client):
+def test_calls_tab_shows_the_six_groups_in_order(client):
     response = client.get(f"{CALLS}?status=all")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     headings = re.findall(r'<h2 id="group-(\w+)-heading">', page)
-    assert headings == ["eligible", "needs_partners", "check_text", "unsuited", "ineligible"]
-    assert "Eligible now" in page and "Eligible once partners join" in page
+    assert headings == [
+        "eligible", "needs_partners", "other_offers", "check_text", "unsuited", "ineligible"
+    ]  # fmt: skip
+    assert "Eligible now, written for cities" in page
+    assert "Eligible once partners join, written for cities" in page
+    assert "More calls you could go for" in page
     assert "Check the call text" in page and "Not eligible" in page
 
 
