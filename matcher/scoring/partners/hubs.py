@@ -8,9 +8,12 @@ everyone. This module measures that on the engine's own lists and prices it:
   interests) or declared needs and offers, so it reads no profile and a profile edit cannot
   move what follows;
 * the **recommendation share** of a candidate is the share of a fixed sample of query cities
-  whose top-:data:`HUB_TOP` prior list holds it: up to :data:`HUB_SAMPLE` located cities per
-  size band, evenly spread over the index (never chosen by hand), because hubs are relative
-  to the kind of query (a 500,000-city's lists share big active cities that a town's do not);
+  whose top-:data:`HUB_TOP` prior list holds it: up to :data:`HUB_SAMPLE` located cities of
+  each size band and country, evenly spread over the index (never chosen by hand), each
+  country weighing as one (:func:`country_weights`: a hub is a city recommended across
+  countries, and the big countries' many cities would otherwise decide the shares); per
+  size band, because hubs are relative to the kind of query (a 500,000-city's lists share
+  big active cities that a town's do not);
 * **capacity prices** (:func:`capacity_prices`): per size band, each round raises the price
   of every candidate over the :data:`HUB_CAP` share by log(share / cap) logit units, so only
   candidates over the cap pay, and only as much as brings them down to it. A query pays its
@@ -19,11 +22,16 @@ everyone. This module measures that on the engine's own lists and prices it:
 **Off by default** (:data:`HUB_CAP` is None), because measured (``benchmarks/purposes.py
 --focus-only --hub-cap SHARE``, both city sets, and ``matcher evaluate --purpose``, which
 prices each fold with that fold's own model when a cap is set) no cap met the hub bar without
-a cost: 0.1 left transnational's plain hub (Rotterdam in 5 of 15 top-5 lists) and cost
-held-out nDCG@10 (transnational 0.057 to 0.044, research 0.075 to 0.058, intervals
-overlapping); 0.2 cost nothing (0.055, 0.081) but moved the hubs elsewhere (Amsterdam in 7,
-Gabrovo in 7). A sample of 40 queries per size band is too coarse for the 15 largest
-cities of 15 countries.
+a cost. Sampled by query (40 per band): 0.1 left transnational's plain hub (Rotterdam in 5 of
+15 top-5 lists) and cost held-out nDCG@10 (transnational 0.057 to 0.044, research 0.075 to
+0.058, intervals overlapping); 0.2 cost nothing (0.055, 0.081) but moved the hubs elsewhere
+(Amsterdam in 7, Gabrovo in 7). Sampled by country (2 per band and country, 416 queries,
+top 5), activity counted within the region in every list (:data:`~matcher.scoring.partners.purposes.
+ACTIVITY_REGION`): 0.2 left Amsterdam in 5 and Gabrovo in 6 and cost transnational 0.057 to
+0.052; 0.1 left Karlovac in 5 and Liverpool (peer exchange) in 5 and cost transnational 0.057
+to 0.046. The prices hold the sample under the cap, but the next city in line takes the place
+of a priced one, and the 15 checked cities (one per country, of nearly one size, several in
+one region) are not the sample: a price cannot follow one kind of query that closely.
 """
 
 from __future__ import annotations
@@ -49,6 +57,7 @@ __all__ = [
     "PriorInputs",
     "band_prices",
     "capacity_prices",
+    "country_weights",
     "prices_of",
     "prior_inputs",
     "prior_scores",
@@ -56,10 +65,10 @@ __all__ = [
     "shares",
 ]
 
-#: Query cities sampled per size band (all located cities of a band when it has fewer).
-HUB_SAMPLE = 40
-#: The list length the share counts.
-HUB_TOP = 10
+#: Query cities sampled per size band and country (all located ones when there are fewer).
+HUB_SAMPLE = 2
+#: The list length the share counts (the first screen of a list).
+HUB_TOP = 5
 #: No candidate in more than this share of a band's sampled top-:data:`HUB_TOP` lists;
 #: None switches the prices off (the default: see the module text for why).
 HUB_CAP: float | None = None
@@ -81,25 +90,40 @@ class PriorInputs:
     purpose_counts: np.ndarray | None
 
 
-def sample_rows(located: np.ndarray, bands: np.ndarray, size: int | None = None) -> np.ndarray:
-    """Up to ``size`` located index rows of each size band code, evenly spaced over the
-    index (deterministic)."""
+def sample_rows(located: np.ndarray, bands: np.ndarray, countries: np.ndarray | None = None,
+                size: int | None = None) -> np.ndarray:  # fmt: skip
+    """Up to ``size`` located index rows of each (size band, country) pair (of each size band
+    when ``countries`` is None), evenly spaced over the index (deterministic)."""
     size = HUB_SAMPLE if size is None else size
     located = np.asarray(located, bool)
+    bands = np.asarray(bands)
+    countries = np.zeros(len(bands), np.int64) if countries is None else np.asarray(countries)
     out = []
     for band in np.unique(bands):
-        rows = np.flatnonzero(located & (bands == band))
-        if len(rows) > size:
-            rows = np.unique(rows[np.linspace(0, len(rows) - 1, size).round().astype(np.int64)])
-        out.append(rows)
+        for country in np.unique(countries[bands == band]):
+            rows = np.flatnonzero(located & (bands == band) & (countries == country))
+            if len(rows) > size:
+                picks = np.linspace(0, len(rows) - 1, size + 2)[1:-1].round().astype(np.int64)
+                rows = np.unique(rows[picks])
+            out.append(rows)
     return np.sort(np.concatenate(out)) if out else np.zeros(0, np.int64)
+
+
+def country_weights(rows: np.ndarray, countries: np.ndarray | None) -> np.ndarray:
+    """Per sampled query, 1 / (sampled queries of its country): every country counts once."""
+    rows = np.asarray(rows, np.int64)
+    if countries is None or len(rows) == 0:
+        return np.ones(len(rows), np.float64)
+    codes = np.asarray(countries)[rows]
+    _, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+    return 1.0 / counts[inverse]
 
 
 def prior_inputs(ranker, rows: Iterable[int] | None = None) -> Iterator[PriorInputs]:
     """:class:`PriorInputs` of the sampled rows of a fitted ``PartnerRanker`` (one at a time,
     so memory stays that of one query)."""
     if rows is None:
-        rows = sample_rows(ranker.has_coords_, ranker.size_band_codes_)
+        rows = sample_rows(ranker.has_coords_, ranker.size_band_codes_, ranker.country_codes_)
     for row in rows:
         row = int(row)
         parts, _active = ranker.score_parts(int(ranker.city_ids_[row]))
@@ -131,48 +155,60 @@ def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInput
     return np.asarray(rows, np.int64), stacked
 
 
-def shares(scores: np.ndarray, top: int = HUB_TOP) -> np.ndarray:
-    """Per index row, the share of the queries (rows of ``scores``) whose top ``top`` holds
-    it (ties at the boundary broken by position, as the ranker does up to its tie rule)."""
+def shares(scores: np.ndarray, top: int | None = None,
+           weights: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """Per index row, the (``weights``-weighted) share of the queries (rows of ``scores``)
+    whose top ``top`` holds it (ties at the boundary broken by position, as the ranker does
+    up to its tie rule)."""
+    top = HUB_TOP if top is None else top
     queries, n = scores.shape
     if queries == 0 or n == 0:
         return np.zeros(n, np.float64)
+    weights = np.ones(queries) if weights is None else np.asarray(weights, np.float64)
     k = min(top, n)
     best = np.argpartition(-scores, k - 1, axis=1)[:, :k]
     finite = np.isfinite(np.take_along_axis(scores, best, axis=1))
-    return np.bincount(best[finite].ravel(), minlength=n) / queries
+    per_query = np.broadcast_to(weights[:, None], best.shape)
+    counts = np.bincount(best[finite].ravel(), weights=per_query[finite].ravel(), minlength=n)
+    return counts / weights.sum()
 
 
 def band_prices(rows: np.ndarray, scores: np.ndarray, bands: np.ndarray,
-                cap: float | None = None) -> np.ndarray:  # fmt: skip
+                cap: float | None = None,
+                countries: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """:func:`capacity_prices` per size band code of the sampled queries (``bands`` holds
-    every index row's code): row b of the result is what a query of band b pays; a band
-    without sampled queries pays the prices of all of them. Zeros when no cap is set."""
+    every index row's code, ``countries`` its country code: each country's sampled queries
+    then weigh as one): row b of the result is what a query of band b pays; a band without
+    sampled queries pays the prices of all of them. Zeros when no cap is set."""
     cap = HUB_CAP if cap is None else cap
     if cap is None:
         return np.zeros((len(SIZE_BANDS) + 1, scores.shape[1]), np.float32)
     n_codes = len(SIZE_BANDS) + 1
-    pooled = capacity_prices(scores, cap=cap)
+    pooled = capacity_prices(scores, cap=cap, weights=country_weights(rows, countries))
     out = np.repeat(pooled[None, :], n_codes, axis=0)
     of_query = bands[rows] if len(rows) else np.zeros(0, np.int64)
     for band in np.unique(of_query):
-        out[band] = capacity_prices(scores[of_query == band], cap=cap)
+        mine = of_query == band
+        weights = country_weights(rows[mine], countries)
+        out[band] = capacity_prices(scores[mine], cap=cap, weights=weights)
     return out
 
 
-def capacity_prices(scores: np.ndarray, *, cap: float | None = None, top: int = HUB_TOP,
-                    rounds: int | None = None) -> np.ndarray:  # fmt: skip
+def capacity_prices(scores: np.ndarray, *, cap: float | None = None, top: int | None = None,
+                    rounds: int | None = None,
+                    weights: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """Logit units per index row such that, with them taken off, no row is in more than a
-    ``cap`` share of the sampled top-``top`` lists (as nearly as ``rounds`` rounds get): each
-    round raises the price of every row over the cap by log(share / cap), so only the rows
-    over it pay, and only as much as brings them down to it."""
+    ``cap`` share (weighted by ``weights`` per query) of the sampled top-``top`` lists (as
+    nearly as ``rounds`` rounds get): each round raises the price of every row over the cap
+    by log(share / cap), so only the rows over it pay, and only as much as brings them down
+    to it."""
     cap = HUB_CAP if cap is None else cap
     rounds = HUB_ROUNDS if rounds is None else rounds
     price = np.zeros(scores.shape[1], np.float32)
     if cap is None:
         return price
     for _ in range(rounds):
-        share = shares(scores - price, top)
+        share = shares(scores - price, top, weights)
         over = share > cap
         if not over.any():
             break
@@ -192,7 +228,8 @@ def prices_of(ranker) -> dict[str, np.ndarray]:
         if models is None:
             models = ranker.purpose_models_ = load_models()
         rows, scores = prior_scores(models, prior_inputs(ranker), len(ranker.city_ids_))
-        found = {purpose: band_prices(rows, values, ranker.size_band_codes_)
+        found = {purpose: band_prices(rows, values, ranker.size_band_codes_,
+                                      countries=ranker.country_codes_)
                  for purpose, values in scores.items()}  # fmt: skip
         ranker.hub_prices_ = found
     return found

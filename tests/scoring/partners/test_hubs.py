@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from matcher.domain import City
 from matcher.scoring.partners import hubs
@@ -46,8 +47,9 @@ def _city(cid, lat, lon, pop=50_000):
 
 def test_a_priced_ranking_tells_the_price_as_the_exposure_part(monkeypatch):
     monkeypatch.setattr(hubs, "HUB_CAP", 0.2)
-    monkeypatch.setattr(hubs, "HUB_TOP", 1)
-    # A ring of cities and one "hub" at the centre that is everyone's nearest.
+    monkeypatch.setattr(hubs, "HUB_TOP", 4)
+    monkeypatch.setattr(hubs, "HUB_SAMPLE", 40)  # every city of each country is a query
+    # A ring of cities and one "hub" at the centre, in everyone's nearest four.
     cities = [_city(1, 52.0, 6.0)] + [
         _city(i, 52.0 + 0.5 * np.cos(i), 6.0 + 0.5 * np.sin(i)) for i in range(2, 12)
     ]
@@ -55,7 +57,7 @@ def test_a_priced_ranking_tells_the_price_as_the_exposure_part(monkeypatch):
     ranker = PartnerRanker().fit(vectoriser)
     ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
     prices = hubs.prices_of(ranker)["p"]
-    assert prices[:, 0].max() > 0  # the centre was everyone's first choice
+    assert prices[:, 0].max() > 0  # the centre was in every nearest four
     result = ranker.rank(2, 3, purpose="p")
     exposure = result.contributions["exposure"]
     rows = ranker.rows_of(result.ids)
@@ -63,3 +65,29 @@ def test_a_priced_ranking_tells_the_price_as_the_exposure_part(monkeypatch):
     assert np.allclose(exposure, -prices[band][rows])
     logit = np.log(result.scores / (1 - result.scores))
     assert np.allclose(logit, sum(result.contributions.values()), atol=1e-4)
+
+
+def test_each_country_weighs_as_one_in_the_shares():
+    # Three queries from one country all list candidate 0, one query from another lists 1:
+    # by query 0 tops 3/4 of the lists, by country half of them.
+    scores = np.array([[2, 1, 0], [2, 1, 0], [2, 1, 0], [1, 2, 0]], np.float32)
+    rows = np.array([0, 1, 2, 3])
+    countries = np.array([7, 7, 7, 9])
+    weights = hubs.country_weights(rows, countries)
+    assert weights.tolist() == pytest.approx([1 / 3, 1 / 3, 1 / 3, 1.0])
+    assert hubs.shares(scores, top=1).tolist() == [0.75, 0.25, 0.0]
+    assert hubs.shares(scores, top=1, weights=weights).tolist() == pytest.approx([0.5, 0.5, 0])
+
+
+def test_the_sample_takes_up_to_n_cities_of_each_band_and_country():
+    located = np.ones(12, bool)
+    located[0] = False
+    bands = np.array([1] * 6 + [2] * 6)
+    countries = np.array([1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1])
+    rows = hubs.sample_rows(located, bands, countries, size=2)
+    picked = {(int(bands[r]), int(countries[r])) for r in rows}
+    assert picked == {(1, 1), (1, 2), (2, 1)}
+    for key in picked:
+        of_key = [r for r in rows if (bands[r], countries[r]) == key]
+        assert 1 <= len(of_key) <= 2
+    assert 0 not in rows  # not located
