@@ -86,6 +86,7 @@ class PartnerIndex:
     """Everything partner search needs in memory: cities, collaborations, the fitted ranker."""
 
     def __init__(self, cities, collaborations, themes, version: int = 0):
+        from matcher.scoring.partners import hubs
         from matcher.scoring.partners.ranker import PartnerRanker
         from matcher.scoring.partners.vectorise import ProfileVectoriser
 
@@ -102,6 +103,9 @@ class PartnerIndex:
             cities, self.theme_ids, collaborations=collaborations
         )
         self.ranker = PartnerRanker().fit(self.vectoriser)
+        # Hub prices are measured here, once per full fit, so a pickled index carries them
+        # and a new worker does not measure them on its first request.
+        hubs.prices_of(self.ranker)
         self.row_of = {int(cid): row for row, cid in enumerate(self.ranker.city_ids_)}
         #: The data version this index is at, and the cities each delta changed since
         #: ``edits_from``: what a remembered answer is checked against.

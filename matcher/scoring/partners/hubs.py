@@ -19,19 +19,36 @@ everyone. This module measures that on the engine's own lists and prices it:
   candidates over the cap pay, and only as much as brings them down to it. A query pays its
   band's prices, told as the part ``exposure``.
 
-**Off by default** (:data:`HUB_CAP` is None), because measured (``benchmarks/purposes.py
---focus-only --hub-cap SHARE``, both city sets, and ``matcher evaluate --purpose``, which
-prices each fold with that fold's own model when a cap is set) no cap met the hub bar without
-a cost. Sampled by query (40 per band): 0.1 left transnational's plain hub (Rotterdam in 5 of
-15 top-5 lists) and cost held-out nDCG@10 (transnational 0.057 to 0.044, research 0.075 to
-0.058, intervals overlapping); 0.2 cost nothing (0.055, 0.081) but moved the hubs elsewhere
-(Amsterdam in 7, Gabrovo in 7). Sampled by country (2 per band and country, 416 queries,
-top 5), activity counted within the region in every list (:data:`~matcher.scoring.partners.purposes.
-ACTIVITY_REGION`): 0.2 left Amsterdam in 5 and Gabrovo in 6 and cost transnational 0.057 to
-0.052; 0.1 left Karlovac in 5 and Liverpool (peer exchange) in 5 and cost transnational 0.057
-to 0.046. The prices hold the sample under the cap, but the next city in line takes the place
-of a priced one, and the 15 checked cities (one per country, of nearly one size, several in
-one region) are not the sample: a price cannot follow one kind of query that closely.
+**Plain lists only.** A query with a theme focus pays nothing: the focus reorders its own
+region (:data:`~matcher.scoring.partners.purposes.FOCUS_REGION`), and the prior, which reads
+no theme, says nothing about who tops focused lists.
+
+**The cap** (:data:`HUB_CAP`, :func:`cap_for`), measured with ``benchmarks/purposes.py``
+(held out: grouped 5-fold cross-validation, each fold priced by its own model; hubs: the
+most frequent city in the 15 plain top-5 lists of both city sets, bar 4), with activity
+counted within the query's region (:data:`~matcher.scoring.partners.purposes.
+ACTIVITY_REGION`):
+
+=============== ================ ================ ==================== ====================
+prices          transnational    research         hubs, main set       hubs, other set
+                (no focus)       (no focus)       (trans., research,   (trans., research,
+                                                  peer exchange)       peer exchange)
+=============== ================ ================ ==================== ====================
+none            0.072            0.075            5, 3, 5              5, 6, 1
+0.1 of top 5    0.070            0.072            3, 3, 5              5, 3, 1
+0.07 of top 5   0.067            0.064            3, 3, 3              3, 3, 1
+0.1 of top 10   0.067            0.064            4, 2, 3              3, 2, 1
+0.15 of top 10  0.069            0.074            4, 3, 5              4, 3, 1
+=============== ================ ================ ==================== ====================
+
+(before the regional activity and these prices: 0.063, 0.075; hubs 5, 5, 5 and 8, 6, 1.)
+0.15 of the top 10 is the largest cap tried that holds both sets to the bar for the fitted
+purposes at no held-out cost; the focused engine (transnational 0.057) is not priced. Peer
+exchange has no fitted model and no truth data a price could cost, and 0.15 left Liverpool
+in 5 lists of similar-sized cities: an unfitted model gets the stricter
+:data:`HUB_CAP_UNFITTED`. Sampled by query instead of by country (40 per band), 0.1 and 0.2
+had moved the hubs elsewhere (Amsterdam in 7, Gabrovo in 7): the big countries' many cities
+decided the shares.
 """
 
 from __future__ import annotations
@@ -52,10 +69,12 @@ from matcher.scoring.partners.weights import EARTH_RADIUS_KM
 
 __all__ = [
     "HUB_CAP",
+    "HUB_CAP_UNFITTED",
     "HUB_SAMPLE",
     "HUB_TOP",
     "PriorInputs",
     "band_prices",
+    "cap_for",
     "capacity_prices",
     "country_weights",
     "prices_of",
@@ -67,11 +86,14 @@ __all__ = [
 
 #: Query cities sampled per size band and country (all located ones when there are fewer).
 HUB_SAMPLE = 2
-#: The list length the share counts (the first screen of a list).
-HUB_TOP = 5
-#: No candidate in more than this share of a band's sampled top-:data:`HUB_TOP` lists;
-#: None switches the prices off (the default: see the module text for why).
-HUB_CAP: float | None = None
+#: The list length the share counts.
+HUB_TOP = 10
+#: No candidate in more than this (country-weighted) share of a band's sampled
+#: top-:data:`HUB_TOP` lists; None switches the prices off (see the module text for the
+#: measured choice).
+HUB_CAP: float | None = 0.15
+#: The cap for a purpose model not fitted on data (``info["fitted"]`` false: peer exchange).
+HUB_CAP_UNFITTED = 0.1
 #: Price rounds.
 HUB_ROUNDS = 8
 #: Parts that carry the query's themes, needs and offers: left out of the prior.
@@ -201,11 +223,16 @@ def capacity_prices(scores: np.ndarray, *, cap: float | None = None, top: int | 
     ``cap`` share (weighted by ``weights`` per query) of the sampled top-``top`` lists (as
     nearly as ``rounds`` rounds get): each round raises the price of every row over the cap
     by log(share / cap), so only the rows over it pay, and only as much as brings them down
-    to it."""
+    to it. No prices where the cap cannot hold (fewer than ``top / cap`` candidates) or
+    says nothing (queries weighing less than ``1 / cap`` countries)."""
     cap = HUB_CAP if cap is None else cap
     rounds = HUB_ROUNDS if rounds is None else rounds
+    top = HUB_TOP if top is None else top
     price = np.zeros(scores.shape[1], np.float32)
-    if cap is None:
+    weights = np.ones(len(scores)) if weights is None else np.asarray(weights, np.float64)
+    # A cap needs enough candidates to hold (top / cap of them fill the lists within it) and
+    # enough countries for a share to mean anything (at least 1 / cap): else no prices.
+    if cap is None or scores.shape[1] < top / cap or weights.sum() < 1.0 / cap - 1e-9:
         return price
     for _ in range(rounds):
         share = shares(scores - price, top, weights)
@@ -214,6 +241,16 @@ def capacity_prices(scores: np.ndarray, *, cap: float | None = None, top: int | 
             break
         price[over] += np.log(share[over] / cap).astype(np.float32)
     return price
+
+
+def cap_for(model: PurposeModel) -> float | None:
+    """The cap a purpose model's prices hold: :data:`HUB_CAP`, or :data:`HUB_CAP_UNFITTED`
+    (never looser) for a model not fitted on data; None when prices are off."""
+    if HUB_CAP is None:
+        return None
+    if model.info.get("fitted") is False:
+        return min(HUB_CAP, HUB_CAP_UNFITTED)
+    return HUB_CAP
 
 
 def prices_of(ranker) -> dict[str, np.ndarray]:
@@ -229,6 +266,7 @@ def prices_of(ranker) -> dict[str, np.ndarray]:
             models = ranker.purpose_models_ = load_models()
         rows, scores = prior_scores(models, prior_inputs(ranker), len(ranker.city_ids_))
         found = {purpose: band_prices(rows, values, ranker.size_band_codes_,
+                                      cap=cap_for(models[purpose]),
                                       countries=ranker.country_codes_)
                  for purpose, values in scores.items()}  # fmt: skip
         ranker.hub_prices_ = found

@@ -414,7 +414,8 @@ def purpose_contributions(
     preferences, keyed by the ranker's part names (the place features are summed into
     ``proximity``); the score is ``model.intercept`` plus their sum. ``hub_penalty`` (logit
     units per candidate, :mod:`matcher.scoring.partners.hubs`) is taken off as the part
-    ``exposure``. ``themed`` (:func:`focus_holders`) widens a focus's reach."""
+    ``exposure``, in plain lists only (a focus pays no price). ``themed``
+    (:func:`focus_holders`) widens a focus's reach."""
     features = pair_features(parts, km, abroad, located, purpose_counts)
     out: dict[str, np.ndarray] = {}
     for name, values in model.contributions(features).items():
@@ -442,7 +443,7 @@ def purpose_contributions(
         out[part] = out[part] + values if part in out else values
     if geography != "any":
         out["geography"] = np.float32(GEOGRAPHY_PREFERENCE) * np.asarray(parts["geography"])
-    if hub_penalty is not None:
+    if hub_penalty is not None and not focus:
         out["exposure"] = -np.asarray(hub_penalty, np.float32)
     return out
 

@@ -45,19 +45,21 @@ def _city(cid, lat, lon, pop=50_000):
                 population=pop, lat=lat, lon=lon)  # fmt: skip
 
 
+def _ring(n=24):
+    """A ring of cities and one "hub" at the centre, in everyone's nearest ten."""
+    ring = [_city(i, 0.5 * np.cos(2 * np.pi * i / n), 10 + 0.5 * np.sin(2 * np.pi * i / n))
+            for i in range(2, n + 2)]  # fmt: skip
+    return [_city(1, 0.0, 10.0), *ring]
+
+
 def test_a_priced_ranking_tells_the_price_as_the_exposure_part(monkeypatch):
-    monkeypatch.setattr(hubs, "HUB_CAP", 0.2)
-    monkeypatch.setattr(hubs, "HUB_TOP", 4)
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.5)
     monkeypatch.setattr(hubs, "HUB_SAMPLE", 40)  # every city of each country is a query
-    # A ring of cities and one "hub" at the centre, in everyone's nearest four.
-    cities = [_city(1, 52.0, 6.0)] + [
-        _city(i, 52.0 + 0.5 * np.cos(i), 6.0 + 0.5 * np.sin(i)) for i in range(2, 12)
-    ]
-    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0).fit(cities, ["energy"])
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0).fit(_ring(), ["energy"])
     ranker = PartnerRanker().fit(vectoriser)
     ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
     prices = hubs.prices_of(ranker)["p"]
-    assert prices[:, 0].max() > 0  # the centre was in every nearest four
+    assert prices[:, 0].max() > 0  # the centre was in every list
     result = ranker.rank(2, 3, purpose="p")
     exposure = result.contributions["exposure"]
     rows = ranker.rows_of(result.ids)
@@ -65,6 +67,30 @@ def test_a_priced_ranking_tells_the_price_as_the_exposure_part(monkeypatch):
     assert np.allclose(exposure, -prices[band][rows])
     logit = np.log(result.scores / (1 - result.scores))
     assert np.allclose(logit, sum(result.contributions.values()), atol=1e-4)
+    # A focus pays no price: the prior it is measured on reads no theme.
+    focused = ranker.rank(2, 3, purpose="p", theme_focus=["energy"])
+    assert "exposure" not in focused.contributions
+
+
+def test_a_model_not_fitted_on_data_holds_the_stricter_cap(monkeypatch):
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.15)
+    fitted = PurposeModel("p", "linear", 0.0, {"text": 1.0}, info={"fitted": True})
+    rule = PurposeModel("q", "linear", 0.0, {"text": 1.0}, info={"fitted": False})
+    assert hubs.cap_for(fitted) == 0.15
+    assert hubs.cap_for(rule) == hubs.HUB_CAP_UNFITTED < 0.15
+    monkeypatch.setattr(hubs, "HUB_CAP", None)
+    assert hubs.cap_for(rule) is None
+
+
+def test_no_prices_where_a_cap_cannot_hold_or_means_nothing():
+    scores = np.zeros((6, 30), np.float32)
+    scores[:, 0] = 1.0  # candidate 0 tops every list
+    one_country = np.ones(6)  # six queries of six countries
+    assert hubs.capacity_prices(scores, cap=0.2, top=5, weights=one_country)[0] > 0
+    # Two countries only: a share of two says nothing.
+    assert not hubs.capacity_prices(scores, cap=0.2, top=5, weights=np.full(6, 1 / 3)).any()
+    # Too few candidates for the lists to stay under the cap.
+    assert not hubs.capacity_prices(scores[:, :20], cap=0.2, top=5, weights=one_country).any()
 
 
 def test_each_country_weighs_as_one_in_the_shares():
