@@ -9,6 +9,7 @@ import pytest
 import scipy.sparse as sp
 
 from matcher.db import repository
+from matcher.scoring.partners import hubs
 from matcher.scoring.partners.vectorise import ProfileVectors
 from matcher.services import indexes
 from matcher.services.cities import name_index, update_declared_profile
@@ -130,7 +131,12 @@ def test_remembered_answers_after_an_edit_equal_fresh_ones(session, seed):
 
 @pytest.mark.parametrize("purpose", [None, "any", "research"])
 @pytest.mark.parametrize("seed", [6, 7])
-def test_a_city_outside_the_near_misses_cannot_edit_its_way_into_a_list(session, seed, purpose):
+def test_a_city_outside_the_near_misses_cannot_edit_its_way_into_a_list(
+    session, seed, purpose, monkeypatch
+):
+    # Hub prices read no profile (test_an_edit_leaves_the_hub_prices_as_a_full_fit_measures);
+    # in a 120-city seed they bring every city within the margin, so they are off here.
+    monkeypatch.setattr(hubs, "HUB_CAP", None)
     rng = random.Random(seed)
     index = partner_index(session)
     cities = repository.all_cities(session)
@@ -161,3 +167,17 @@ def test_an_edit_outside_a_ranking_keeps_its_remembered_answer(session):
     near = next(iter(ranked - {city.id}))
     update_declared_profile(session, near, {"interest": {"open-data": 1.0}})
     assert partner_index(session).remembered((city.id, query)) is None
+
+
+def test_an_edit_leaves_the_hub_prices_as_a_full_fit_measures(session):
+    indexes.clear()
+    index = partner_index(session)
+    assert index.ranker.hub_prices_  # measured with the index, so a pickle carries them
+    city = repository.all_cities(session)[0]
+    update_declared_profile(session, city.id, {"interest": {"open-data": 1.0},
+                                               "need": {"open-data": 1.0}})  # fmt: skip
+    delta = partner_index(session)
+    assert delta.edits  # applied as a delta, prices carried over
+    rebuilt = _full_rebuild(session)
+    for purpose, prices in rebuilt.ranker.hub_prices_.items():
+        assert np.array_equal(prices, delta.ranker.hub_prices_[purpose])
