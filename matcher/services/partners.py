@@ -405,6 +405,8 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
         # bars show the parts that raised the score).
         weights = {k: (contributions.get(k, 0.0) / v if v > 0 else 0.0)
                    for k, v in parts.items()}  # fmt: skip
+        if contributions.get("exposure"):  # a hub price: shown as a part of its own
+            parts["exposure"], weights["exposure"] = 1.0, contributions["exposure"]
     shared = index.shared(city.id, candidate_id)
     rows = index.vectoriser.rows_of([city.id, candidate_id])
     worked_with, network_partners = index.common_partner_names(city.id, candidate_id)

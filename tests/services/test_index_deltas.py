@@ -181,3 +181,20 @@ def test_an_edit_leaves_the_hub_prices_as_a_full_fit_measures(session):
     rebuilt = _full_rebuild(session)
     for purpose, prices in rebuilt.ranker.hub_prices_.items():
         assert np.array_equal(prices, delta.ranker.hub_prices_[purpose])
+
+
+def test_a_hub_price_is_shown_as_a_part_whose_weight_is_what_it_took_off(session):
+    index = partner_index(session)
+    seen = 0
+    for city in repository.all_cities(session):
+        matches = find_partners(session, city, PartnerQuery(purpose="research"))
+        for match in matches:
+            model = index.ranker.purpose_models_["research"]
+            logit = model.intercept + sum(match.parts[k] * w for k, w in match.weights.items())
+            assert logit == pytest.approx(np.log(match.score / (1 - match.score)), abs=1e-3)
+            if "exposure" in match.parts:
+                seen += 1
+                assert match.parts["exposure"] == 1.0 and match.weights["exposure"] < 0
+        if seen:
+            break
+    assert seen  # some research list of the seed holds a priced city
