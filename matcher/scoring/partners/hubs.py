@@ -71,7 +71,9 @@ __all__ = [
     "HUB_CAP",
     "HUB_CAP_UNFITTED",
     "HUB_SAMPLE",
+    "HUB_KEEP",
     "HUB_TOP",
+    "Lists",
     "PriorInputs",
     "band_prices",
     "cap_for",
@@ -96,6 +98,8 @@ HUB_CAP: float | None = 0.15
 HUB_CAP_UNFITTED = 0.1
 #: Price rounds.
 HUB_ROUNDS = 8
+#: Candidates kept per sampled query (:class:`Lists`).
+HUB_KEEP = 200
 #: Parts that carry the query's themes, needs and offers: left out of the prior.
 _THEME_PARTS = ("shared_interests", "complementarity", "experience")
 
@@ -160,11 +164,45 @@ def prior_inputs(ranker, rows: Iterable[int] | None = None) -> Iterator[PriorInp
         )  # fmt: skip
 
 
-def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInputs],
-                 n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:  # fmt: skip
-    """The sampled query rows and, per purpose, their prior scores (queries x ``n`` index
-    rows, float32; a query's own row is -inf)."""
-    rows, scores = [], {purpose: [] for purpose in models}
+@dataclass(frozen=True, slots=True, eq=False)
+class Lists:
+    """Each sampled query's best candidates by prior score: index rows and scores (queries x
+    kept), over an index of ``n`` rows. Prices only lower scores, so a candidate kept by no
+    query can enter a top-:data:`HUB_TOP` list only if all but ``HUB_TOP - 1`` of the kept
+    ones were priced below it; keeping :data:`HUB_KEEP` per query bounds memory at any index
+    size (a full matrix of 400 queries over 100,000 cities is 160 MB per purpose)."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+    n: int
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def take(self, mask: np.ndarray) -> Lists:
+        """The lists of the queries ``mask`` selects."""
+        return Lists(self.rows[mask], self.scores[mask], self.n)
+
+    @classmethod
+    def of(cls, scores: np.ndarray | Lists, keep: int | None = None) -> Lists:
+        """The best ``keep`` (all when None) of each row of a queries x index score matrix."""
+        if isinstance(scores, Lists):
+            return scores
+        scores = np.asarray(scores, np.float32)
+        queries, n = scores.shape
+        if keep is None or keep >= n:
+            return cls(np.broadcast_to(np.arange(n), (queries, n)), scores, n)
+        best = np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
+        return cls(best.astype(np.int64), np.take_along_axis(scores, best, axis=1), n)
+
+
+def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInputs], n: int,
+                 keep: int | None = None) -> tuple[np.ndarray, dict[str, Lists]]:  # fmt: skip
+    """The sampled query rows and, per purpose, their prior :class:`Lists` (the best ``keep``,
+    default :data:`HUB_KEEP`, of each query; a query's own row is -inf)."""
+    keep = HUB_KEEP if keep is None else keep
+    rows: list[int] = []
+    kept: dict[str, list[Lists]] = {purpose: [] for purpose in models}
     for q in inputs:
         rows.append(q.row)
         for purpose, model in models.items():
@@ -172,26 +210,38 @@ def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInput
                                                   purpose_counts=q.purpose_counts)  # fmt: skip
             values = total_score(model, contributions)
             values[q.row] = -np.inf
-            scores[purpose].append(values)
-    stacked = {p: np.vstack(v) if v else np.zeros((0, n), np.float32) for p, v in scores.items()}
+            kept[purpose].append(Lists.of(values[None, :], keep))
+    stacked = {}
+    for purpose, lists in kept.items():
+        if lists:
+            stacked[purpose] = Lists(np.vstack([np.asarray(x.rows) for x in lists]),
+                                     np.vstack([x.scores for x in lists]), n)  # fmt: skip
+        else:
+            stacked[purpose] = Lists(np.zeros((0, 0), np.int64), np.zeros((0, 0), np.float32), n)
     return np.asarray(rows, np.int64), stacked
 
 
-def shares(scores: np.ndarray, top: int | None = None,
-           weights: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
-    """Per index row, the (``weights``-weighted) share of the queries (rows of ``scores``)
-    whose top ``top`` holds it (ties at the boundary broken by position, as the ranker does
-    up to its tie rule)."""
+def shares(scores: np.ndarray | Lists, top: int | None = None,
+           weights: np.ndarray | None = None,
+           price: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """Per index row, the (``weights``-weighted) share of the queries (rows of ``scores``, a
+    queries x index matrix or :class:`Lists`) whose top ``top`` holds it once ``price`` is
+    taken off (ties at the boundary broken by position, as the ranker does up to its tie
+    rule)."""
     top = HUB_TOP if top is None else top
-    queries, n = scores.shape
-    if queries == 0 or n == 0:
+    lists = Lists.of(scores)
+    n = lists.n
+    if len(lists) == 0 or n == 0 or lists.scores.shape[1] == 0:
         return np.zeros(n, np.float64)
-    weights = np.ones(queries) if weights is None else np.asarray(weights, np.float64)
-    k = min(top, n)
-    best = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    finite = np.isfinite(np.take_along_axis(scores, best, axis=1))
+    values = lists.scores if price is None else lists.scores - price[lists.rows]
+    weights = np.ones(len(lists)) if weights is None else np.asarray(weights, np.float64)
+    k = min(top, values.shape[1])
+    best = np.argpartition(-values, k - 1, axis=1)[:, :k]
+    finite = np.isfinite(np.take_along_axis(values, best, axis=1))
+    candidates = np.take_along_axis(np.asarray(lists.rows), best, axis=1)
     per_query = np.broadcast_to(weights[:, None], best.shape)
-    counts = np.bincount(best[finite].ravel(), weights=per_query[finite].ravel(), minlength=n)
+    counts = np.bincount(candidates[finite].ravel(), weights=per_query[finite].ravel(),
+                         minlength=n)  # fmt: skip
     return counts / weights.sum()
 
 
@@ -203,20 +253,22 @@ def band_prices(rows: np.ndarray, scores: np.ndarray, bands: np.ndarray,
     then weigh as one): row b of the result is what a query of band b pays; a band without
     sampled queries pays the prices of all of them. Zeros when no cap is set."""
     cap = HUB_CAP if cap is None else cap
+    lists = Lists.of(scores)
     if cap is None:
-        return np.zeros((len(SIZE_BANDS) + 1, scores.shape[1]), np.float32)
+        return np.zeros((len(SIZE_BANDS) + 1, lists.n), np.float32)
     n_codes = len(SIZE_BANDS) + 1
-    pooled = capacity_prices(scores, cap=cap, weights=country_weights(rows, countries))
+    pooled = capacity_prices(lists, cap=cap, weights=country_weights(rows, countries))
     out = np.repeat(pooled[None, :], n_codes, axis=0)
     of_query = bands[rows] if len(rows) else np.zeros(0, np.int64)
     for band in np.unique(of_query):
         mine = of_query == band
         weights = country_weights(rows[mine], countries)
-        out[band] = capacity_prices(scores[mine], cap=cap, weights=weights)
+        out[band] = capacity_prices(lists.take(mine), cap=cap, weights=weights)
     return out
 
 
-def capacity_prices(scores: np.ndarray, *, cap: float | None = None, top: int | None = None,
+def capacity_prices(scores: np.ndarray | Lists, *, cap: float | None = None,
+                    top: int | None = None,
                     rounds: int | None = None,
                     weights: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """Logit units per index row such that, with them taken off, no row is in more than a
@@ -228,14 +280,15 @@ def capacity_prices(scores: np.ndarray, *, cap: float | None = None, top: int | 
     cap = HUB_CAP if cap is None else cap
     rounds = HUB_ROUNDS if rounds is None else rounds
     top = HUB_TOP if top is None else top
-    price = np.zeros(scores.shape[1], np.float32)
-    weights = np.ones(len(scores)) if weights is None else np.asarray(weights, np.float64)
+    lists = Lists.of(scores)
+    price = np.zeros(lists.n, np.float32)
+    weights = np.ones(len(lists)) if weights is None else np.asarray(weights, np.float64)
     # A cap needs enough candidates to hold (top / cap of them fill the lists within it) and
     # enough countries for a share to mean anything (at least 1 / cap): else no prices.
-    if cap is None or scores.shape[1] < top / cap or weights.sum() < 1.0 / cap - 1e-9:
+    if cap is None or lists.n < top / cap or weights.sum() < 1.0 / cap - 1e-9:
         return price
     for _ in range(rounds):
-        share = shares(scores - price, top, weights)
+        share = shares(lists, top, weights, price)
         over = share > cap
         if not over.any():
             break

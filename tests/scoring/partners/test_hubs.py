@@ -117,3 +117,15 @@ def test_the_sample_takes_up_to_n_cities_of_each_band_and_country():
         of_key = [r for r in rows if (bands[r], countries[r]) == key]
         assert 1 <= len(of_key) <= 2
     assert 0 not in rows  # not located
+
+
+def test_prices_from_kept_lists_equal_those_from_every_score():
+    rng = np.random.default_rng(3)
+    scores = rng.normal(size=(60, 400)).astype(np.float32)
+    scores[:, :5] += 3.0  # five hubs
+    weights = np.repeat([1 / 3, 1 / 3, 1 / 3], 20)  # 20 countries of three queries
+    full = hubs.capacity_prices(scores, cap=0.2, top=10, weights=weights)
+    kept = hubs.capacity_prices(hubs.Lists.of(scores, keep=60), cap=0.2, top=10,
+                                weights=weights)  # fmt: skip
+    assert full[:5].min() > 0
+    assert np.array_equal(full, kept)
