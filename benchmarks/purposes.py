@@ -277,10 +277,12 @@ def main() -> None:
         "--hub-cap",
         type=float,
         default=None,
-        help="price hubs at this share (matcher.scoring.partners.hubs)",
+        help="price hubs at this share instead of matcher.scoring.partners.hubs.HUB_CAP "
+        "(0: no prices)",
     )
     args = parser.parse_args()
-    hubs.HUB_CAP = args.hub_cap
+    if args.hub_cap is not None:
+        hubs.HUB_CAP = args.hub_cap or None
     args.folds = 5
     args.boot = 200 if args.quick else 1000
     print_machine()

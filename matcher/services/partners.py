@@ -86,6 +86,7 @@ class PartnerIndex:
     """Everything partner search needs in memory: cities, collaborations, the fitted ranker."""
 
     def __init__(self, cities, collaborations, themes, version: int = 0):
+        from matcher.scoring.partners import hubs
         from matcher.scoring.partners.ranker import PartnerRanker
         from matcher.scoring.partners.vectorise import ProfileVectoriser
 
@@ -102,6 +103,9 @@ class PartnerIndex:
             cities, self.theme_ids, collaborations=collaborations
         )
         self.ranker = PartnerRanker().fit(self.vectoriser)
+        # Hub prices are measured here, once per full fit, so a pickled index carries them
+        # and a new worker does not measure them on its first request.
+        hubs.prices_of(self.ranker)
         self.row_of = {int(cid): row for row, cid in enumerate(self.ranker.city_ids_)}
         #: The data version this index is at, and the cities each delta changed since
         #: ``edits_from``: what a remembered answer is checked against.
@@ -405,6 +409,8 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
         # bars show the parts that raised the score).
         weights = {k: (contributions.get(k, 0.0) / v if v > 0 else 0.0)
                    for k, v in parts.items()}  # fmt: skip
+        if contributions.get("exposure"):  # a hub price: shown as a part of its own
+            parts["exposure"], weights["exposure"] = 1.0, contributions["exposure"]
     shared = index.shared(city.id, candidate_id)
     rows = index.vectoriser.rows_of([city.id, candidate_id])
     worked_with, network_partners = index.common_partner_names(city.id, candidate_id)

@@ -408,7 +408,8 @@ def _purpose_engine(ranker, queries, purpose, geography, folds, seed) -> Method:
         inputs = None if hubs.HUB_CAP is None else list(hubs.prior_inputs(ranker))
         scored = purpose_fit.cross_validated(rows, purpose, folds=folds, seed=seed,
                                              geography=geography, hub_inputs=inputs,
-                                             hub_bands=ranker.size_band_codes_)  # fmt: skip
+                                             hub_bands=ranker.size_band_codes_,
+                                             hub_countries=ranker.country_codes_)  # fmt: skip
         scoring = f"grouped {folds}-fold cross-validation"
     else:
         model = purpose_fit.load_models()[purpose]

@@ -48,6 +48,10 @@ SIMILAR_SIZE_RATIO = 1.5
 #: A city abroad this close is "across the border" (the reach of Interreg cross-border areas,
 #: as in :data:`matcher.scoring.partners.ranker.CROSS_BORDER_MAX_KM`).
 NEIGHBOUR_KM = 300.0
+#: The reason for a hub price (:mod:`matcher.scoring.partners.hubs`): told last, it lowered the
+#: score.
+EXPOSURE_TEXT = ("Ranked a little lower: it is already among the first partners suggested "
+                 "to cities of this size in many countries, so others get seen too")  # fmt: skip
 #: Networks and common partners named per reason.
 MAX_NAMES = 2
 
@@ -131,6 +135,9 @@ def explain_match(
         text = build()
         if text:
             reasons.append(Reason(part=part, contribution=added, text=text))
+    price = 0.0 if contributions is None else float(contributions.get("exposure", 0.0))
+    if price <= -MIN_CONTRIBUTION:
+        reasons.append(Reason(part="exposure", contribution=price, text=EXPOSURE_TEXT))
     reasons = _say_place_once(reasons)
     reasons.sort(key=lambda r: (r.part != "history", -r.contribution))
     return reasons

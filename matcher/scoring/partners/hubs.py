@@ -8,22 +8,50 @@ everyone. This module measures that on the engine's own lists and prices it:
   interests) or declared needs and offers, so it reads no profile and a profile edit cannot
   move what follows;
 * the **recommendation share** of a candidate is the share of a fixed sample of query cities
-  whose top-:data:`HUB_TOP` prior list holds it: up to :data:`HUB_SAMPLE` located cities per
-  size band, evenly spread over the index (never chosen by hand), because hubs are relative
-  to the kind of query (a 500,000-city's lists share big active cities that a town's do not);
+  whose top-:data:`HUB_TOP` prior list holds it: up to :data:`HUB_SAMPLE` located cities of
+  each size band and country, evenly spread over the index (never chosen by hand), each
+  country weighing as one (:func:`country_weights`: a hub is a city recommended across
+  countries, and the big countries' many cities would otherwise decide the shares); per
+  size band, because hubs are relative to the kind of query (a 500,000-city's lists share
+  big active cities that a town's do not);
 * **capacity prices** (:func:`capacity_prices`): per size band, each round raises the price
   of every candidate over the :data:`HUB_CAP` share by log(share / cap) logit units, so only
   candidates over the cap pay, and only as much as brings them down to it. A query pays its
   band's prices, told as the part ``exposure``.
 
-**Off by default** (:data:`HUB_CAP` is None), because measured (``benchmarks/purposes.py
---focus-only --hub-cap SHARE``, both city sets, and ``matcher evaluate --purpose``, which
-prices each fold with that fold's own model when a cap is set) no cap met the hub bar without
-a cost: 0.1 left transnational's plain hub (Rotterdam in 5 of 15 top-5 lists) and cost
-held-out nDCG@10 (transnational 0.057 to 0.044, research 0.075 to 0.058, intervals
-overlapping); 0.2 cost nothing (0.055, 0.081) but moved the hubs elsewhere (Amsterdam in 7,
-Gabrovo in 7). A sample of 40 queries per size band is too coarse for the 15 largest
-cities of 15 countries.
+**Plain lists only.** A query with a theme focus pays nothing: the focus reorders its own
+region (:data:`~matcher.scoring.partners.purposes.FOCUS_REGION`), and the prior, which reads
+no theme, says nothing about who tops focused lists.
+
+**The cap** (:data:`HUB_CAP`, :func:`cap_for`), measured with ``benchmarks/purposes.py``
+(held out: grouped 5-fold cross-validation, each fold priced by its own model; hubs: the
+most frequent city in the 15 plain top-5 lists of both city sets, bar 4), with activity
+counted within the query's region (:data:`~matcher.scoring.partners.purposes.
+ACTIVITY_REGION`):
+
+=============== ================ ================ ==================== ====================
+prices          transnational    research         hubs, main set       hubs, other set
+                (no focus)       (no focus)       (trans., research,   (trans., research,
+                                                  peer exchange)       peer exchange)
+=============== ================ ================ ==================== ====================
+none            0.072            0.075            5, 3, 5              5, 6, 1
+0.1 of top 5    0.070            0.072            3, 3, 5              5, 3, 1
+0.07 of top 5   0.067            0.064            3, 3, 3              3, 3, 1
+0.1 of top 10   0.067            0.064            4, 2, 3              3, 2, 1
+0.15 of top 10  0.069            0.074            4, 3, 5              4, 3, 1
+=============== ================ ================ ==================== ====================
+
+(before the regional activity and these prices: 0.063, 0.075; hubs 5, 5, 5 and 8, 6, 1. As
+shipped, 0.15 and 0.1 for peer exchange: 0.071, 0.075; hubs 4, 3, 3 and 4, 4, 1. Not met:
+with a focus, peer exchange's focused lists in the other set, Kikinda in 6, a focus hub the
+plain prior cannot see.)
+0.15 of the top 10 is the largest cap tried that holds both sets to the bar for the fitted
+purposes at no held-out cost; the focused engine (transnational 0.057) is not priced. Peer
+exchange has no fitted model and no truth data a price could cost, and 0.15 left Liverpool
+in 5 lists of similar-sized cities: an unfitted model gets the stricter
+:data:`HUB_CAP_UNFITTED`. Sampled by query instead of by country (40 per band), 0.1 and 0.2
+had moved the hubs elsewhere (Amsterdam in 7, Gabrovo in 7): the big countries' many cities
+decided the shares.
 """
 
 from __future__ import annotations
@@ -44,11 +72,16 @@ from matcher.scoring.partners.weights import EARTH_RADIUS_KM
 
 __all__ = [
     "HUB_CAP",
+    "HUB_CAP_UNFITTED",
     "HUB_SAMPLE",
+    "HUB_KEEP",
     "HUB_TOP",
+    "Lists",
     "PriorInputs",
     "band_prices",
+    "cap_for",
     "capacity_prices",
+    "country_weights",
     "prices_of",
     "prior_inputs",
     "prior_scores",
@@ -56,15 +89,20 @@ __all__ = [
     "shares",
 ]
 
-#: Query cities sampled per size band (all located cities of a band when it has fewer).
-HUB_SAMPLE = 40
+#: Query cities sampled per size band and country (all located ones when there are fewer).
+HUB_SAMPLE = 2
 #: The list length the share counts.
 HUB_TOP = 10
-#: No candidate in more than this share of a band's sampled top-:data:`HUB_TOP` lists;
-#: None switches the prices off (the default: see the module text for why).
-HUB_CAP: float | None = None
+#: No candidate in more than this (country-weighted) share of a band's sampled
+#: top-:data:`HUB_TOP` lists; None switches the prices off (see the module text for the
+#: measured choice).
+HUB_CAP: float | None = 0.15
+#: The cap for a purpose model not fitted on data (``info["fitted"]`` false: peer exchange).
+HUB_CAP_UNFITTED = 0.1
 #: Price rounds.
 HUB_ROUNDS = 8
+#: Candidates kept per sampled query (:class:`Lists`).
+HUB_KEEP = 200
 #: Parts that carry the query's themes, needs and offers: left out of the prior.
 _THEME_PARTS = ("shared_interests", "complementarity", "experience")
 
@@ -81,25 +119,40 @@ class PriorInputs:
     purpose_counts: np.ndarray | None
 
 
-def sample_rows(located: np.ndarray, bands: np.ndarray, size: int | None = None) -> np.ndarray:
-    """Up to ``size`` located index rows of each size band code, evenly spaced over the
-    index (deterministic)."""
+def sample_rows(located: np.ndarray, bands: np.ndarray, countries: np.ndarray | None = None,
+                size: int | None = None) -> np.ndarray:  # fmt: skip
+    """Up to ``size`` located index rows of each (size band, country) pair (of each size band
+    when ``countries`` is None), evenly spaced over the index (deterministic)."""
     size = HUB_SAMPLE if size is None else size
     located = np.asarray(located, bool)
+    bands = np.asarray(bands)
+    countries = np.zeros(len(bands), np.int64) if countries is None else np.asarray(countries)
     out = []
     for band in np.unique(bands):
-        rows = np.flatnonzero(located & (bands == band))
-        if len(rows) > size:
-            rows = np.unique(rows[np.linspace(0, len(rows) - 1, size).round().astype(np.int64)])
-        out.append(rows)
+        for country in np.unique(countries[bands == band]):
+            rows = np.flatnonzero(located & (bands == band) & (countries == country))
+            if len(rows) > size:
+                picks = np.linspace(0, len(rows) - 1, size + 2)[1:-1].round().astype(np.int64)
+                rows = np.unique(rows[picks])
+            out.append(rows)
     return np.sort(np.concatenate(out)) if out else np.zeros(0, np.int64)
+
+
+def country_weights(rows: np.ndarray, countries: np.ndarray | None) -> np.ndarray:
+    """Per sampled query, 1 / (sampled queries of its country): every country counts once."""
+    rows = np.asarray(rows, np.int64)
+    if countries is None or len(rows) == 0:
+        return np.ones(len(rows), np.float64)
+    codes = np.asarray(countries)[rows]
+    _, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+    return 1.0 / counts[inverse]
 
 
 def prior_inputs(ranker, rows: Iterable[int] | None = None) -> Iterator[PriorInputs]:
     """:class:`PriorInputs` of the sampled rows of a fitted ``PartnerRanker`` (one at a time,
     so memory stays that of one query)."""
     if rows is None:
-        rows = sample_rows(ranker.has_coords_, ranker.size_band_codes_)
+        rows = sample_rows(ranker.has_coords_, ranker.size_band_codes_, ranker.country_codes_)
     for row in rows:
         row = int(row)
         parts, _active = ranker.score_parts(int(ranker.city_ids_[row]))
@@ -114,11 +167,45 @@ def prior_inputs(ranker, rows: Iterable[int] | None = None) -> Iterator[PriorInp
         )  # fmt: skip
 
 
-def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInputs],
-                 n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:  # fmt: skip
-    """The sampled query rows and, per purpose, their prior scores (queries x ``n`` index
-    rows, float32; a query's own row is -inf)."""
-    rows, scores = [], {purpose: [] for purpose in models}
+@dataclass(frozen=True, slots=True, eq=False)
+class Lists:
+    """Each sampled query's best candidates by prior score: index rows and scores (queries x
+    kept), over an index of ``n`` rows. Prices only lower scores, so a candidate kept by no
+    query can enter a top-:data:`HUB_TOP` list only if all but ``HUB_TOP - 1`` of the kept
+    ones were priced below it; keeping :data:`HUB_KEEP` per query bounds memory at any index
+    size (a full matrix of 400 queries over 100,000 cities is 160 MB per purpose)."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+    n: int
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def take(self, mask: np.ndarray) -> Lists:
+        """The lists of the queries ``mask`` selects."""
+        return Lists(self.rows[mask], self.scores[mask], self.n)
+
+    @classmethod
+    def of(cls, scores: np.ndarray | Lists, keep: int | None = None) -> Lists:
+        """The best ``keep`` (all when None) of each row of a queries x index score matrix."""
+        if isinstance(scores, Lists):
+            return scores
+        scores = np.asarray(scores, np.float32)
+        queries, n = scores.shape
+        if keep is None or keep >= n:
+            return cls(np.broadcast_to(np.arange(n), (queries, n)), scores, n)
+        best = np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
+        return cls(best.astype(np.int64), np.take_along_axis(scores, best, axis=1), n)
+
+
+def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInputs], n: int,
+                 keep: int | None = None) -> tuple[np.ndarray, dict[str, Lists]]:  # fmt: skip
+    """The sampled query rows and, per purpose, their prior :class:`Lists` (the best ``keep``,
+    default :data:`HUB_KEEP`, of each query; a query's own row is -inf)."""
+    keep = HUB_KEEP if keep is None else keep
+    rows: list[int] = []
+    kept: dict[str, list[Lists]] = {purpose: [] for purpose in models}
     for q in inputs:
         rows.append(q.row)
         for purpose, model in models.items():
@@ -126,58 +213,100 @@ def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInput
                                                   purpose_counts=q.purpose_counts)  # fmt: skip
             values = total_score(model, contributions)
             values[q.row] = -np.inf
-            scores[purpose].append(values)
-    stacked = {p: np.vstack(v) if v else np.zeros((0, n), np.float32) for p, v in scores.items()}
+            kept[purpose].append(Lists.of(values[None, :], keep))
+    stacked = {}
+    for purpose, lists in kept.items():
+        if lists:
+            stacked[purpose] = Lists(np.vstack([np.asarray(x.rows) for x in lists]),
+                                     np.vstack([x.scores for x in lists]), n)  # fmt: skip
+        else:
+            stacked[purpose] = Lists(np.zeros((0, 0), np.int64), np.zeros((0, 0), np.float32), n)
     return np.asarray(rows, np.int64), stacked
 
 
-def shares(scores: np.ndarray, top: int = HUB_TOP) -> np.ndarray:
-    """Per index row, the share of the queries (rows of ``scores``) whose top ``top`` holds
-    it (ties at the boundary broken by position, as the ranker does up to its tie rule)."""
-    queries, n = scores.shape
-    if queries == 0 or n == 0:
+def shares(scores: np.ndarray | Lists, top: int | None = None,
+           weights: np.ndarray | None = None,
+           price: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """Per index row, the (``weights``-weighted) share of the queries (rows of ``scores``, a
+    queries x index matrix or :class:`Lists`) whose top ``top`` holds it once ``price`` is
+    taken off (ties at the boundary broken by position, as the ranker does up to its tie
+    rule)."""
+    top = HUB_TOP if top is None else top
+    lists = Lists.of(scores)
+    n = lists.n
+    if len(lists) == 0 or n == 0 or lists.scores.shape[1] == 0:
         return np.zeros(n, np.float64)
-    k = min(top, n)
-    best = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    finite = np.isfinite(np.take_along_axis(scores, best, axis=1))
-    return np.bincount(best[finite].ravel(), minlength=n) / queries
+    values = lists.scores if price is None else lists.scores - price[lists.rows]
+    weights = np.ones(len(lists)) if weights is None else np.asarray(weights, np.float64)
+    k = min(top, values.shape[1])
+    best = np.argpartition(-values, k - 1, axis=1)[:, :k]
+    finite = np.isfinite(np.take_along_axis(values, best, axis=1))
+    candidates = np.take_along_axis(np.asarray(lists.rows), best, axis=1)
+    per_query = np.broadcast_to(weights[:, None], best.shape)
+    counts = np.bincount(candidates[finite].ravel(), weights=per_query[finite].ravel(),
+                         minlength=n)  # fmt: skip
+    return counts / weights.sum()
 
 
 def band_prices(rows: np.ndarray, scores: np.ndarray, bands: np.ndarray,
-                cap: float | None = None) -> np.ndarray:  # fmt: skip
+                cap: float | None = None,
+                countries: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """:func:`capacity_prices` per size band code of the sampled queries (``bands`` holds
-    every index row's code): row b of the result is what a query of band b pays; a band
-    without sampled queries pays the prices of all of them. Zeros when no cap is set."""
+    every index row's code, ``countries`` its country code: each country's sampled queries
+    then weigh as one): row b of the result is what a query of band b pays; a band without
+    sampled queries pays the prices of all of them. Zeros when no cap is set."""
     cap = HUB_CAP if cap is None else cap
+    lists = Lists.of(scores)
     if cap is None:
-        return np.zeros((len(SIZE_BANDS) + 1, scores.shape[1]), np.float32)
+        return np.zeros((len(SIZE_BANDS) + 1, lists.n), np.float32)
     n_codes = len(SIZE_BANDS) + 1
-    pooled = capacity_prices(scores, cap=cap)
+    pooled = capacity_prices(lists, cap=cap, weights=country_weights(rows, countries))
     out = np.repeat(pooled[None, :], n_codes, axis=0)
     of_query = bands[rows] if len(rows) else np.zeros(0, np.int64)
     for band in np.unique(of_query):
-        out[band] = capacity_prices(scores[of_query == band], cap=cap)
+        mine = of_query == band
+        weights = country_weights(rows[mine], countries)
+        out[band] = capacity_prices(lists.take(mine), cap=cap, weights=weights)
     return out
 
 
-def capacity_prices(scores: np.ndarray, *, cap: float | None = None, top: int = HUB_TOP,
-                    rounds: int | None = None) -> np.ndarray:  # fmt: skip
+def capacity_prices(scores: np.ndarray | Lists, *, cap: float | None = None,
+                    top: int | None = None,
+                    rounds: int | None = None,
+                    weights: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """Logit units per index row such that, with them taken off, no row is in more than a
-    ``cap`` share of the sampled top-``top`` lists (as nearly as ``rounds`` rounds get): each
-    round raises the price of every row over the cap by log(share / cap), so only the rows
-    over it pay, and only as much as brings them down to it."""
+    ``cap`` share (weighted by ``weights`` per query) of the sampled top-``top`` lists (as
+    nearly as ``rounds`` rounds get): each round raises the price of every row over the cap
+    by log(share / cap), so only the rows over it pay, and only as much as brings them down
+    to it. No prices where the cap cannot hold (fewer than ``top / cap`` candidates) or
+    says nothing (queries weighing less than ``1 / cap`` countries)."""
     cap = HUB_CAP if cap is None else cap
     rounds = HUB_ROUNDS if rounds is None else rounds
-    price = np.zeros(scores.shape[1], np.float32)
-    if cap is None:
+    top = HUB_TOP if top is None else top
+    lists = Lists.of(scores)
+    price = np.zeros(lists.n, np.float32)
+    weights = np.ones(len(lists)) if weights is None else np.asarray(weights, np.float64)
+    # A cap needs enough candidates to hold (top / cap of them fill the lists within it) and
+    # enough countries for a share to mean anything (at least 1 / cap): else no prices.
+    if cap is None or lists.n < top / cap or weights.sum() < 1.0 / cap - 1e-9:
         return price
     for _ in range(rounds):
-        share = shares(scores - price, top)
+        share = shares(lists, top, weights, price)
         over = share > cap
         if not over.any():
             break
         price[over] += np.log(share[over] / cap).astype(np.float32)
     return price
+
+
+def cap_for(model: PurposeModel) -> float | None:
+    """The cap a purpose model's prices hold: :data:`HUB_CAP`, or :data:`HUB_CAP_UNFITTED`
+    (never looser) for a model not fitted on data; None when prices are off."""
+    if HUB_CAP is None:
+        return None
+    if model.info.get("fitted") is False:
+        return min(HUB_CAP, HUB_CAP_UNFITTED)
+    return HUB_CAP
 
 
 def prices_of(ranker) -> dict[str, np.ndarray]:
@@ -192,7 +321,9 @@ def prices_of(ranker) -> dict[str, np.ndarray]:
         if models is None:
             models = ranker.purpose_models_ = load_models()
         rows, scores = prior_scores(models, prior_inputs(ranker), len(ranker.city_ids_))
-        found = {purpose: band_prices(rows, values, ranker.size_band_codes_)
+        found = {purpose: band_prices(rows, values, ranker.size_band_codes_,
+                                      cap=cap_for(models[purpose]),
+                                      countries=ranker.country_codes_)
                  for purpose, values in scores.items()}  # fmt: skip
         ranker.hub_prices_ = found
     return found

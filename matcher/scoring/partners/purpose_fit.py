@@ -153,6 +153,7 @@ def cross_validated(
     geography: str = "any",
     hub_inputs: Sequence[hubs.PriorInputs] | None = None,
     hub_bands: np.ndarray | None = None,
+    hub_countries: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """Held-out engine scores per query: each group's queries scored by a model fitted on
     the other folds' groups (``form`` defaults to the shipped model's form). With
@@ -171,7 +172,9 @@ def cross_validated(
         prices = None
         if hub_inputs is not None and hub_bands is not None:
             sampled, prior = hubs.prior_scores({purpose: model}, hub_inputs, len(rows[0].km))
-            prices = hubs.band_prices(sampled, prior[purpose], hub_bands)
+            prices = hubs.band_prices(
+                sampled, prior[purpose], hub_bands, cap=hubs.cap_for(model), countries=hub_countries
+            )
         for i, r in enumerate(rows):
             if fold_of[r.group] == k:
                 penalty = None if prices is None else prices[r.band]

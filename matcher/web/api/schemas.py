@@ -317,7 +317,9 @@ class PartnerItem(BaseModel):
     )
     parts: dict[str, float] = Field(description="Each part of the score, 0-1, by name.")
     weights: dict[str, float] = Field(
-        description="The weight each part had in this query (parts that could not vary are 0)."
+        description="The weight each part had in this query (parts that could not vary are 0; "
+        "``exposure``, the price a city pays for being suggested to many cities already, is "
+        "negative)."
     )
     reasons: list[str] = Field(description="Why this city, in words, strongest first.")
     distance_km: float | None

@@ -45,6 +45,7 @@ PART_LABELS: dict[str, str] = {
     "history": "Worked together before",
     "networks": "Shared networks",
     "common_partners": "Partners in common",
+    "exposure": "Suggested to many cities already",
     "call_fit": "Fit to the call",
     "pair_fit": "Fit between the members",
     "themes": "Themes",

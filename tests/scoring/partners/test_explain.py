@@ -237,3 +237,16 @@ def test_a_focus_theme_the_query_does_not_work_on_is_not_both():
     reasons = explain_match(NORDHORN, TARTU, {"shared_interests": 0.9}, weights=ALL_ON,
                             theme_labels=LABELS, theme_focus=["mobility-transition"])  # fmt: skip
     assert texts(reasons) == ["Tartu works on mobility transition, your focus"]
+
+
+def test_a_hub_price_is_told_last_and_only_when_it_lowered_the_score():
+    from matcher.scoring.partners.explain import EXPOSURE_TEXT
+
+    parts = {"peer_size": 0.9}
+    priced = explain_match(EMMEN, NORDHORN, parts, weights={}, theme_labels=LABELS,
+                           contributions={"peer_size": 2.0, "exposure": -1.5})  # fmt: skip
+    assert priced[-1].part == "exposure" and priced[-1].text == EXPOSURE_TEXT
+    assert priced[-1].contribution == -1.5
+    unpriced = explain_match(EMMEN, NORDHORN, parts, weights={}, theme_labels=LABELS,
+                             contributions={"peer_size": 2.0, "exposure": 0.0})  # fmt: skip
+    assert all(r.part != "exposure" for r in unpriced)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from matcher.domain import City
 from matcher.scoring.partners import hubs
@@ -44,18 +45,21 @@ def _city(cid, lat, lon, pop=50_000):
                 population=pop, lat=lat, lon=lon)  # fmt: skip
 
 
+def _ring(n=24):
+    """A ring of cities and one "hub" at the centre, in everyone's nearest ten."""
+    ring = [_city(i, 0.5 * np.cos(2 * np.pi * i / n), 10 + 0.5 * np.sin(2 * np.pi * i / n))
+            for i in range(2, n + 2)]  # fmt: skip
+    return [_city(1, 0.0, 10.0), *ring]
+
+
 def test_a_priced_ranking_tells_the_price_as_the_exposure_part(monkeypatch):
-    monkeypatch.setattr(hubs, "HUB_CAP", 0.2)
-    monkeypatch.setattr(hubs, "HUB_TOP", 1)
-    # A ring of cities and one "hub" at the centre that is everyone's nearest.
-    cities = [_city(1, 52.0, 6.0)] + [
-        _city(i, 52.0 + 0.5 * np.cos(i), 6.0 + 0.5 * np.sin(i)) for i in range(2, 12)
-    ]
-    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0).fit(cities, ["energy"])
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.5)
+    monkeypatch.setattr(hubs, "HUB_SAMPLE", 40)  # every city of each country is a query
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0).fit(_ring(), ["energy"])
     ranker = PartnerRanker().fit(vectoriser)
     ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
     prices = hubs.prices_of(ranker)["p"]
-    assert prices[:, 0].max() > 0  # the centre was everyone's first choice
+    assert prices[:, 0].max() > 0  # the centre was in every list
     result = ranker.rank(2, 3, purpose="p")
     exposure = result.contributions["exposure"]
     rows = ranker.rows_of(result.ids)
@@ -63,3 +67,65 @@ def test_a_priced_ranking_tells_the_price_as_the_exposure_part(monkeypatch):
     assert np.allclose(exposure, -prices[band][rows])
     logit = np.log(result.scores / (1 - result.scores))
     assert np.allclose(logit, sum(result.contributions.values()), atol=1e-4)
+    # A focus pays no price: the prior it is measured on reads no theme.
+    focused = ranker.rank(2, 3, purpose="p", theme_focus=["energy"])
+    assert "exposure" not in focused.contributions
+
+
+def test_a_model_not_fitted_on_data_holds_the_stricter_cap(monkeypatch):
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.15)
+    fitted = PurposeModel("p", "linear", 0.0, {"text": 1.0}, info={"fitted": True})
+    rule = PurposeModel("q", "linear", 0.0, {"text": 1.0}, info={"fitted": False})
+    assert hubs.cap_for(fitted) == 0.15
+    assert hubs.cap_for(rule) == hubs.HUB_CAP_UNFITTED < 0.15
+    monkeypatch.setattr(hubs, "HUB_CAP", None)
+    assert hubs.cap_for(rule) is None
+
+
+def test_no_prices_where_a_cap_cannot_hold_or_means_nothing():
+    scores = np.zeros((6, 30), np.float32)
+    scores[:, 0] = 1.0  # candidate 0 tops every list
+    one_country = np.ones(6)  # six queries of six countries
+    assert hubs.capacity_prices(scores, cap=0.2, top=5, weights=one_country)[0] > 0
+    # Two countries only: a share of two says nothing.
+    assert not hubs.capacity_prices(scores, cap=0.2, top=5, weights=np.full(6, 1 / 3)).any()
+    # Too few candidates for the lists to stay under the cap.
+    assert not hubs.capacity_prices(scores[:, :20], cap=0.2, top=5, weights=one_country).any()
+
+
+def test_each_country_weighs_as_one_in_the_shares():
+    # Three queries from one country all list candidate 0, one query from another lists 1:
+    # by query 0 tops 3/4 of the lists, by country half of them.
+    scores = np.array([[2, 1, 0], [2, 1, 0], [2, 1, 0], [1, 2, 0]], np.float32)
+    rows = np.array([0, 1, 2, 3])
+    countries = np.array([7, 7, 7, 9])
+    weights = hubs.country_weights(rows, countries)
+    assert weights.tolist() == pytest.approx([1 / 3, 1 / 3, 1 / 3, 1.0])
+    assert hubs.shares(scores, top=1).tolist() == [0.75, 0.25, 0.0]
+    assert hubs.shares(scores, top=1, weights=weights).tolist() == pytest.approx([0.5, 0.5, 0])
+
+
+def test_the_sample_takes_up_to_n_cities_of_each_band_and_country():
+    located = np.ones(12, bool)
+    located[0] = False
+    bands = np.array([1] * 6 + [2] * 6)
+    countries = np.array([1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1])
+    rows = hubs.sample_rows(located, bands, countries, size=2)
+    picked = {(int(bands[r]), int(countries[r])) for r in rows}
+    assert picked == {(1, 1), (1, 2), (2, 1)}
+    for key in picked:
+        of_key = [r for r in rows if (bands[r], countries[r]) == key]
+        assert 1 <= len(of_key) <= 2
+    assert 0 not in rows  # not located
+
+
+def test_prices_from_kept_lists_equal_those_from_every_score():
+    rng = np.random.default_rng(3)
+    scores = rng.normal(size=(60, 400)).astype(np.float32)
+    scores[:, :5] += 3.0  # five hubs
+    weights = np.repeat([1 / 3, 1 / 3, 1 / 3], 20)  # 20 countries of three queries
+    full = hubs.capacity_prices(scores, cap=0.2, top=10, weights=weights)
+    kept = hubs.capacity_prices(hubs.Lists.of(scores, keep=60), cap=0.2, top=10,
+                                weights=weights)  # fmt: skip
+    assert full[:5].min() > 0
+    assert np.array_equal(full, kept)

@@ -291,3 +291,32 @@ def test_under_a_purpose_the_place_decides_a_focus_keeps_its_base_weights():
     free = preference_weights(PurposeModel("any", "linear", 0.0, steep))
     assert bound == PREFERENCE_WEIGHTS
     assert free["focus_experience"] > bound["focus_experience"]
+
+
+def test_without_a_focus_activity_counts_in_full_only_within_the_query_region(monkeypatch):
+    from matcher.scoring.partners import purposes
+
+    monkeypatch.setattr(purposes, "ACTIVITY_REGION", 5)
+    # Ten quiet neighbours, an active city among them and an equally active one 2,000 km away.
+    near = [city(i, "DE", 50_000, 52.0 + 0.05 * i, 7.0) for i in range(2, 12)]
+    active_near = city(20, "NL", 50_000, 52.05, 7.05)
+    active_far = city(30, "ES", 50_000, 37.5, -5.0)
+    busy = [Collaboration(id=i, source="keep.eu", source_ref=f"B{i}", title=f"B{i}",
+                          programme="2014 - 2020 URBACT III", member_city_ids=(20, 30))
+            for i in range(1, 13)]  # fmt: skip
+    query = city(1, "DE", 60_000, 52.0, 7.0)
+    model = PurposeModel("transnational", "linear", 0.0, {"track_record": 30.0,
+                                                           "proximity": 0.5})  # fmt: skip
+    ranker = ranker_with([query, *near, active_near, active_far], {"transnational": model},
+                         busy)  # fmt: skip
+    plain = ranker.rank(1, 12, purpose="transnational")
+    activity = dict(zip(plain.ids.tolist(), plain.contributions["track_record"], strict=True))
+    assert activity[20] == pytest.approx(ACTIVITY_CAP)  # in the region: in full
+    assert activity[30] < 0.5 * ACTIVITY_CAP  # far beyond it: faded
+    assert plain.ids[0] == 20
+    logit = np.log(plain.scores / (1 - plain.scores))
+    assert np.allclose(logit, sum(plain.contributions.values()), atol=1e-3)
+    # With a focus the user asked for a theme: activity counts in full wherever it is.
+    focused = ranker.rank(1, 12, purpose="transnational", theme_focus=["energy"])
+    far = focused.ids.tolist().index(30)
+    assert focused.contributions["track_record"][far] == pytest.approx(ACTIVITY_CAP)
