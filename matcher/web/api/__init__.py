@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from matcher.web import edges
+
 # Importing the endpoint modules registers their routes on the blueprint.
 from matcher.web.api import calls, cities, events, history, meta, partners  # noqa: F401
-from matcher.web.api.base import API_PREFIX, bp, guard_writes
-from matcher.web.edges import guard_writes as guard_writes_of
+from matcher.web.api.base import API_PREFIX, bp, check_write
 
 __all__ = ["API_PREFIX", "bp", "init_app"]
 
@@ -15,7 +16,7 @@ __all__ = ["API_PREFIX", "bp", "init_app"]
 def init_app(app: Flask) -> None:
     """Register the API blueprint; it authenticates by token, so it is exempt from CSRF."""
     app.register_blueprint(bp)
-    guard_writes_of(app, bp.name, guard_writes)
+    edges.guard_writes(app, bp.name, check_write)
     csrf = app.extensions.get("csrf")
     if csrf is not None:
         csrf.exempt(bp)

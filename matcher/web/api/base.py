@@ -190,7 +190,7 @@ def forbidden(what: str):
     )
 
 
-def guard_writes():
+def check_write():
     """Every write needs a valid token (checked first), then a small, well-formed JSON body;
     run by the edges' gate on every write to the API (:func:`matcher.web.edges.guard_writes`)."""
     refused = authenticate()
