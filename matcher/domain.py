@@ -266,6 +266,12 @@ SIZE_BANDS: tuple[tuple[str, str, int, int | None], ...] = (
 )
 
 
+#: The bands partner lists keep when the user picks none: the 20,000-500,000 cities the
+#: product is for. Smaller municipalities and large cities are in the data (partners in real
+#: projects, candidates when their band is asked for) but not in the default view.
+DEFAULT_SIZE_BANDS: tuple[str, ...] = ("s", "m", "l", "xl")
+
+
 def size_band(population: int | None) -> str | None:
     """Size band id for a population, ``None`` when the population is unknown."""
     if population is None:

@@ -51,6 +51,7 @@ from matcher.importing.records import ImportFailed
     "size_bands",
     multiple=True,
     type=click.Choice(["xs", "s", "m", "l", "xl", "xxl"]),
+    help="Keep only these size bands, repeatable; none given: s, m, l, xl (20,000-500,000).",
 )
 @click.option(
     "--max-distance", type=click.FloatRange(min=0, min_open=True), default=None, help="Kilometres."

@@ -376,7 +376,9 @@ def build_consortium(
     if size is not None and not 1 <= size <= 20:
         raise CallQueryError("a consortium has between 1 and 20 members")
     partners = partner_index(session)
-    candidates = [c for c in partners.cities.values() if c.id != lead.id]
+    # Towns under 20,000 are in the data for the partnerships they ran, not proposed as
+    # partners unasked (the default views keep 20,000 and more); large cities are.
+    candidates = [c for c in partners.cities.values() if c.id != lead.id and c.size_band != "xs"]
     fits = service.index.call_fit_of_cities(call_id, [lead, *candidates])
     try:
         return build(

@@ -63,15 +63,18 @@ def _themes(value: str, vocab, match: TruthMatch) -> list[str]:
 
 
 #: Words sources add to a town's name ("Saldus city", "Salacgrīva County", "Mihail
-#: Kogalniceanu commune", "City of Cork", "Kreuzlingen 2"): tried without them only when the
-#: name as given names no city.
+#: Kogalniceanu commune", "City of Cork", "Kreuzlingen 2", "Lyon Cedex 01"): tried without them
+#: only when the name as given names no city.
 _PLACE_WORDS = re.compile(
     r"^(?:city|town|municipality|comune|ville|gemeente|stadt|gmina|miasto) (?:of |di |de |)"
     r"|\b(?:city|town|municipality|commune|county|district|region|village|parish|novads|"
-    r"pagasts|rajons|apskritis|gmina|powiat|miasto|obec|mesto|grad|opcina|općina|opština)\b"
+    r"pagasts|rajons|apskritis|gmina|powiat|miasto|obec|mesto|grad|opcina|općina|opština|"
+    r"cedex)\b"
     r"|\b\d+\b",
     re.IGNORECASE,
 )
+#: A postal district letter after the town ("Aarhus C", "NYKOBING F").
+_POSTAL_DISTRICT = re.compile(r"\s+[A-ZÆØÅ]{1,2}$")
 
 
 def _place_variants(text: str) -> list[str]:
@@ -82,6 +85,8 @@ def _place_variants(text: str) -> list[str]:
     for part in re.split(r"[,/()]| - ", text):
         part = part.strip()
         variants += [part, " ".join(_PLACE_WORDS.sub(" ", part).split())]
+    # Without a postal district letter, tried last.
+    variants += [_POSTAL_DISTRICT.sub("", v) for v in variants]
     return [v for v in dict.fromkeys(variants) if v]
 
 

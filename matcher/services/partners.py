@@ -16,7 +16,15 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.orm import Session
 
 from matcher.db import repository
-from matcher.domain import PURPOSES, City, Collaboration, expand_countries, fold, haversine_km
+from matcher.domain import (
+    DEFAULT_SIZE_BANDS,
+    PURPOSES,
+    City,
+    Collaboration,
+    expand_countries,
+    fold,
+    haversine_km,
+)
 from matcher.services.indexes import PROFILE_SCOPE, Change, cached
 
 #: Score rows kept for pair fits (each is one float per indexed city).
@@ -43,6 +51,7 @@ class PartnerQuery:
     countries: tuple[str, ...] = ()
     exclude_countries: tuple[str, ...] = ()
     country_sets: tuple[str, ...] = ()
+    #: None ticked: :data:`matcher.domain.DEFAULT_SIZE_BANDS` (20,000-500,000); all six: any size.
     size_bands: tuple[str, ...] = ()
     max_distance_km: float | None = None
     exclude_ids: tuple[int, ...] = ()
@@ -384,7 +393,7 @@ def _rank(index: PartnerIndex, city: City, query: PartnerQuery):
         countries=query.countries or None,
         exclude_countries=query.exclude_countries or None,
         country_sets=query.country_sets or None,
-        size_bands=query.size_bands or None,
+        size_bands=query.size_bands or DEFAULT_SIZE_BANDS,
         max_distance_km=query.max_distance_km,
         exclude_ids=query.exclude_ids,
         purpose=query.purpose,

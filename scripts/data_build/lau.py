@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import gzip
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scripts.data_build.common import collapse_whitespace, is_latin_script, name_key
@@ -50,6 +50,7 @@ class Lau:
 def read_laus(path: Path, municipal_only: bool = True) -> list[Lau]:
     """LAUs in file order: by default only those of countries where an LAU is a municipality."""
     found: list[Lau] = []
+    areas: list[int] = []
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if municipal_only and row["country"] in NOT_MUNICIPAL:
@@ -72,10 +73,6 @@ def read_laus(path: Path, municipal_only: bool = True) -> list[Lau]:
             seat = seat_name(national, row["country"])
             if seat:
                 variants = [*variants, seat]
-            if row["country"] == "PL" and row["lau_code"].endswith("2"):
-                # A rural gmina (code ending in 2) often bears the name of the town it
-                # surrounds, which is a gmina of its own: two municipalities, two names.
-                variants = [f"{variants[0]} (rural gmina)", *variants[1:]]
             name = variants[0]
             names = tuple(dict.fromkeys(n for n in (*variants, national, latin) if n))
             found.append(
@@ -89,7 +86,30 @@ def read_laus(path: Path, municipal_only: bool = True) -> list[Lau]:
                     nuts3=row["code_2016"] if row["code_2016"] not in ("", "NA") else "",
                 )
             )
-    return found
+            areas.append(_population(row["total_area_m2"]) or 0)
+    return _name_rural_gminas(found, areas)
+
+
+def _name_rural_gminas(laus: list[Lau], areas: list[int]) -> list[Lau]:
+    """Tell a Polish rural gmina from the town of its name.
+
+    A rural gmina often bears the name of the town it surrounds, which is a gmina of its own
+    (Suwałki: the town of 69,827 and the rural gmina of 7,682 around it): two municipalities
+    of one name in one NUTS 3 region. The larger in area is the rural one; it is shown as
+    "Suwałki (rural gmina)", and the bare name stays the town's.
+    """
+    pairs: dict[tuple[str, str], list[int]] = {}
+    for position, lau in enumerate(laus):
+        if lau.country == "PL":
+            pairs.setdefault((lau.nuts3, name_key(lau.name)), []).append(position)
+    for positions in pairs.values():
+        if len(positions) != 2:
+            continue
+        rural = max(positions, key=lambda p: areas[p])
+        lau = laus[rural]
+        name = f"{lau.name} (rural gmina)"
+        laus[rural] = replace(lau, name=name, names=(name, *lau.names[1:]))
+    return laus
 
 
 #: Words that say what kind of municipality an LAU is, around its name.

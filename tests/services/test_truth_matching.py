@@ -21,7 +21,7 @@ def _truth(tmp_path, rows) -> str:
 @pytest.mark.parametrize(
     "town",
     ["Jelgava city", "Jelgava, Zemgale", "City of Jelgava", "Jelgava municipality (LV)",
-     "Jelgava 2", "Jelgava / Mitau"],
+     "Jelgava 2", "Jelgava / Mitau", "JELGAVA CEDEX 3", "Jelgava C"],
 )  # fmt: skip
 def test_a_town_written_with_what_sources_add_is_matched(session, tmp_path, town):
     groups, match = load_truth(session, _truth(tmp_path, [("g", town, "LV")]))

@@ -122,7 +122,11 @@ ExcludeCountries = _comma_list(CountryItem, "Leave out candidates in these count
 CountrySets = _comma_list(
     CountrySet, "Keep only candidates in these named sets (EU27, EEA, HORIZON, ...)."
 )
-SizeBands = _comma_list(SizeBand, "Keep only candidates of these size bands.")
+SizeBands = _comma_list(
+    SizeBand,
+    "Keep only candidates of these size bands; none given: s, m, l, xl (20,000-500,000). "
+    "List all six for every size.",
+)
 Programmes = _repeated_list("Only these programmes (exact names, e.g. 'Horizon Europe').")
 CitySlugs = Annotated[
     # Items are split at commas before they are checked, so an item never holds one.
