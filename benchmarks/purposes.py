@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import argument_parser, print_machine  # noqa: E402
 from partners import DATA, city_index, load_seed, load_truth  # noqa: E402
 
+from matcher.domain import DEFAULT_SIZE_BANDS  # noqa: E402
 from matcher.scoring.partners import hubs, purpose_fit  # noqa: E402
 from matcher.scoring.partners.evaluate import (  # noqa: E402
     bootstrap_ci,
@@ -186,10 +187,10 @@ def out_of_programme(cities, collaborations, vectoriser, args) -> None:
 
 def pick_cities(cities, which: str = "main"):
     """One city per country, a fixed rule, not a choice of examples. ``main``: for the 15
-    countries with the most seeded cities, the most populous one of 20k-500k. ``other`` (a
-    check that the figures generalise): for the next 15 countries, the city of median
+    countries with the most seeded cities of 20k-500k, the most populous of them. ``other``
+    (a check that the figures generalise): for the next 15 countries, the city of median
     population among their 20k-500k cities."""
-    per_country = Counter(c.country for c in cities)
+    per_country = Counter(c.country for c in cities if c.size_band in DEFAULT_SIZE_BANDS)
     ordered = sorted(per_country.items(), key=lambda kv: (-kv[1], kv[0]))
     countries = ordered[:COUNTRIES] if which == "main" else ordered[COUNTRIES:]
     chosen = []
@@ -222,10 +223,12 @@ def focus_and_hubs(cities, collaborations, themes, args) -> None:
         changed, named, top5, top5_focused = [], [], Counter(), Counter()
         km_plain, km_focused = [], []
         for city in chosen:
-            plain = ranker.rank(city.id, TOP, purpose=purpose)
+            # As the pages, the API and the CLI show it: the default 20k-500k view.
+            plain = ranker.rank(city.id, TOP, purpose=purpose, size_bands=DEFAULT_SIZE_BANDS)
             top5.update(int(i) for i in plain.ids[:5])
             theme = FOCUS_THEMES[city.id % len(FOCUS_THEMES)]
-            focused = ranker.rank(city.id, TOP, purpose=purpose, theme_focus=[theme])
+            focused = ranker.rank(city.id, TOP, purpose=purpose, theme_focus=[theme],
+                                  size_bands=DEFAULT_SIZE_BANDS)  # fmt: skip
             top5_focused.update(int(i) for i in focused.ids[:5])
             changed.append(len(set(focused.ids) - set(plain.ids)))
             km_plain += [_km(city, by_id[int(i)]) for i in plain.ids]

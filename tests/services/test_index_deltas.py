@@ -9,6 +9,7 @@ import pytest
 import scipy.sparse as sp
 
 from matcher.db import repository
+from matcher.domain import DEFAULT_SIZE_BANDS
 from matcher.scoring.partners import hubs
 from matcher.scoring.partners.vectorise import ProfileVectors
 from matcher.services import indexes
@@ -169,7 +170,10 @@ def test_an_edit_outside_a_ranking_keeps_its_remembered_answer(session):
     city = repository.get_city(session, "it-bologna")
     query = PartnerQuery(top=5)
     find_partners(session, city, query)
-    result = partner_index(session).ranker.rank(city.id, 5)
+    # The ranking the service ran: its purpose, the default size bands.
+    result = partner_index(session).ranker.rank(
+        city.id, 5, size_bands=DEFAULT_SIZE_BANDS, purpose=query.purpose
+    )
     ranked = {*result.ids.tolist(), *result.near_ids.tolist(), city.id}
     far = next(c for c in repository.all_cities(session) if c.id not in ranked)
     update_declared_profile(session, far.id, {"interest": {"open-data": 1.0}})
