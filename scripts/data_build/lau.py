@@ -57,7 +57,7 @@ def read_laus(path: Path, municipal_only: bool = True) -> list[Lau]:
                 continue
             national = collapse_whitespace(row["lau_name_national"])
             latin = collapse_whitespace(row["lau_name_latin"])
-            if latin in ("", "NA"):
+            if latin in ("", "NA", "-"):
                 latin = national
             if not national:
                 continue

@@ -301,3 +301,12 @@ def test_a_lithuanian_municipality_is_found_by_its_seat():
     """The LAU file writes "Šilalės rajono savivaldybė"; people and keep.eu write Šilalė."""
     silale = next(r for r in _read("cities.csv") if r["slug"] == "lt-silales-rajono-savivaldybe")
     assert "Šilalė" in silale["alt_names"].split("|")
+
+
+@pytest.mark.parametrize(
+    ("town", "slug"),
+    [("Zaandam", "nl-zaanstad"), ("Taastrup", "dk-hoje-taastrup"), ("Huskvarna", "se-jonkoping")],
+)
+def test_a_town_within_a_municipality_is_one_of_its_names(cities, town, slug):
+    city = next(c for c in cities if c["slug"] == slug)
+    assert town in city["alt_names"].split("|")

@@ -60,3 +60,39 @@ def test_an_alternate_written_once_is_not_an_exonym():
 def test_alternate_names_lead_with_the_name_without_diacritics():
     place = _place(1, "Jyväskylä", 140_000, alternates=("Jyvaeskylae",))
     assert latin_alternate_names(place, "Jyväskylä")[0] == "Jyvaskyla"
+
+
+def _lau(code, name, population=40_000):
+    from scripts.data_build.lau import Lau
+
+    return Lau(f"NL_{code}", "NL", name, name, (name, "-"), population, "NL225")
+
+
+def test_a_place_is_not_joined_to_an_lau_by_a_name_of_no_letters():
+    """Zaandam's alternates include Japanese and Chinese spellings that fold to nothing, and
+    Montferland's Latin name is "-": neither is a name to join them by."""
+    from collections import Counter
+
+    from scripts.data_build.cities import _match_places_to_laus
+
+    zaandam = Place(1, "Zaandam", "NL", 52.44, 4.83, 71_708, ("ザーンダム", "赞丹"), "PPL")
+    cities = _match_places_to_laus(
+        GeoNamesIndex([zaandam]), [_lau("GM1955", "Montferland")], {"NL"}, Counter()
+    )
+    assert cities == []
+
+
+def test_a_town_of_no_municipality_names_the_one_it_lies_in():
+    from collections import Counter
+
+    from scripts.data_build.cities import _city_from_lau, _name_towns_within
+
+    zaandam = Place(1, "Zaandam", "NL", 52.44, 4.83, 71_708, (), "PPL", admin2="0479")
+    city = _city_from_lau(_lau("GM0479", "Zaanstad"), locate=_NoPlaces())
+    _name_towns_within([city], GeoNamesIndex([zaandam]), Counter())
+    assert city.extra_names == ["Zaandam"]
+
+
+class _NoPlaces:
+    def place_for(self, lau):
+        return None
