@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks._common import print_machine  # noqa: E402
 from matcher.domain import normalise_country  # noqa: E402
 from matcher.scoring.names import NameIndex  # noqa: E402
-from matcher.services.evaluation import _resolve_place  # noqa: E402
+from matcher.services.evaluation import resolve_place  # noqa: E402
 from scripts.data_build import cities as city_build  # noqa: E402
 from scripts.data_build.common import name_key  # noqa: E402
 from scripts.data_build.municipal import read_municipal_name  # noqa: E402
@@ -115,7 +115,7 @@ def main() -> None:
                                      small_from=small_from)  # fmt: skip
                 index = _name_index(Path(tmp) / "cities.csv")
                 for p in held_out:
-                    matched = _resolve_place(index, p.town, _country(p.country)) is not None
+                    matched = resolve_place(index, p.town, _country(p.country)) is not None
                     results[label].append(((p.source, p.project), p.source.split()[0], matched))
             print(f"fold {k + 1}/{args.folds}: {len(held_out)} held-out partner rows", flush=True)
     print(f"\n{'table':40} {'source':8} {'rows':>5} {'rate':>6}  95% interval")

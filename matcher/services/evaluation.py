@@ -90,7 +90,7 @@ def _place_variants(text: str) -> list[str]:
     return [v for v in dict.fromkeys(variants) if v]
 
 
-def _resolve_place(index, text: str, country: str | None) -> int | None:
+def resolve_place(index, text: str, country: str | None) -> int | None:
     """The city a truth row's town names, trying :func:`_place_variants` in order: the
     first that names one city wins, and a name several cities bear exactly ("Frankfurt")
     stays unmatched rather than being guessed from a part of it."""
@@ -134,7 +134,7 @@ def load_truth(session: Session, path: str | Path):
             country = normalise_country(row.get("country") or "")
         except ValueError:
             country = None
-        city_id = _resolve_place(index, row.get("city") or "", country)
+        city_id = resolve_place(index, row.get("city") or "", country)
         if city_id is not None:
             match.matched_rows += 1  # two members in one town are one member city
             if city_id not in members[group]:

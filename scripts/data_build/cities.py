@@ -131,11 +131,10 @@ def build(
     cities = _match_places_to_laus(geonames, laus, lau_countries, counts)
     shared = Counter((lau.country, name_key(lau.name)) for lau in laus)
     unique_names = {key for key, n in shared.items() if n == 1}
-    _add_large_laus(cities, laus, _UniqueNames(small, unique_names), counts)
+    locate = _UniqueNames(small, unique_names)
+    _add_large_laus(cities, laus, locate, counts)
     if small_from is not None:
-        _add_small_municipalities(
-            cities, laus, _UniqueNames(small, unique_names), small_from, counts
-        )
+        _add_small_municipalities(cities, laus, locate, small_from, counts)
     signatories = covenant_cities.read_signatories(
         read_xlsx_records(raw_dir / COM_FILE, "1"), small, counts
     )
@@ -143,9 +142,7 @@ def build(
     _name_towns_within(cities, geonames, counts)
     if partners is None:
         partners = read_partners(raw_dir)
-    _add_partner_towns(
-        cities, partners, laus, small, _UniqueNames(small, unique_names), lau_countries, counts
-    )
+    _add_partner_towns(cities, partners, laus, small, locate, lau_countries, counts)
     _one_city_per_place(cities, counts)
     cities = _merge_near_duplicates(cities, counts)
     ownership = _NameOwnership(geonames, cities)
@@ -300,12 +297,22 @@ def _add_large_laus(
     cities: list[City], laus: list[Lau], locate: _UniqueNames, counts: Counter[str]
 ) -> None:
     """Every municipal LAU of 20,000+ that no GeoNames place of 15,000+ stood for."""
-    taken = {c.lau.code for c in cities if c.lau is not None}
+    taken = _lau_codes(cities)
     for lau in laus:
         if lau.code in taken or (lau.population or 0) < MIN_LAU_POPULATION:
             continue
         cities.append(_city_from_lau(lau, locate))
         counts["lau_added_without_large_place"] += 1
+
+
+def _lau_codes(cities: list[City]) -> set[str]:
+    """The LAUs the cities already stand for."""
+    return {c.lau.code for c in cities if c.lau is not None}
+
+
+def _place_ids(cities: list[City]) -> set[int]:
+    """The GeoNames places the cities already stand for."""
+    return {c.place.geonameid for c in cities if c.place is not None}
 
 
 def _add_small_municipalities(
@@ -321,8 +328,8 @@ def _add_small_municipalities(
     the one GeoNames place of its name (a name no other commune of the country bears) has
     that many inhabitants, with GeoNames' population, labelled so.
     """
-    taken = {c.lau.code for c in cities if c.lau is not None}
-    taken_places = {c.place.geonameid for c in cities if c.place is not None}
+    taken = _lau_codes(cities)
+    taken_places = _place_ids(cities)
     for lau in laus:
         if lau.code in taken or (lau.population or smallest) < smallest:
             continue
@@ -353,7 +360,7 @@ def _name_towns_within(cities: list[City], geonames: GeoNamesIndex, counts: Coun
     code is that municipality's LAU code (:data:`ADMIN2_IS_LAU`): a search or a partner
     written with the town's name finds its municipality, and says by which name."""
     by_code = {c.lau.code: c for c in cities if c.lau is not None}
-    used = {c.place.geonameid for c in cities if c.place is not None}
+    used = _place_ids(cities)
     for place in geonames.places:
         prefix = ADMIN2_IS_LAU.get(place.country)
         if prefix is None or not place.admin2 or place.geonameid in used:
@@ -486,8 +493,8 @@ def _add_partner_towns(
     counts: Counter[str],
 ) -> None:
     """Municipal keep.eu / CORDIS partners from towns too small for the tables above."""
-    taken_laus = {c.lau.code for c in cities if c.lau is not None}
-    taken_places = {c.place.geonameid for c in cities if c.place is not None}
+    taken_laus = _lau_codes(cities)
+    taken_places = _place_ids(cities)
     pool: dict[str, City] = {c.key: c for c in cities}
     for lau in laus:
         if lau.code not in taken_laus:

@@ -82,11 +82,11 @@ def read_laus(path: Path, municipal_only: bool = True) -> list[Lau]:
                     name=name,
                     official=national,
                     names=names,
-                    population=_population(row["population"]),
+                    population=_positive_int(row["population"]),
                     nuts3=row["code_2016"] if row["code_2016"] not in ("", "NA") else "",
                 )
             )
-            areas.append(_population(row["total_area_m2"]) or 0)
+            areas.append(_positive_int(row["total_area_m2"]) or 0)
     return _name_rural_gminas(found, areas)
 
 
@@ -213,7 +213,8 @@ def _title_case(text: str) -> str:
     return re.sub(r"(^|[\s\-'(])(\w)", lambda m: m.group(1) + m.group(2).upper(), lowered)
 
 
-def _population(value: str) -> int | None:
+def _positive_int(value: str) -> int | None:
+    """A count or an area of the file, rounded; None when missing or not positive."""
     try:
         number = float(value)
     except ValueError:
