@@ -313,6 +313,7 @@ class PartnerRanker:
             local = self._parts(q, probe, self._override_block(overrides, rows), geography,
                                 overrides, text_rows=overrides.text)  # fmt: skip
             for name, values in local.items():
+                parts[name] = parts[name].copy()  # some are views of the index's arrays
                 parts[name][rows] = values
         return parts, self._active(q, probe, geography)
 

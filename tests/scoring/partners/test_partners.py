@@ -201,6 +201,21 @@ def test_overrides_score_like_an_index_built_with_those_rows():
         np.testing.assert_allclose(patched[name], expected[name], atol=1e-6, err_msg=name)
 
 
+
+def test_overrides_leave_the_index_unchanged_for_later_queries():
+    # The evaluation scores one query after another with different groups hidden: a hidden
+    # group written into the index's own arrays would reach every later query.
+    collabs = [WORKED_TOGETHER, Collaboration(id=2, source="keep.eu", source_ref="P2",
+               title="Energy towns", themes=("energy",), member_city_ids=(1, 2, 3))]  # fmt: skip
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0).fit(CITIES, THEMES, collaborations=collabs)
+    ranker = PartnerRanker().fit(vectoriser)
+    before = {name: values.copy() for name, values in ranker.score_parts(4)[0].items()}
+    ranker.score_parts(1, overrides=vectoriser.leave_out([1]))  # hides "Energy towns"
+    after, _ = ranker.score_parts(4)
+    for name in PART_NAMES:
+        np.testing.assert_array_equal(after[name], before[name], err_msg=name)
+
+
 # A chain 1 - 7 - 5 of projects, and a network of 1, 3 and 4.
 CHAIN = [
     WORKED_TOGETHER,
