@@ -113,6 +113,7 @@ def explain_match(
         "track_record": lambda: _track_record(candidate, projects, candidate_projects),
         "text": lambda: _text(shared_terms),
         "peer_size": lambda: _peer_size(query, candidate),
+        "size": lambda: _size(candidate),
         "proximity": lambda: _geography(query, candidate, "near"),
         "geography": lambda: _geography(query, candidate, geography),
         "history": lambda: _history(worked, query, candidate),
@@ -271,6 +272,15 @@ def _peer_size(query, candidate) -> str | None:
         f"Similar size ({format_population(query.population)} vs "
         f"{format_population(candidate.population)})"
     )
+
+
+def _size(candidate) -> str | None:
+    # Only reached when the purpose model adds for the size: it learned that cities of this size
+    # take part in such partnerships more often than smaller ones.
+    if not candidate.population:
+        return None
+    return (f"A city of {format_population(candidate.population)} inhabitants: cities of this "
+            "size take part in such partnerships more often")  # fmt: skip
 
 
 def _geography(query, candidate, mode) -> str | None:

@@ -18,6 +18,8 @@ from matcher.scoring.partners.weights import (
     PEER_SIZE_HALF_RATIO,
     PEER_SIZE_UNKNOWN,
     PROXIMITY_SCALE_KM,
+    SIZE_FULL,
+    SIZE_SMALLEST,
     TRACK_RECORD_FULL,
 )
 
@@ -105,6 +107,14 @@ def peer_size(log_population: np.ndarray, query_log_population: float) -> np.nda
     gap = np.abs(log_population - np.float32(query_log_population))
     peer = np.exp(gap * np.float32(-np.log(2.0) / np.log(PEER_SIZE_HALF_RATIO)))
     return np.nan_to_num(peer, copy=False, nan=PEER_SIZE_UNKNOWN)
+
+
+def size(log_population: np.ndarray) -> np.ndarray:
+    """The candidate's own size in [0, 1] (log population, :data:`SIZE_SMALLEST` to
+    :data:`SIZE_FULL`); 0 when unknown."""
+    low, high = np.log(SIZE_SMALLEST), np.log(SIZE_FULL)
+    scaled = (np.nan_to_num(log_population, nan=low) - np.float32(low)) / np.float32(high - low)
+    return np.clip(scaled, 0.0, 1.0).astype(np.float32)
 
 
 def feature_block(vectors: ProfileVectors) -> np.ndarray:

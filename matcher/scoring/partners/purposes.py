@@ -23,7 +23,13 @@ what the explanation shows. On the merged seed, logistic regression won on held-
 every purpose but research, where the boosting form won (the figures of both forms are
 recorded per model in ``info``). The fitted models are data (``purpose_models.json`` beside this
 module, written by ``benchmarks/purposes.py --fit``), with the training groups and the
-held-out figures recorded in them.
+held-out figures recorded in them. Until 2026-12-06 the evaluation leaked: each query wrote
+its hidden group's leave-out activity into the shared index, so later queries saw earlier
+groups' members with activity out of step with their per-purpose records, and the models
+learned that artefact (track record +15 to +20 logit, per-purpose records -3 to -10). The
+held-out figures quoted in this module's comments before that date were measured that way;
+the models were refitted on honest rows then (``size``, the candidate's own population, was
+added at the same time: the transnational and ``any`` fits weigh it 6.7 and 4.1).
 
 **User preferences on top.** A theme focus, declared needs and offers, and a geography mode
 are what the user asks for, not evidence the collaborations can identify (nobody declares
@@ -83,6 +89,7 @@ FEATURES: tuple[str, ...] = (
     "common_partners",
     "text",
     "peer_size",
+    "size",
     "experience",
     "track_cross_border",
     "track_transnational",

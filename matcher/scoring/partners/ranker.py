@@ -18,6 +18,8 @@ For a query city q and every candidate c the ranker computes
     TF-IDF cosine of the two cities' project texts;
 ``peer_size``
     similarity of populations on a log scale (0.5 when either is unknown);
+``size``
+    c's own population on a log scale (0 at 2,000, 1 at a million): purpose models only;
 ``proximity``
     the learned *likelihood* prior of distance: exp(-km / :data:`PROXIMITY_SCALE_KM`). Real
     partnerships are mostly between neighbours (Interreg) or at least within a region, so
@@ -27,8 +29,7 @@ For a query city q and every candidate c the ranker computes
     with it, ``different-country`` is 1 abroad, ``cross-border`` is high for a city in
     another country within a few hundred kilometres, ``any`` expresses no preference (off);
 ``history``
-    having worked together before (shared projects and joint action plans): 0.5 for one,
-    0.75 for two, ...;
+    worked together before (shared projects and joint action plans): 0.5 for one, 0.75 two;
 ``networks``
     shared networks (Covenant of Mayors supporter networks, territorial coordinators):
     the Adamic-Adar sum of 1/log2(network size), capped at 1, so sharing a 2-member network
@@ -42,17 +43,15 @@ For a query city q and every candidate c the ranker computes
 The score is the weighted mean of the parts that can vary for this query (a query without a
 population has no size part, ``any`` has no geography part), so it stays in [0, 1].
 
-**Default configuration** (no purpose): geography ``any`` *with* the likelihood prior
-(proximity, history, networks, common partners, track record) on; a geography mode is an
-explicit preference layered on top.
+**Default configuration** (no purpose): geography ``any`` with the likelihood prior on; a
+geography mode is an explicit preference layered on top.
 
 **Purposes.** With a ``purpose`` the score is that purpose's fitted additive model over the
 parts instead (:mod:`matcher.scoring.partners.purposes`); every part is computed for every row.
 
-**Cost.** Without a purpose, the theme parts' weighted sum is one matrix-vector product with a
-pre-combined probe; distance is a product with the unit-sphere block; text, history, networks
-and common partners are sparse updates. Every part is then computed for the top-k rows alone,
-for the explanation. Hard filters mask candidates *before* the top-k.
+**Cost.** Without a purpose, the theme parts are one matrix-vector product, distance one
+product with the unit-sphere block, the pair parts sparse updates; every part is then computed
+for the top-k rows alone. Hard filters mask candidates *before* the top-k.
 """
 
 from __future__ import annotations
@@ -125,11 +124,8 @@ class _Block:
 
 
 class PartnerRanker:
-    """Rank partner cities for a query city; see the module docstring for the parts.
-
-    ``fit`` takes a fitted :class:`ProfileVectoriser` (or its :class:`ProfileVectors`) and
-    builds the search index; it returns ``self``.
-    """
+    """Rank partner cities for a query city (parts: the module docstring). ``fit`` takes a
+    fitted :class:`ProfileVectoriser` (or its vectors), builds the index, returns ``self``."""
 
     def __init__(self, weights: PartnerWeights = DEFAULT_WEIGHTS) -> None:
         self.weights = weights
@@ -345,6 +341,7 @@ class PartnerRanker:
             "track_record": True,
             "text": q.text.nnz > 0,
             "peer_size": not np.isnan(q.log_population),
+            "size": True,
             "proximity": located,
             "geography": geography != "any" and (located or geography == "different-country"),
             "history": q.partner_rows.size > 0,
@@ -366,6 +363,8 @@ class PartnerRanker:
             scores += w["track_record"] * self.track_record_
         if w["peer_size"]:
             scores += w["peer_size"] * P.peer_size(self.log_population_, q.log_population)
+        if w["size"]:
+            scores += w["size"] * P.size(self.log_population_)
         if w["proximity"] or w["geography"]:
             cosine = self.xyz_ @ q.xyz
             if w["geography"]:
@@ -465,6 +464,7 @@ class PartnerRanker:
             "experience": linear[:, 2],
             "track_record": block.track_record,
             "peer_size": P.peer_size(block.log_population, q.log_population),
+            "size": P.size(block.log_population),
             "proximity": P.proximity(cosine, block.has_coords),
             "geography": self._geography(q, cosine, block, geography),
         }

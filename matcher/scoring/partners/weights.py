@@ -29,6 +29,7 @@ PART_NAMES: tuple[str, ...] = (
     "track_record",
     "text",
     "peer_size",
+    "size",
     "proximity",
     "geography",
     "history",
@@ -72,6 +73,10 @@ CROSS_BORDER_MAX_KM = 300.0
 PEER_SIZE_HALF_RATIO = 3.0
 #: ``peer_size`` when either population is unknown: no evidence either way.
 PEER_SIZE_UNKNOWN = 0.5
+#: ``size`` (the candidate's own population, log scale) is 0 at the first and 1 at the second:
+#: the smallest municipality in the data and a city of a million.
+SIZE_SMALLEST = 2_000
+SIZE_FULL = 1_000_000
 #: ``track_record`` reaches 1 at this many past projects (log scale below it).
 TRACK_RECORD_FULL = 30
 
@@ -111,6 +116,7 @@ class PartnerWeights:
     track_record: float = 0.5
     text: float = 0.1
     peer_size: float = 0.0
+    size: float = 0.0  # read by the purpose models only (the tuned sum predates it)
     proximity: float = 2.0
     geography: float = 2.95
     history: float = 0.05

@@ -40,6 +40,7 @@ PART_LABELS: dict[str, str] = {
     "track_record": "Track record in EU projects",
     "text": "Similar project work",
     "peer_size": "Similar size",
+    "size": "Size",
     "proximity": "Close by",
     "geography": "Your place preference",
     "history": "Worked together before",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from matcher.domain import City, Collaboration, ProfileEntry
 from matcher.domain import ProfileKind as Kind
 from matcher.scoring.partners.explain import explain_match, format_population
@@ -250,3 +252,17 @@ def test_a_hub_price_is_told_last_and_only_when_it_lowered_the_score():
     unpriced = explain_match(EMMEN, NORDHORN, parts, weights={}, theme_labels=LABELS,
                              contributions={"peer_size": 2.0, "exposure": 0.0})  # fmt: skip
     assert all(r.part != "exposure" for r in unpriced)
+
+
+def test_size_is_told_with_the_population_only_when_the_model_added_for_it():
+    told = explain_match(EMMEN, NORDHORN, {"size": 0.3}, weights={}, theme_labels=LABELS,
+                         contributions={"size": 1.2})  # fmt: skip
+    assert texts(told) == [
+        f"A city of {format_population(NORDHORN.population)} inhabitants: "
+        "cities of this size take part in such partnerships more often"
+    ]
+    assert not explain_match(EMMEN, NORDHORN, {"size": 0.3}, weights={}, theme_labels=LABELS,
+                             contributions={"size": 0.1})  # fmt: skip
+    unknown = replace(NORDHORN, population=None)
+    assert not explain_match(EMMEN, unknown, {"size": 0.3}, weights={}, theme_labels=LABELS,
+                             contributions={"size": 1.2})  # fmt: skip

@@ -201,7 +201,6 @@ def test_overrides_score_like_an_index_built_with_those_rows():
         np.testing.assert_allclose(patched[name], expected[name], atol=1e-6, err_msg=name)
 
 
-
 def test_overrides_leave_the_index_unchanged_for_later_queries():
     # The evaluation scores one query after another with different groups hidden: a hidden
     # group written into the index's own arrays would reach every later query.
@@ -282,3 +281,10 @@ def test_top_k_equals_a_full_sort_by_score_then_position(scores, k):
     expected = [i for i in sorted(range(len(array)), key=lambda i: (-array[i], i))
                 if np.isfinite(array[i])][:k]  # fmt: skip
     assert top_k(array, k).tolist() == expected
+
+
+def test_size_runs_from_the_smallest_municipality_to_a_million_on_a_log_scale():
+    from matcher.scoring.partners.parts import size
+
+    values = size(np.log(np.array([500.0, 2_000.0, 44_721.0, 1_000_000.0, 5e6, np.nan])))
+    np.testing.assert_allclose(values, [0.0, 0.0, 0.5, 1.0, 1.0, 0.0], atol=1e-4)
