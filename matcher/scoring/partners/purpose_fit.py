@@ -122,14 +122,17 @@ def fit(purpose: str, rows: Sequence[QueryRows], form: str, *, seed: int = 0,
     if y.min() == y.max():  # nothing to learn from (a tiny truth set): every row scores 0
         return PurposeModel(purpose, "linear", 0.0, info={"note": "one class only"})
     model = fit_purpose_model(purpose, X, y, FEATURES, form=form, seed=seed, info=info)
-    # The fit saw balanced classes; shifting the intercept by the real prior log-odds (real
+    # The linear fit weighs the classes as balanced, the boosting fits see the sampled
+    # negatives; shifting the intercept from the log-odds the fit saw to the real ones (real
     # partners among all candidates) makes the logistic of the score an estimate of the
     # chance that a candidate is a real partner. Rankings and contributions do not change.
     partners = sum(len(r.relevant_rows) for r in rows)
     candidates = sum(len(r.km) - 1 for r in rows)
     prior = np.log(partners / max(candidates - partners, 1))
-    return replace(model, intercept=model.intercept + float(prior),
-                   info={**model.info, "prior_log_odds": float(prior)})  # fmt: skip
+    seen = 0.0 if form == "linear" else float(np.log(y.sum() / (len(y) - y.sum())))
+    return replace(model, intercept=model.intercept + float(prior) - seen,
+                   info={**model.info, "prior_log_odds": float(prior),
+                         "trained_log_odds": seen})  # fmt: skip
 
 
 def scores_with(model: PurposeModel, r: QueryRows, geography: str = "any",
