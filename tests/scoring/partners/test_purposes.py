@@ -320,3 +320,44 @@ def test_without_a_focus_activity_counts_in_full_only_within_the_query_region(mo
     focused = ranker.rank(1, 12, purpose="transnational", theme_focus=["energy"])
     far = focused.ids.tolist().index(30)
     assert focused.contributions["track_record"][far] == pytest.approx(ACTIVITY_CAP)
+
+
+def test_plain_research_lists_count_activity_as_learned_and_leave_hubs_to_prices():
+    from matcher.scoring.partners.purposes import PLAIN_ACTIVITY_IN_FULL
+
+    busy = [Collaboration(id=i, source="CORDIS", source_ref=f"P{i}", title=f"P{i}",
+                          member_city_ids=(4, 5)) for i in range(1, 21)]  # fmt: skip
+    steep = {"track_record": 30.0, "proximity": 2.0}
+    models = {p: PurposeModel(p, "linear", 0.0, dict(steep))
+              for p in ("research", "transnational")}  # fmt: skip
+    ranker = ranker_with(CITIES, models, busy)
+    assert "research" in PLAIN_ACTIVITY_IN_FULL
+    assert "transnational" not in PLAIN_ACTIVITY_IN_FULL
+    plain = ranker.rank(1, 4, purpose="research")
+    assert plain.contributions["track_record"].max() > ACTIVITY_CAP + 1.0
+    assert set(plain.ids[:2].tolist()) == {4, 5}  # the very active cities, wherever they are
+    capped = ranker.rank(1, 4, purpose="transnational")
+    assert capped.contributions["track_record"].max() <= ACTIVITY_CAP + 1e-6
+    focused = ranker.rank(1, 4, purpose="research", theme_focus=["energy"])
+    assert focused.contributions["track_record"].max() <= ACTIVITY_CAP + 1e-6
+
+
+@pytest.mark.parametrize("form", ["linear", "additive-boosting", "grouped-boosting"])
+def test_a_fitted_score_estimates_the_real_chance_of_being_a_partner(form):
+    # 60 queries over 1,500 candidates, 3 real partners each among the closest-texted ones:
+    # the mean logistic of the score over every candidate is about the real rate, whatever
+    # the share of sampled negatives the fit saw.
+    rng = np.random.default_rng(0)
+    n, rows = 1500, []
+    for g in range(60):
+        text = rng.random(n).astype(np.float32)
+        parts = {name: rng.random(n).astype(np.float32) for name in FEATURES}
+        parts["text"] = text
+        relevant = rng.choice(np.flatnonzero(text > 0.9), size=3, replace=False)
+        rows.append(purpose_fit.QueryRows(group=g, row=0, relevant_rows=relevant, parts=parts,
+                                          km=rng.random(n) * 1000, abroad=rng.random(n) > 0.5,
+                                          located=np.ones(n, bool)))  # fmt: skip
+    model = purpose_fit.fit("p", rows, form)
+    chance = np.mean([1 / (1 + np.exp(-model.score(r.features()))) for r in rows])
+    real = 3 / (n - 1)
+    assert real / 2 < chance < real * 2
