@@ -126,3 +126,15 @@ def test_a_grouped_model_round_trips_through_its_json_form(grouped):
     assert again.form == model.form
     assert np.allclose(again.score(features), model.score(features), atol=1e-4)
     assert again.part_ranges() == pytest.approx(model.part_ranges(), abs=1e-4)
+
+
+def test_float32_features_fall_in_the_same_cells_as_their_float64_values():
+    threshold = 0.1  # not a float32: its nearest float32 is above it
+    one = JointTable(("size",), ("size",), ((threshold,),), np.array([0.0, 1.0], np.float32), (0,))
+    near = np.float32(threshold)
+    x = np.array([np.nextafter(near, np.float32(0)), near, np.nextafter(near, np.float32(1))],
+                 np.float32)  # fmt: skip
+    assert [c.tolist() for c in one.cells({"size": x})] == [
+        c.tolist() for c in one.cells({"size": x.astype(np.float64)})
+    ]
+    assert one.cells({"size": x})[0].tolist() == [0, 1, 1]  # float32(0.1) > 0.1
