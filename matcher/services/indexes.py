@@ -199,11 +199,14 @@ def _disk_prefix(url: str, name: str) -> Path | None:
 
 
 @functools.cache
-def _code_fingerprint() -> str:
-    """A hash of the package's Python sources, computed once per process (~1 MB to read)."""
-    package = Path(__file__).resolve().parent.parent
+def _code_fingerprint(package: Path | None = None) -> str:
+    """A hash of the package's Python sources and the data files shipped in it (the fitted
+    purpose models: a refit changes the index without changing a line of code), computed
+    once per process (~1.5 MB to read)."""
+    package = package or Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for source in sorted(package.rglob("*.py")):
+    sources = [*package.rglob("*.py"), *package.rglob("*.json")]
+    for source in sorted(sources):
         digest.update(str(source.relative_to(package)).encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()

@@ -134,3 +134,13 @@ def test_a_replaced_index_is_freed_although_it_was_frozen(session, name):
         assert old() is None
     finally:
         gc.enable()
+
+
+def test_a_refit_model_file_alone_changes_the_code_fingerprint(tmp_path):
+    (tmp_path / "scoring").mkdir()
+    (tmp_path / "scoring" / "ranker.py").write_text("WEIGHT = 1\n")
+    models = tmp_path / "scoring" / "purpose_models.json"
+    models.write_text('{"models": []}\n')
+    before = indexes._code_fingerprint.__wrapped__(tmp_path)
+    models.write_text('{"models": [{"purpose": "research"}]}\n')
+    assert indexes._code_fingerprint.__wrapped__(tmp_path) != before
