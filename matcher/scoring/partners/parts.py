@@ -20,6 +20,7 @@ from matcher.scoring.partners.weights import (
     PROXIMITY_SCALE_KM,
     SIZE_FULL,
     SIZE_SMALLEST,
+    SIZE_UNKNOWN_POPULATION,
     TRACK_RECORD_FULL,
 )
 
@@ -111,9 +112,10 @@ def peer_size(log_population: np.ndarray, query_log_population: float) -> np.nda
 
 def size(log_population: np.ndarray) -> np.ndarray:
     """The candidate's own size in [0, 1] (log population, :data:`SIZE_SMALLEST` to
-    :data:`SIZE_FULL`); 0 when unknown."""
+    :data:`SIZE_FULL`); that of :data:`SIZE_UNKNOWN_POPULATION` when unknown."""
     low, high = np.log(SIZE_SMALLEST), np.log(SIZE_FULL)
-    scaled = (np.nan_to_num(log_population, nan=low) - np.float32(low)) / np.float32(high - low)
+    unknown = np.log(SIZE_UNKNOWN_POPULATION)
+    scaled = (np.nan_to_num(log_population, nan=unknown) - np.float32(low)) / np.float32(high - low)
     return np.clip(scaled, 0.0, 1.0).astype(np.float32)
 
 

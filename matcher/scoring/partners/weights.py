@@ -77,6 +77,11 @@ PEER_SIZE_UNKNOWN = 0.5
 #: the smallest municipality in the data and a city of a million.
 SIZE_SMALLEST = 2_000
 SIZE_FULL = 1_000_000
+#: ``size`` of a city whose population is unknown: that of the median municipality of the
+#: seed (5,933 inhabitants), no evidence either way. At 0 (as small as it gets) the models
+#: learned unknownness itself: the only research partners without a population are six
+#: Portuguese municipalities of one project, and the research model gave "size 0" +3.5 logit.
+SIZE_UNKNOWN_POPULATION = 6_000
 #: ``track_record`` reaches 1 at this many past projects (log scale below it).
 TRACK_RECORD_FULL = 30
 

@@ -286,5 +286,13 @@ def test_top_k_equals_a_full_sort_by_score_then_position(scores, k):
 def test_size_runs_from_the_smallest_municipality_to_a_million_on_a_log_scale():
     from matcher.scoring.partners.parts import size
 
-    values = size(np.log(np.array([500.0, 2_000.0, 44_721.0, 1_000_000.0, 5e6, np.nan])))
-    np.testing.assert_allclose(values, [0.0, 0.0, 0.5, 1.0, 1.0, 0.0], atol=1e-4)
+    values = size(np.log(np.array([500.0, 2_000.0, 44_721.0, 1_000_000.0, 5e6])))
+    np.testing.assert_allclose(values, [0.0, 0.0, 0.5, 1.0, 1.0], atol=1e-4)
+
+
+def test_an_unknown_size_counts_as_a_typical_municipality_not_as_the_smallest():
+    from matcher.scoring.partners.parts import size
+    from matcher.scoring.partners.weights import SIZE_UNKNOWN_POPULATION
+
+    unknown, typical, smallest = size(np.log(np.array([np.nan, SIZE_UNKNOWN_POPULATION, 2_000.0])))
+    assert unknown == pytest.approx(typical) and unknown > smallest
