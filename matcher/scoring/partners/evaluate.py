@@ -357,7 +357,9 @@ def evaluate(
     queries = list(iter_queries(vectoriser, collaborations, truth_groups))
     engine = engine_method(geography)
     if purpose is not None:
-        engine = _purpose_engine(ranker, queries, purpose, geography, folds, seed)
+        hidden = dict(enumerate(hidden_collaborations(collaborations, truth_groups)))
+        engine = _purpose_engine(ranker, queries, purpose, geography, folds, seed,
+                                 hidden, vectoriser)  # fmt: skip
     methods: dict[str, Method] = {"engine": engine, **baselines}
     per_method: dict[str, list[dict[str, float]]] = {name: [] for name in methods}
     clusters: list[int] = []
@@ -397,15 +399,24 @@ def evaluate(
     return report
 
 
-def _purpose_engine(ranker, queries, purpose, geography, folds, seed) -> Method:
+def _purpose_engine(ranker, queries, purpose, geography, folds, seed,
+                    hidden: Mapping[int, Sequence[int]],
+                    vectoriser: ProfileVectoriser) -> Method:  # fmt: skip
     """The purpose model as an evaluation method: cross-validated scores when any query's
     group is a known collaboration (it may have trained the shipped model), else the shipped
-    model's scores."""
+    model's scores. ``hidden``: each group's collaboration positions; a fold's hub prices are
+    measured without its groups' collaborations."""
     from matcher.scoring.partners import hubs, purpose_fit
 
     rows = purpose_fit.collect(ranker, queries, geography)
     if any(q.overrides is not None for q in queries):
-        inputs = None if hubs.HUB_CAP is None else list(hubs.prior_inputs(ranker))
+
+        def fold_inputs(groups: frozenset[int]) -> list[hubs.PriorInputs]:
+            positions = {p for g in groups for p in hidden.get(g, ())}
+            overrides = vectoriser.leave_out(positions) if positions else None
+            return list(hubs.prior_inputs(ranker, overrides=overrides))
+
+        inputs = None if hubs.HUB_CAP is None else fold_inputs
         scored = purpose_fit.cross_validated(rows, purpose, folds=folds, seed=seed,
                                              geography=geography, hub_inputs=inputs,
                                              hub_bands=ranker.size_band_codes_,

@@ -379,13 +379,12 @@ ACTIVITY_REGION = 1500
 #: Purposes whose plain lists (no focus) count activity as the model learned it, neither
 #: capped (:data:`ACTIVITY_CAP`) nor kept to the query's region (:data:`ACTIVITY_REGION`):
 #: there the hub prices (:mod:`matcher.scoring.partners.hubs`, plain lists only) hold the
-#: hubs instead. Measured on honest rows (2026-12-06, ``benchmarks/purposes.py --quick``,
-#: grouped 5-fold, hub prices on): research's grouped model scores held-out nDCG@10 0.086
-#: [0.064, 0.111] so (popularity: [0.025, 0.060]), 0.055 capped and regional. The plain-list
-#: hubs (most top-5 appearances among the 15 cities of each set, bar 4) are 3 on the main set
-#: and 6 on the other (Bologna) at the shipped hub cap of 0.15; stricter caps cost the
-#: held-out margin and move the hub rather than remove it (0.13: 0.083 [0.062, 0.110], other
-#: set 5; 0.12: 0.078 [0.057, 0.103], main set 6; 0.10: 0.080 [0.057, 0.107], 3 and 4).
+#: hubs instead. Measured on honest rows (2026-12-06, ``matcher evaluate --purpose
+#: research``, grouped 5-fold, each fold priced without its own groups): research's grouped
+#: model scores held-out nDCG@10 0.087 [0.063, 0.117] so (popularity: [0.025, 0.063]; 0.114
+#: [0.086, 0.141] without prices), 0.045 [0.027, 0.059] capped and regional. The plain-list
+#: hubs (most top-5 appearances among the 15 cities of each set of ``benchmarks/purposes.py``,
+#: bar 4) are 3 and 4 at the shipped hub cap of 0.15 (a cap of 0.25: 7 and 6).
 #: Transnational is not among them: uncapped, Liverpool topped 9 of the 15 plain lists and
 #: its held-out plain nDCG@10 fell to 0.003. A focused list pays no hub price, so it keeps
 #: the cap under every purpose.

@@ -156,3 +156,28 @@ def test_groups_the_data_does_not_hold_are_scored_with_the_shipped_model():
     report = evaluate(cities(), collabs, truth, theme_ids=THEMES, truth="toy", n_boot=50,
                       purpose="peer-exchange")  # fmt: skip
     assert report["settings"]["engine_scoring"].startswith("shipped model")
+
+
+def test_each_fold_prices_hubs_in_a_world_without_its_own_groups(monkeypatch):
+    # A hidden member's price must be that of the city it is without the hidden project:
+    # priced with it, a member can escape (or pay) a price its features do not explain.
+    from matcher.scoring.partners import hubs
+
+    seen = []
+    real = hubs.prior_inputs
+
+    def recording(ranker, rows=None, overrides=None):
+        seen.append(set() if overrides is None else set(overrides.city_ids.tolist()))
+        return real(ranker, rows, overrides)
+
+    monkeypatch.setattr(hubs, "prior_inputs", recording)
+    collabs = [
+        project(i, members, f"Project {i}")
+        for i, members in enumerate([[1, 3, 5], [2, 4], [6, 8], [7, 9], [10, 12]], 1)
+    ]
+    truth = [TruthGroup(f"P{i}", c.member_city_ids, (), 2017) for i, c in enumerate(collabs, 1)]
+    evaluate(cities(), collabs, truth, theme_ids=THEMES, truth="toy", n_boot=20,
+             purpose="research", folds=5)  # fmt: skip
+    assert len(seen) == 5  # one world per fold
+    hidden_members = sorted(sorted(s) for s in seen)
+    assert hidden_members == sorted(sorted(c.member_city_ids) for c in collabs)
