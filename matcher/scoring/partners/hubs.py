@@ -68,6 +68,7 @@ from matcher.scoring.partners.purposes import (
     PurposeModel,
     load_models,
     purpose_contributions,
+    purpose_counts_of,
     total_score,
 )
 from matcher.scoring.partners.weights import EARTH_RADIUS_KM
@@ -159,10 +160,7 @@ def prior_inputs(ranker, rows: Iterable[int] | None = None,
     (research, 2026-12-06: held-out nDCG@10 0.192 with such prices, 0.087 without them)."""
     if rows is None:
         rows = sample_rows(ranker.has_coords_, ranker.size_band_codes_, ranker.country_codes_)
-    counts = ranker.vectors_.purpose_counts
-    if overrides is not None and counts is not None:
-        counts = counts.copy()
-        counts[ranker.rows_of(overrides.city_ids)] = overrides.purpose_counts
+    counts = purpose_counts_of(ranker, overrides)
     for row in rows:
         row = int(row)
         parts, _active = ranker.score_parts(int(ranker.city_ids_[row]), overrides=overrides)

@@ -32,6 +32,7 @@ from matcher.scoring.partners.purposes import (
     load_models,
     pair_features,
     purpose_contributions,
+    purpose_counts_of,
     total_score,
 )
 from matcher.scoring.partners.weights import EARTH_RADIUS_KM
@@ -79,10 +80,7 @@ def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
     for q in queries:
         parts, _active = ranker.score_parts(q.city_id, theme_focus=q.theme_focus,
                                             geography=geography, overrides=q.overrides)  # fmt: skip
-        counts = ranker.vectors_.purpose_counts
-        if q.overrides is not None and counts is not None:  # the hidden group's members
-            counts = counts.copy()
-            counts[ranker.rows_of(q.overrides.city_ids)] = q.overrides.purpose_counts
+        counts = purpose_counts_of(ranker, q.overrides)  # the hidden group's members' own
         focus = ranker._focus_vector(q.theme_focus)
         themed = focus_holders(ranker.vectors_.experience, focus)
         if q.overrides is not None:  # the hidden group's members, without its projects

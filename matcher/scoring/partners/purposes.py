@@ -77,7 +77,9 @@ __all__ = [
     "fit_purpose_model",
     "index_scores",
     "load_models",
+    "interaction_constraints",
     "pair_features",
+    "purpose_counts_of",
     "purpose_contributions",
     "total_score",
 ]
@@ -311,13 +313,31 @@ def fit_purpose_model(purpose: str, X: np.ndarray, y: np.ndarray, names: Sequenc
     params, groups = dict(BOOSTING_PARAMS), ()
     if form == "grouped-boosting":
         groups = [[f for f in g if f in names] for g in INTERACTION_GROUPS]
-        grouped = {f for g in groups for f in g}
-        # Features left out of every group would be one more group (and interact): each is
-        # named alone instead.
-        alone = [[j] for j, f in enumerate(names) if f not in grouped]
-        params["interaction_cst"] = [[list(names).index(f) for f in g] for g in groups if g] + alone
+        params["interaction_cst"] = interaction_constraints(names)
     gb = HistGradientBoostingClassifier(**params, random_state=seed).fit(X, y)
     return PurposeModel.from_boosting(purpose, gb, names, info, groups=groups)
+
+
+def interaction_constraints(names: Sequence[str]) -> list[list[int]]:
+    """``interaction_cst`` of the grouped form over the columns ``names``: each of
+    :data:`INTERACTION_GROUPS`, then every other feature alone (left out of every group,
+    scikit-learn would make them one more group, free to interact)."""
+    groups = [[f for f in g if f in names] for g in INTERACTION_GROUPS]
+    grouped = {f for g in groups for f in g}
+    alone = [[j] for j, f in enumerate(names) if f not in grouped]
+    return [[list(names).index(f) for f in g] for g in groups if g] + alone
+
+
+def purpose_counts_of(ranker, overrides=None) -> np.ndarray | None:
+    """The index's projects per purpose (``ProfileVectors.purpose_counts``), with the rows
+    of ``overrides`` (``ProfileVectoriser.leave_out`` of hidden collaborations) replaced by
+    theirs: a copy then, the index's own array otherwise."""
+    counts = ranker.vectors_.purpose_counts
+    if overrides is None or counts is None:
+        return counts
+    counts = counts.copy()
+    counts[ranker.rows_of(overrides.city_ids)] = overrides.purpose_counts
+    return counts
 
 
 def load_models(path: Path = MODELS_FILE) -> dict[str, PurposeModel]:

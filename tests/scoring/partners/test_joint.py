@@ -12,6 +12,7 @@ from matcher.scoring.partners.purposes import (
     INTERACTION_GROUPS,
     PurposeModel,
     fit_purpose_model,
+    interaction_constraints,
 )
 
 
@@ -41,9 +42,7 @@ def test_the_grouped_model_reproduces_the_fitted_boosting_model_exactly(grouped)
     model, X, y = grouped
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    together = {f for g in INTERACTION_GROUPS for f in g}
-    constraints = [[FEATURES.index(f) for f in g] for g in INTERACTION_GROUPS]
-    constraints += [[j] for j, f in enumerate(FEATURES) if f not in together]
+    constraints = interaction_constraints(FEATURES)
     reference = HistGradientBoostingClassifier(
         **{**BOOSTING_PARAMS, "interaction_cst": constraints}, random_state=0
     ).fit(X, y)
@@ -58,9 +57,7 @@ def test_every_tree_of_the_grouped_form_splits_within_one_group():
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     X, y = interacting_rows()
-    together = {f for g in INTERACTION_GROUPS for f in g}
-    constraints = [[FEATURES.index(f) for f in g] for g in INTERACTION_GROUPS]
-    constraints += [[j] for j, f in enumerate(FEATURES) if f not in together]
+    constraints = interaction_constraints(FEATURES)
     fitted = HistGradientBoostingClassifier(
         **{**BOOSTING_PARAMS, "interaction_cst": constraints}, random_state=0
     ).fit(X, y)
