@@ -278,6 +278,23 @@ def test_profile_themes_exist(profiles, theme_ids):
     assert {p["theme_id"] for p in profiles} <= theme_ids
 
 
+#: Funding programmes and initiatives: what pays for work on a subject, not a subject. A
+#: call text names its programme in every paragraph, so such a synonym would tag every call
+#: of the programme (every New European Bauhaus call was "on" culture and heritage, the
+#: homelessness ones included, and a city declaring that need was offered them).
+PROGRAMME_NAMES = (
+    "new european bauhaus", "neb", "cities mission", "horizon europe", "life", "interreg",
+    "urbact", "civitas", "cerv", "digital europe", "covenant of mayors", "european bauhaus",
+)  # fmt: skip
+
+
+def test_no_theme_synonym_is_a_funding_programme():
+    themes = json.loads((DATA / "themes.json").read_text(encoding="utf-8"))
+    themes = themes["themes"] if isinstance(themes, dict) else themes
+    named = {(t["id"], s) for t in themes for s in t["synonyms"] if s in PROGRAMME_NAMES}
+    assert not named
+
+
 def test_profile_weights_are_in_range(profiles):
     assert all(0.0 <= float(p["weight"]) <= 1.0 for p in profiles)
 
