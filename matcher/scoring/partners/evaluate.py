@@ -424,10 +424,11 @@ def _purpose_engine(ranker, queries, purpose, geography, folds, seed,
         scoring = f"grouped {folds}-fold cross-validation"
     else:
         model = purpose_fit.load_models()[purpose]
-        prices = hubs.prices_of(ranker).get(purpose)
-        scored = [purpose_fit.scores_with(model, r, geography,
-                                          None if prices is None else prices[r.band])
-                  for r in rows]  # fmt: skip
+        scored = []
+        for r in rows:
+            prices = hubs.prices_for(ranker, purpose, r.focus_vector)
+            penalty = None if prices is None else prices[r.band]
+            scored.append(purpose_fit.scores_with(model, r, geography, penalty))
         scoring = "shipped model (no truth group is a known collaboration)"
     by_query = {id(q): s for q, s in zip(queries, scored, strict=True)}
 

@@ -19,9 +19,34 @@ everyone. This module measures that on the engine's own lists and prices it:
   candidates over the cap pay, and only as much as brings them down to it. A query pays its
   band's prices, told as the part ``exposure``.
 
-**Plain lists only.** A query with a theme focus pays nothing: the focus reorders its own
-region (:data:`~matcher.scoring.partners.purposes.FOCUS_REGION`), and the prior, which reads
-no theme, says nothing about who tops focused lists.
+**Focused lists pay their own prices** (:func:`prices_for`). A theme focus reorders a
+list by experience on the theme, and few cities have projects on any one theme (25 of the
+default 20k-500k band on circular economy), so the same few topped the focused lists of a
+whole region. The plain prior says nothing about who tops focused lists, so a focus is
+priced on a prior of its own: the same sampled queries, place and activity as the plain
+prior, plus the candidates' experience on the focus themes (the experience part of a query
+without a profile: projects only, never a profile, so a profile edit still cannot move a
+price), at the same cap. It is measured on first use per purpose and focus (2.3-3.7 s over
+the shipped 30,842 cities on the 2-core machine; 420 sampled queries) and kept, sparse, at
+most :data:`FOCUS_PRICES_KEPT` of them, beside the plain prices (a refit drops both). In
+``benchmarks/purposes.py`` (most top-5 appearances in the 15 focused lists, bar 4; main set
+/ other set), before and after (2026-12-06):
+
+============== ============================ ============================
+purpose        focus unpriced               focus priced
+============== ============================ ============================
+any            6 (Tuttlingen) / 4           5 (Tuttlingen) / 3
+transnational  5 (Gdansk) / 5 (Bydgoszcz)   4 / 3
+research       8 (Venezia) / 5 (Osijek)     4 / 4
+peer exchange  3 / 4                        3 / 2
+============== ============================ ============================
+
+at a cost in steering where the hubs were the themed cities: with the focus priced,
+priced-out holders of the theme give way to active neighbours, so fewer focused partners
+name the theme (research, main set: 6 or more of 10 for 9 of 15 cities, was 15; the focus
+still changes 4 or more of the top 10 for all 15) and transnational's focus changes 4 of
+the top 10 for 7 of the 15 main cities, was 10 (other set: 14, unchanged). Held out, the
+focused engines lose nothing: cross-border 0.179, transnational 0.035 (was 0.033).
 
 **The cap** (:data:`HUB_CAP`, :func:`cap_for`), measured with ``benchmarks/purposes.py``
 (held out: grouped 5-fold cross-validation, each fold priced by its own model, then on a
@@ -48,7 +73,7 @@ shipped, 0.15 and 0.1 for peer exchange: 0.071, 0.075; hubs 4, 3, 3 and 4, 4, 1.
 with a focus, peer exchange's focused lists in the other set, Kikinda in 6, a focus hub the
 plain prior cannot see.)
 0.15 of the top 10 is the largest cap tried that holds both sets to the bar for the fitted
-purposes at no held-out cost; the focused engine (transnational 0.057) is not priced. Peer
+purposes at no held-out cost (the focused engine was not priced then). Peer
 exchange has no fitted model and no truth data a price could cost, and 0.15 left Liverpool
 in 5 lists of similar-sized cities: an unfitted model gets the stricter
 :data:`HUB_CAP_UNFITTED`. Sampled by query instead of by country (40 per band), 0.1 and 0.2
@@ -62,10 +87,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from matcher.domain import SIZE_BANDS
 from matcher.scoring.partners.purposes import (
     PurposeModel,
+    focus_holders,
     load_models,
     purpose_contributions,
     purpose_counts_of,
@@ -85,6 +112,7 @@ __all__ = [
     "cap_for",
     "capacity_prices",
     "country_weights",
+    "prices_for",
     "prices_of",
     "prior_inputs",
     "prior_scores",
@@ -108,6 +136,8 @@ HUB_ROUNDS = 8
 HUB_KEEP = 200
 #: Parts that carry the query's themes, needs and offers: left out of the prior.
 _THEME_PARTS = ("shared_interests", "complementarity", "experience")
+#: Focused prices kept per index (each a sparse size bands x index rows matrix: few pay).
+FOCUS_PRICES_KEPT = 256
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -120,6 +150,8 @@ class PriorInputs:
     abroad: np.ndarray
     located: np.ndarray
     purpose_counts: np.ndarray | None
+    #: Every index row's project-theme experience in the same world (one shared matrix).
+    experience: np.ndarray | None = None
 
 
 def sample_rows(located: np.ndarray, bands: np.ndarray, countries: np.ndarray | None = None,
@@ -161,6 +193,10 @@ def prior_inputs(ranker, rows: Iterable[int] | None = None,
     if rows is None:
         rows = sample_rows(ranker.has_coords_, ranker.size_band_codes_, ranker.country_codes_)
     counts = purpose_counts_of(ranker, overrides)
+    experience = ranker.vectors_.experience
+    if overrides is not None and len(overrides):
+        experience = experience.copy()
+        experience[ranker.rows_of(overrides.city_ids)] = overrides.experience
     for row in rows:
         row = int(row)
         parts, _active = ranker.score_parts(int(ranker.city_ids_[row]), overrides=overrides)
@@ -171,7 +207,7 @@ def prior_inputs(ranker, rows: Iterable[int] | None = None,
             row=row, parts=parts, km=np.arccos(cosine) * np.float32(EARTH_RADIUS_KM),
             abroad=ranker.country_codes_ != ranker.country_codes_[row],
             located=ranker.has_coords_ & bool(ranker.has_coords_[row]),
-            purpose_counts=counts,
+            purpose_counts=counts, experience=experience,
         )  # fmt: skip
 
 
@@ -208,16 +244,28 @@ class Lists:
 
 
 def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInputs], n: int,
-                 keep: int | None = None) -> tuple[np.ndarray, dict[str, Lists]]:  # fmt: skip
+                 keep: int | None = None,
+                 focus: np.ndarray | None = None,
+                 ) -> tuple[np.ndarray, dict[str, Lists]]:  # fmt: skip
     """The sampled query rows and, per purpose, their prior :class:`Lists` (the best ``keep``,
-    default :data:`HUB_KEEP`, of each query; a query's own row is -inf)."""
+    default :data:`HUB_KEEP`, of each query; a query's own row is -inf). With ``focus`` (a
+    vector over the themes) the prior of that focus: the candidates' experience on it
+    counts, as in a focused list of a query without a profile."""
     keep = HUB_KEEP if keep is None else keep
     rows: list[int] = []
     kept: dict[str, list[Lists]] = {purpose: [] for purpose in models}
+    focused = focus is not None and bool(np.any(focus))
+    world: tuple = (None, None, None)  # (experience matrix, its focus part, focus holders)
     for q in inputs:
         rows.append(q.row)
+        parts, themed = q.parts, None
+        if focused:
+            if world[0] is not q.experience:
+                world = (q.experience, *focus_part(q.experience, focus))
+            parts, themed = {**q.parts, "experience": world[1]}, world[2]
         for purpose, model in models.items():
-            contributions = purpose_contributions(model, q.parts, q.km, q.abroad, q.located,
+            contributions = purpose_contributions(model, parts, q.km, q.abroad, q.located,
+                                                  focus=focused, themed=themed,
                                                   purpose_counts=q.purpose_counts)  # fmt: skip
             values = total_score(model, contributions)
             values[q.row] = -np.inf
@@ -230,6 +278,14 @@ def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInput
         else:
             stacked[purpose] = Lists(np.zeros((0, 0), np.int64), np.zeros((0, 0), np.float32), n)
     return np.asarray(rows, np.int64), stacked
+
+
+def focus_part(experience: np.ndarray, focus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per index row, the ``experience`` part a focused query without a profile reads (the
+    row's project themes against the unit focus vector) and whether it holds a focus theme."""
+    unit = np.asarray(focus, np.float32) / np.float32(np.linalg.norm(focus))
+    part = np.clip(np.asarray(experience, np.float32) @ unit, 0.0, 1.0).astype(np.float32)
+    return part, focus_holders(experience, focus)
 
 
 def shares(scores: np.ndarray | Lists, top: int | None = None,
@@ -335,3 +391,30 @@ def prices_of(ranker) -> dict[str, np.ndarray]:
                  for purpose, values in scores.items()}  # fmt: skip
         ranker.hub_prices_ = found
     return found
+
+
+def prices_for(ranker, purpose: str, focus: np.ndarray | None = None) -> np.ndarray | None:
+    """What a query of ``purpose`` pays (size band codes x index rows), or None: the plain
+    prices (:func:`prices_of`) without a focus; with one (a vector over the themes), the
+    prices of that focus's own prior (see the module text), measured on first use (about
+    2-4 s over the shipped 30,842 cities) and kept, sparse, with the plain ones they share
+    their world with."""
+    plain = prices_of(ranker)
+    if focus is None or not np.any(focus) or purpose not in plain:
+        return plain.get(purpose)
+    kept = getattr(ranker, "focus_prices_", None)
+    if kept is None or kept[0] is not plain:  # a refit measured new plain prices: start over
+        kept = ranker.focus_prices_ = (plain, {})
+    key = (purpose, np.asarray(focus, np.float32).tobytes())
+    found = kept[1].get(key)
+    if found is None:
+        model = ranker.purpose_models_[purpose]
+        rows, scores = prior_scores({purpose: model}, prior_inputs(ranker),
+                                    len(ranker.city_ids_), focus=focus)  # fmt: skip
+        found = sp.csr_matrix(band_prices(rows, scores[purpose], ranker.size_band_codes_,
+                                          cap=cap_for(model),
+                                          countries=ranker.country_codes_))  # fmt: skip
+        while len(kept[1]) >= FOCUS_PRICES_KEPT:  # the oldest goes
+            kept[1].pop(next(iter(kept[1]), None), None)
+        kept[1][key] = found
+    return found.toarray()

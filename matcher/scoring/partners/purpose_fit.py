@@ -62,6 +62,7 @@ class QueryRows:
     focus: bool = False
     band: int = 0  # the query's size band code (hub prices are per band)
     themed: np.ndarray | None = None  # cities with projects on the focus (hidden group out)
+    focus_vector: np.ndarray | None = None  # the focus over the themes (None: no focus)
 
     def features(self) -> dict[str, np.ndarray]:
         """The model features of every index row."""
@@ -96,6 +97,7 @@ def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
             located=ranker.has_coords_ & bool(ranker.has_coords_[q.row]),
             purpose_counts=counts, focus=bool(q.theme_focus),
             band=int(ranker.size_band_codes_[q.row]), themed=themed,
+            focus_vector=focus if q.theme_focus and focus.any() else None,
         ))  # fmt: skip
     return out
 
@@ -164,7 +166,8 @@ def cross_validated(
     the other folds' groups (``form`` defaults to the shipped model's form). With
     ``hub_inputs`` (the fold's test groups -> :func:`hubs.prior_inputs` of the index with
     those groups hidden) and ``hub_bands`` (its size band codes) each fold's model prices its
-    own hubs, as the served engine does, in a world without the fold's groups."""
+    own hubs, as the served engine does, in a world without the fold's groups: a focused
+    query pays the prices of its focus (:func:`hubs.prices_for`)."""
     if form is None:
         shipped = load_models().get(purpose)
         form = shipped.form if shipped else "additive-boosting"
@@ -175,16 +178,23 @@ def cross_validated(
     for k in range(min(folds, len(groups))):
         train = [r for r in rows if fold_of[r.group] != k]
         model = fit(purpose, train, form, seed=seed)
-        prices = None
+        inputs = None
         if hub_inputs is not None and hub_bands is not None:
             tested = frozenset(int(g) for g in groups if fold_of[int(g)] == k)
-            sampled, prior = hubs.prior_scores({purpose: model}, hub_inputs(tested),
-                                               len(rows[0].km))  # fmt: skip
-            prices = hubs.band_prices(
-                sampled, prior[purpose], hub_bands, cap=hubs.cap_for(model), countries=hub_countries
-            )
+            inputs = list(hub_inputs(tested))
+        prices: dict[bytes | None, np.ndarray] = {}  # per focus, as the served engine pays
         for i, r in enumerate(rows):
-            if fold_of[r.group] == k:
-                penalty = None if prices is None else prices[r.band]
-                out[i] = scores_with(model, r, geography, penalty)
+            if fold_of[r.group] != k:
+                continue
+            penalty = None
+            if inputs is not None:
+                key = None if r.focus_vector is None else r.focus_vector.tobytes()
+                if key not in prices:
+                    sampled, prior = hubs.prior_scores({purpose: model}, inputs, len(r.km),
+                                                       focus=r.focus_vector)  # fmt: skip
+                    prices[key] = hubs.band_prices(sampled, prior[purpose], hub_bands,
+                                                   cap=hubs.cap_for(model),
+                                                   countries=hub_countries)  # fmt: skip
+                penalty = prices[key][r.band]
+            out[i] = scores_with(model, r, geography, penalty)
     return [s for s in out if s is not None]

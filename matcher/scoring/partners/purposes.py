@@ -398,7 +398,7 @@ FOCUS_REGION = 600
 ACTIVITY_REGION = 1500
 #: Purposes whose plain lists (no focus) count activity as the model learned it, neither
 #: capped (:data:`ACTIVITY_CAP`) nor kept to the query's region (:data:`ACTIVITY_REGION`):
-#: there the hub prices (:mod:`matcher.scoring.partners.hubs`, plain lists only) hold the
+#: there the hub prices (:mod:`matcher.scoring.partners.hubs`) hold the
 #: hubs instead. Measured on honest rows (2026-12-06, ``matcher evaluate --purpose
 #: research``, grouped 5-fold, each fold priced without its own groups): research's grouped
 #: model scores held-out nDCG@10 0.087 [0.063, 0.117] so (popularity: [0.025, 0.063]; 0.114
@@ -406,8 +406,8 @@ ACTIVITY_REGION = 1500
 #: hubs (most top-5 appearances among the 15 cities of each set of ``benchmarks/purposes.py``,
 #: bar 4) are 3 and 4 at the shipped hub cap of 0.15 (a cap of 0.25: 7 and 6).
 #: Transnational is not among them: uncapped, Liverpool topped 9 of the 15 plain lists and
-#: its held-out plain nDCG@10 fell to 0.003. A focused list pays no hub price, so it keeps
-#: the cap under every purpose.
+#: its held-out plain nDCG@10 fell to 0.003. A focused list keeps the cap under every
+#: purpose, and pays its focus's own hub prices on top.
 PLAIN_ACTIVITY_IN_FULL = frozenset({"research"})
 
 
@@ -509,7 +509,8 @@ def purpose_contributions(
     preferences, keyed by the ranker's part names (the place features are summed into
     ``proximity``); the score is ``model.intercept`` plus their sum. ``hub_penalty`` (logit
     units per candidate, :mod:`matcher.scoring.partners.hubs`) is taken off as the part
-    ``exposure``, in plain lists only (a focus pays no price). ``themed``
+    ``exposure`` (a focused list pays its focus's prices, :func:`~matcher.scoring.partners.
+    hubs.prices_for`). ``themed``
     (:func:`focus_holders`) widens a focus's reach."""
     features = pair_features(parts, km, abroad, located, purpose_counts)
     out: dict[str, np.ndarray] = {}
@@ -538,7 +539,7 @@ def purpose_contributions(
         out[part] = out[part] + values if part in out else values
     if geography != "any":
         out["geography"] = np.float32(GEOGRAPHY_PREFERENCE) * np.asarray(parts["geography"])
-    if hub_penalty is not None and not focus:
+    if hub_penalty is not None:
         out["exposure"] = -np.asarray(hub_penalty, np.float32)
     return out
 

@@ -243,14 +243,10 @@ class PartnerRanker:
         contributions = None
         if purpose is not None:
             every = self._parts(q, probe, self._block(None), geography, sparse=sparse)
-            prices = hubs.prices_of(self).get(purpose)
-            band = P.size_band_codes(query.population)[0]
-            penalty = None if prices is None else prices[band]
-            themed = (
-                focus_holders(self.vectors_.experience, self._focus_vector(theme_focus))
-                if theme_focus
-                else None
-            )  # only a focus reads it
+            focus = self._focus_vector(theme_focus) if theme_focus else None
+            prices = hubs.prices_for(self, purpose, focus)  # a focus pays its own
+            penalty = None if prices is None else prices[P.size_band_codes(query.population)[0]]
+            themed = None if focus is None else focus_holders(self.vectors_.experience, focus)
             contributions, scores = index_scores(self, q.xyz, q.country, every, purpose, geography,
                                                  bool(theme_focus), penalty, themed)  # fmt: skip
         else:

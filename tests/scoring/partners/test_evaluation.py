@@ -181,3 +181,29 @@ def test_each_fold_prices_hubs_in_a_world_without_its_own_groups(monkeypatch):
     assert len(seen) == 5  # one world per fold
     hidden_members = sorted(sorted(s) for s in seen)
     assert hidden_members == sorted(sorted(c.member_city_ids) for c in collabs)
+
+
+def test_a_focused_query_pays_the_prices_of_its_focus_in_each_fold(monkeypatch):
+    # The engine is evaluated with each project's themes as its focus; served, a focused
+    # list pays its focus's own prices, so each fold must price that focus too.
+    from matcher.scoring.partners import hubs
+
+    focuses = []
+    real = hubs.prior_scores
+
+    def recording(models, inputs, n, keep=None, focus=None):
+        focuses.append(None if focus is None else tuple(np.flatnonzero(focus).tolist()))
+        return real(models, inputs, n, keep, focus)
+
+    monkeypatch.setattr(hubs, "prior_scores", recording)
+    collabs = [
+        project(i, members, f"Project {i}", themes=(THEMES[i % 2],))
+        for i, members in enumerate([[1, 3, 5], [2, 4], [6, 8], [7, 9], [10, 12]], 1)
+    ]
+    truth = [
+        TruthGroup(f"P{i}", c.member_city_ids, c.themes, 2017) for i, c in enumerate(collabs, 1)
+    ]
+    evaluate(cities(), collabs, truth, theme_ids=THEMES, truth="toy", n_boot=20,
+             purpose="research", folds=5)  # fmt: skip
+    # One prior per fold and focus: each fold holds one group, focused on its one theme.
+    assert sorted(focuses) == sorted((THEMES.index(c.themes[0]),) for c in collabs)

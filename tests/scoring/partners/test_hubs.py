@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.domain import City
+from matcher.domain import City, Collaboration
 from matcher.scoring.partners import hubs
 from matcher.scoring.partners.purposes import PurposeModel
 from matcher.scoring.partners.ranker import PartnerRanker
@@ -67,9 +67,44 @@ def test_a_priced_ranking_tells_the_price_as_the_exposure_part(monkeypatch):
     assert np.allclose(exposure, -prices[band][rows])
     logit = np.log(result.scores / (1 - result.scores))
     assert np.allclose(logit, sum(result.contributions.values()), atol=1e-4)
-    # A focus pays no price: the prior it is measured on reads no theme.
-    focused = ranker.rank(2, 3, purpose="p", theme_focus=["energy"])
-    assert "exposure" not in focused.contributions
+
+
+def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
+    # Two far cities share the only project on energy: a focus on it puts them in every
+    # focused list, where the plain prior never has them.
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.5)
+    monkeypatch.setattr(hubs, "HUB_SAMPLE", 40)
+    holders = [_city(100, 0.0, 30.0), _city(101, 0.1, 30.0)]
+    project = Collaboration(id=1, source="keep.eu", source_ref="P1", title="Grid",
+                            programme="Interreg", themes=("energy",),
+                            member_city_ids=(100, 101))  # fmt: skip
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0)
+    vectoriser.fit([*_ring(), *holders], ["energy", "water"], collaborations=[project])
+    ranker = PartnerRanker().fit(vectoriser)
+    ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
+    rows = ranker.rows_of([100, 101])
+    assert not hubs.prices_of(ranker)["p"][:, rows].any()  # never in a plain list
+    focus = ranker._focus_vector(["energy"])
+    focused_prices = hubs.prices_for(ranker, "p", focus)
+    assert focused_prices[:, rows].max() > 0
+    ranker.purpose_models_ = {}  # measured once and kept: no model is read again
+    assert np.array_equal(hubs.prices_for(ranker, "p", focus), focused_prices)
+    ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
+    assert hubs.prices_for(ranker, "p") is hubs.prices_of(ranker)["p"]
+    result = ranker.rank(2, 5, purpose="p", theme_focus=["energy"])
+    band = ranker.size_band_codes_[ranker.rows_of([2])[0]]
+    expected = -focused_prices[band][ranker.rows_of(result.ids)]
+    assert np.allclose(result.contributions["exposure"], expected)
+    # Another focus is another prior: "water" has no holder, so nobody pays for it.
+    assert not hubs.prices_for(ranker, "p", ranker._focus_vector(["water"]))[:, rows].any()
+    # A refit measures new plain prices, and the focused ones go with them.
+    ranker.fit(vectoriser)
+    ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
+    assert getattr(ranker, "focus_prices_", None) is None or ranker.focus_prices_[0] is not (
+        hubs.prices_of(ranker)
+    )
+    hubs.prices_for(ranker, "p", focus)
+    assert ranker.focus_prices_[0] is hubs.prices_of(ranker)
 
 
 def test_a_model_not_fitted_on_data_holds_the_stricter_cap(monkeypatch):
