@@ -426,8 +426,7 @@ def _purpose_engine(ranker, queries, purpose, geography, folds, seed,
         model = purpose_fit.load_models()[purpose]
         scored = []
         for r in rows:
-            prices = hubs.prices_for(ranker, purpose, r.focus_vector)
-            penalty = None if prices is None else prices[r.band]
+            penalty = hubs.prices_for(ranker, purpose, r.band, r.focus_vector)
             scored.append(purpose_fit.scores_with(model, r, geography, penalty))
         scoring = "shipped model (no truth group is a known collaboration)"
     by_query = {id(q): s for q, s in zip(queries, scored, strict=True)}

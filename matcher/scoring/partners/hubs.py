@@ -26,8 +26,9 @@ whole region. The plain prior says nothing about who tops focused lists, so a fo
 priced on a prior of its own: the same sampled queries, place and activity as the plain
 prior, plus the candidates' experience on the focus themes (the experience part of a query
 without a profile: projects only, never a profile, so a profile edit still cannot move a
-price), at the same cap. It is measured on first use per purpose and focus (2.3-3.7 s over
-the shipped 30,842 cities on the 2-core machine; 420 sampled queries) and kept, sparse, at
+price), at the same cap. It is measured on first use per purpose, focus and size band, over
+that band's sampled queries only (as :func:`band_prices` does: 0.4-0.7 s over the shipped
+30,842 cities on the 2-core machine, then a rank takes 5-9 ms), and kept, sparse, at
 most :data:`FOCUS_PRICES_KEPT` of them, beside the plain prices (a refit drops both). In
 ``benchmarks/purposes.py`` (most top-5 appearances in the 15 focused lists, bar 4; main set
 / other set), before and after (2026-12-06):
@@ -41,12 +42,13 @@ research       8 (Venezia) / 5 (Osijek)     4 / 4
 peer exchange  3 / 4                        3 / 2
 ============== ============================ ============================
 
-at a cost in steering where the hubs were the themed cities: with the focus priced,
-priced-out holders of the theme give way to active neighbours, so fewer focused partners
-name the theme (research, main set: 6 or more of 10 for 9 of 15 cities, was 15; the focus
-still changes 4 or more of the top 10 for all 15) and transnational's focus changes 4 of
-the top 10 for 7 of the 15 main cities, was 10 (other set: 14, unchanged). Held out, the
-focused engines lose nothing: cross-border 0.179, transnational 0.035 (was 0.033).
+at a cost in steering where the hubs were the themed cities: priced-out holders of the
+theme give way to active neighbours, so fewer focused partners name the theme. Cities (of
+15) whose focus changes 4 or more of the top 10 / names the theme in 6 or more, main set
+then other set, unpriced -> priced: any 14, 14 and 15, 15 -> the same; transnational 10, 4
+and 14, 14 -> 7, 4 and 14, 12; research 15, 15 and 15, 15 -> 15, 9 and 15, 13; peer
+exchange 11, 4 and 13, 11 -> 7, 4 and 12, 8. Held out, the focused engines lose nothing:
+cross-border 0.179, transnational 0.035 (was 0.033).
 
 **The cap** (:data:`HUB_CAP`, :func:`cap_for`), measured with ``benchmarks/purposes.py``
 (held out: grouped 5-fold cross-validation, each fold priced by its own model, then on a
@@ -393,28 +395,33 @@ def prices_of(ranker) -> dict[str, np.ndarray]:
     return found
 
 
-def prices_for(ranker, purpose: str, focus: np.ndarray | None = None) -> np.ndarray | None:
-    """What a query of ``purpose`` pays (size band codes x index rows), or None: the plain
-    prices (:func:`prices_of`) without a focus; with one (a vector over the themes), the
-    prices of that focus's own prior (see the module text), measured on first use (about
-    2-4 s over the shipped 30,842 cities) and kept, sparse, with the plain ones they share
-    their world with."""
+def prices_for(ranker, purpose: str, band: int,
+               focus: np.ndarray | None = None) -> np.ndarray | None:  # fmt: skip
+    """What a query of ``purpose`` and size ``band`` (code) pays per index row, or None:
+    the plain prices (:func:`prices_of`) without a focus; with one (a vector over the
+    themes), the prices of that focus's own prior (see the module text), measured on first
+    use over the band's sampled queries only (a band without any pays those of all, as in
+    :func:`band_prices`) and kept, sparse, with the plain ones they share their world with."""
     plain = prices_of(ranker)
     if focus is None or not np.any(focus) or purpose not in plain:
-        return plain.get(purpose)
+        prices = plain.get(purpose)
+        return None if prices is None else prices[band]
     kept = getattr(ranker, "focus_prices_", None)
     if kept is None or kept[0] is not plain:  # a refit measured new plain prices: start over
         kept = ranker.focus_prices_ = (plain, {})
-    key = (purpose, np.asarray(focus, np.float32).tobytes())
+    key = (purpose, int(band), np.asarray(focus, np.float32).tobytes())
     found = kept[1].get(key)
     if found is None:
         model = ranker.purpose_models_[purpose]
-        rows, scores = prior_scores({purpose: model}, prior_inputs(ranker),
+        rows = sample_rows(ranker.has_coords_, ranker.size_band_codes_, ranker.country_codes_)
+        mine = rows[ranker.size_band_codes_[rows] == band]
+        rows = mine if len(mine) else rows
+        rows, scores = prior_scores({purpose: model}, prior_inputs(ranker, rows),
                                     len(ranker.city_ids_), focus=focus)  # fmt: skip
-        found = sp.csr_matrix(band_prices(rows, scores[purpose], ranker.size_band_codes_,
-                                          cap=cap_for(model),
-                                          countries=ranker.country_codes_))  # fmt: skip
+        found = sp.csr_matrix(capacity_prices(
+            scores[purpose], cap=cap_for(model),
+            weights=country_weights(rows, ranker.country_codes_)))  # fmt: skip
         while len(kept[1]) >= FOCUS_PRICES_KEPT:  # the oldest goes
             kept[1].pop(next(iter(kept[1]), None), None)
         kept[1][key] = found
-    return found.toarray()
+    return found.toarray()[0]

@@ -244,8 +244,8 @@ class PartnerRanker:
         if purpose is not None:
             every = self._parts(q, probe, self._block(None), geography, sparse=sparse)
             focus = self._focus_vector(theme_focus) if theme_focus else None
-            prices = hubs.prices_for(self, purpose, focus)  # a focus pays its own
-            penalty = None if prices is None else prices[P.size_band_codes(query.population)[0]]
+            band = P.size_band_codes(query.population)[0]
+            penalty = hubs.prices_for(self, purpose, band, focus)  # a focus pays its own
             themed = None if focus is None else focus_holders(self.vectors_.experience, focus)
             contributions, scores = index_scores(self, q.xyz, q.country, every, purpose, geography,
                                                  bool(theme_focus), penalty, themed)  # fmt: skip

@@ -85,25 +85,29 @@ def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
     rows = ranker.rows_of([100, 101])
     assert not hubs.prices_of(ranker)["p"][:, rows].any()  # never in a plain list
     focus = ranker._focus_vector(["energy"])
-    focused_prices = hubs.prices_for(ranker, "p", focus)
-    assert focused_prices[:, rows].max() > 0
+    band = int(ranker.size_band_codes_[ranker.rows_of([2])[0]])
+    focused_prices = hubs.prices_for(ranker, "p", band, focus)
+    assert focused_prices[rows].max() > 0
+    # Measured over the band's sampled queries only: what every band's prices would say.
+    sampled, prior = hubs.prior_scores(ranker.purpose_models_, hubs.prior_inputs(ranker),
+                                       len(ranker.city_ids_), focus=focus)  # fmt: skip
+    every_band = hubs.band_prices(sampled, prior["p"], ranker.size_band_codes_, cap=0.5,
+                                  countries=ranker.country_codes_)  # fmt: skip
+    assert np.allclose(focused_prices, every_band[band])
     ranker.purpose_models_ = {}  # measured once and kept: no model is read again
-    assert np.array_equal(hubs.prices_for(ranker, "p", focus), focused_prices)
+    assert np.array_equal(hubs.prices_for(ranker, "p", band, focus), focused_prices)
     ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
-    assert hubs.prices_for(ranker, "p") is hubs.prices_of(ranker)["p"]
+    assert np.array_equal(hubs.prices_for(ranker, "p", band), hubs.prices_of(ranker)["p"][band])
     result = ranker.rank(2, 5, purpose="p", theme_focus=["energy"])
-    band = ranker.size_band_codes_[ranker.rows_of([2])[0]]
-    expected = -focused_prices[band][ranker.rows_of(result.ids)]
+    expected = -focused_prices[ranker.rows_of(result.ids)]
     assert np.allclose(result.contributions["exposure"], expected)
     # Another focus is another prior: "water" has no holder, so nobody pays for it.
-    assert not hubs.prices_for(ranker, "p", ranker._focus_vector(["water"]))[:, rows].any()
+    assert not hubs.prices_for(ranker, "p", band, ranker._focus_vector(["water"]))[rows].any()
     # A refit measures new plain prices, and the focused ones go with them.
     ranker.fit(vectoriser)
     ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
-    assert getattr(ranker, "focus_prices_", None) is None or ranker.focus_prices_[0] is not (
-        hubs.prices_of(ranker)
-    )
-    hubs.prices_for(ranker, "p", focus)
+    assert ranker.focus_prices_[0] is not hubs.prices_of(ranker)
+    hubs.prices_for(ranker, "p", band, focus)
     assert ranker.focus_prices_[0] is hubs.prices_of(ranker)
 
 
