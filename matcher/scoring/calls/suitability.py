@@ -353,11 +353,32 @@ def assess(call: FundingCall) -> Suitability:
             "Local or public authorities are among the stakeholders",
             mention or city_sentences[0],
         )
+    if _defers_to_call_document(call):
+        return _make(
+            "unlikely",
+            "Unlikely as far as the portal shows: its short text defers to the call document,"
+            " which may name local authorities; check it",
+            _defers_to_call_document(call),
+        )
     return _make(
         "unlikely",
         "Unlikely for municipalities: the text does not address local authorities",
         f"Programme: {call.programme or 'unknown'}; type of action {call.action_type or '-'}",
     )
+
+
+#: A topic text this short that sends the reader to the call document says too little to
+#: judge who applies (the CERV Daphne topics are two sentences).
+_STUB_CHARS = 600
+_SEE_CALL_DOCUMENT = re.compile(r"[^.]*\bcall document\b[^.]*\.?", re.I)
+
+
+def _defers_to_call_document(call: FundingCall) -> str | None:
+    """The sentence of a stub topic text that defers to the call document, if it is one."""
+    if len(call.description or "") >= _STUB_CHARS:
+        return None
+    found = _SEE_CALL_DOCUMENT.search(call.description or "")
+    return found.group(0).strip() if found else None
 
 
 def _best_city_sentence(sentences: Sequence[str]) -> str | None:

@@ -114,6 +114,20 @@ def test_industrial_call_without_city_words_is_unlikely():
     assert assess(call(title="Battery cells", description=text)).level == "unlikely"
 
 
+def test_a_stub_text_that_defers_to_the_call_document_says_so_instead_of_judging_it():
+    stub = (
+        "Scope: This topic is one of the 5 priorities of the call for proposals. For further "
+        "information about the call and its conditions, please see the call document."
+    )
+    verdict = assess(call(title="Preventing gender-based violence", description=stub))
+    assert verdict.level == "unlikely"
+    assert "defers to the call document" in verdict.reason
+    assert verdict.evidence.endswith("please see the call document.")
+    # A full text that names no local authority is judged on what it says.
+    full = "Develop battery cell production lines with industrial partners. " * 20
+    assert "does not address" in assess(call(title="Battery cells", description=full)).reason
+
+
 def test_index_aligns_scores_with_calls():
     calls = [call(id="a", programme="Euratom"), call(id="b", title="Urban mobility")]
     index = SuitabilityIndex().fit(calls)
