@@ -53,7 +53,8 @@ NEIGHBOUR_KM = 300.0
 EXPOSURE_TEXT = ("Ranked a little lower: it is already among the first partners suggested "
                  "to cities of this size in many countries, so others get seen too")  # fmt: skip
 #: The same with a theme focus: the price is that of the focus (matcher.scoring.partners.hubs).
-FOCUSED_EXPOSURE_TEXT = ("Ranked a little lower: on {themes} it is already among the first "
+#: It does not name the theme: it is no reason on the theme, and must not read as one.
+FOCUSED_EXPOSURE_TEXT = ("Ranked a little lower: with your focus it is already among the first "
                          "partners suggested to cities of this size in many countries, so "
                          "others get seen too")  # fmt: skip
 #: Networks and common partners named per reason.
@@ -142,10 +143,7 @@ def explain_match(
             reasons.append(Reason(part=part, contribution=added, text=text))
     price = 0.0 if contributions is None else float(contributions.get("exposure", 0.0))
     if price <= -MIN_CONTRIBUTION:
-        text = EXPOSURE_TEXT
-        if theme_focus:
-            themes = " and ".join(theme_labels.get(t, t).lower() for t in theme_focus)
-            text = FOCUSED_EXPOSURE_TEXT.format(themes=themes)
+        text = FOCUSED_EXPOSURE_TEXT if theme_focus else EXPOSURE_TEXT
         reasons.append(Reason(part="exposure", contribution=price, text=text))
     reasons = _say_place_once(reasons)
     reasons.sort(key=lambda r: (r.part != "history", -r.contribution))

@@ -138,7 +138,7 @@ HUB_ROUNDS = 8
 HUB_KEEP = 200
 #: Parts that carry the query's themes, needs and offers: left out of the prior.
 _THEME_PARTS = ("shared_interests", "complementarity", "experience")
-#: Focused prices kept per index (each a sparse size bands x index rows matrix: few pay).
+#: Focused prices kept per index (each a sparse row over the index rows: few pay).
 FOCUS_PRICES_KEPT = 256
 
 

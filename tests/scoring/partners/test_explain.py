@@ -254,13 +254,16 @@ def test_a_hub_price_is_told_last_and_only_when_it_lowered_the_score():
     assert all(r.part != "exposure" for r in unpriced)
 
 
-def test_a_focused_hub_price_names_the_focus_it_was_measured_on():
+def test_a_focused_hub_price_says_it_is_the_focus_price_without_naming_the_theme():
+    # Naming the theme would read as a reason on it (and count as one where reasons are).
+    from matcher.scoring.partners.explain import FOCUSED_EXPOSURE_TEXT
+
     parts = {"peer_size": 0.9}
     priced = explain_match(EMMEN, NORDHORN, parts, weights={}, theme_labels=LABELS,
                            theme_focus=["mobility-transition"],
                            contributions={"peer_size": 2.0, "exposure": -1.5})  # fmt: skip
-    assert priced[-1].part == "exposure"
-    assert priced[-1].text.startswith("Ranked a little lower: on mobility transition it is")
+    assert priced[-1].part == "exposure" and priced[-1].text == FOCUSED_EXPOSURE_TEXT
+    assert "mobility" not in priced[-1].text.lower()
 
 
 def test_size_is_told_with_the_population_only_when_the_model_added_for_it():
