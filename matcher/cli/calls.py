@@ -30,7 +30,7 @@ calls_group = _DefaultGroup(
 @click.argument("city")
 @click.option("--country", "city_country", default=None, help="Country of CITY if ambiguous.")
 @click.option(
-    "--status", default="open", show_default=True, type=click.Choice(["open", "forthcoming", "all"])
+    "--status", default="all", show_default=True, type=click.Choice(["open", "forthcoming", "all"])
 )
 @click.option("--programme", "programmes", multiple=True, help="e.g. 'Horizon Europe', 'LIFE'.")
 @click.option(

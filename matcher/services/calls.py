@@ -39,7 +39,10 @@ class CallQueryError(ValueError):
 class CallFilters:
     """Options of a call search; every one is a hard filter applied before ranking."""
 
-    status: str = "open"
+    #: Open and forthcoming by default (DESIGN: the calls a city can go for now or prepare):
+    #: months after a snapshot few calls are still open, and a city must still see the next
+    #: ones; each call says whether it is forthcoming.
+    status: str = "all"
     programmes: tuple[str, ...] = ()
     deadline_within_days: int | None = None
     min_budget: float | None = None

@@ -346,7 +346,7 @@ class PartnerFilterForm(FilterForm):
 class CallFilterForm(FilterForm):
     """Filters of the calls for a city; see :class:`matcher.services.calls.CallFilters`."""
 
-    status = RadioField("Status", choices=_choices(CALL_STATUS_LABELS.items()), default="open")
+    status = RadioField("Status", choices=_choices(CALL_STATUS_LABELS.items()), default="all")
     programme = SelectField("Programme", choices=[], default="")
     deadline_within_days = WholeNumberField(
         "Deadline within (days)",

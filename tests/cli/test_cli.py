@@ -102,6 +102,11 @@ def test_closed_calls_are_not_listed_as_open(runner):
     assert deadlines and all(d >= "2026-09-01" for d in deadlines)
 
 
+def test_a_citys_calls_are_open_and_forthcoming_by_default(runner):
+    report = json.loads(runner.invoke(args=["calls", "Bologna", "--json"]).stdout)
+    assert report["status"] == "all"
+
+
 def test_unknown_programme_is_a_usage_error(runner):
     result = runner.invoke(args=["calls", "Bologna", "--programme", "Nope"])
     assert result.exit_code == 2 and "unknown programme" in result.output

@@ -109,7 +109,9 @@ class PartnerSearchQuery(QueryParameters):
 class CityCallsQuery(QueryParameters):
     """Filters of the calls for one city; every one applies before ranking."""
 
-    status: CallStatus = Field(default="open")  # type: ignore[valid-type]
+    status: CallStatus = Field(  # type: ignore[valid-type]
+        default="all", description="open, forthcoming, or all (open and forthcoming: default)."
+    )
     programme: Programmes = []
     deadline_within_days: int | None = Field(
         default=None, ge=0, le=3650, description="Next deadline at most this many days away."

@@ -39,7 +39,7 @@ def city_calls(slug: str):
         status = 400
     else:
         filters = calls_service.CallFilters(
-            status=form.status.data or "open",
+            status=form.status.data or "all",
             programmes=(form.programme.data,) if form.programme.data else (),
             deadline_within_days=form.deadline_within_days.data,
             min_budget=form.min_budget.data,

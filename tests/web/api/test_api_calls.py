@@ -39,6 +39,15 @@ def test_city_calls_come_in_six_groups_ranked_by_fit(client):
     assert others == sorted(others, key=["eligible", "needs_partners"].index)
 
 
+def test_a_citys_calls_are_open_and_forthcoming_unless_asked_otherwise(client):
+    # A city must see the calls it can prepare for, not only those open today.
+    default = client.get("/api/v1/cities/nl-emmen/calls").get_json()
+    assert default["status"] == "all"
+    assert default == client.get("/api/v1/cities/nl-emmen/calls?status=all").get_json()
+    only_open = client.get("/api/v1/cities/nl-emmen/calls?status=open").get_json()
+    assert only_open["status"] == "open"
+
+
 def test_the_calls_written_for_cities_lead_without_declared_needs(client):
     body = client.get("/api/v1/cities/nl-emmen/calls?status=all").get_json()
     assert body["lead"] == "cities" and body["needs"] == []
