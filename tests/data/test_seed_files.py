@@ -280,7 +280,7 @@ def test_profile_themes_exist(profiles, theme_ids):
 
 #: Funding programmes and initiatives: what pays for work on a subject, not a subject. A
 #: call text names its programme in every paragraph, so such a synonym would tag every call
-#: of the programme (every New European Bauhaus call was "on" culture and heritage, the
+#: of the programme (15 of the 21 New European Bauhaus calls were "on" culture and heritage, the
 #: homelessness ones included, and a city declaring that need was offered them).
 PROGRAMME_NAMES = (
     "new european bauhaus", "neb", "cities mission", "horizon europe", "life", "interreg",
