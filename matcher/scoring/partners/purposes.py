@@ -348,10 +348,10 @@ def load_models(path: Path = MODELS_FILE) -> dict[str, PurposeModel]:
     return {m["purpose"]: PurposeModel.from_dict(m) for m in data.get("models", [])}
 
 
-#: A geography mode, when chosen, in logit units: as strong as the strongest evidence, so
-#: "far" keeps far cities on top and orders them by the purpose's fit (a far candidate's
-#: part is 1 from :data:`matcher.scoring.partners.weights.FAR_FULL_KM` on, so distance alone
-#: stops deciding there).
+#: A geography mode, in logit units: at least this, and the model's place evidence where
+#: stronger (:func:`geography_weight`; 6 alone lost to ``any``'s 22: Emmen's "far" list began
+#: 17-28 km away), so "far" keeps far cities on top and orders them by the purpose's fit (a
+#: far candidate's part is 1 from ``weights.FAR_FULL_KM`` on: distance stops deciding there).
 GEOGRAPHY_PREFERENCE = 6.0
 #: Model features told as one of the ranker's parts in the explanation: the place features
 #: as ``proximity``, the per-purpose records as ``track_record``.
@@ -409,6 +409,14 @@ ACTIVITY_REGION = 1500
 #: its held-out plain nDCG@10 fell to 0.003. A focused list keeps the cap under every
 #: purpose, and pays its focus's own hub prices on top.
 PLAIN_ACTIVITY_IN_FULL = frozenset({"research"})
+
+
+def geography_weight(model: PurposeModel) -> float:
+    """Logit units of a chosen geography mode: :data:`GEOGRAPHY_PREFERENCE`, or the model's
+    place evidence (proximity, distance and abroad) where stronger, so the mode overrules it."""
+    ranges = model.part_ranges()
+    place = sum(v for k, v in ranges.items() if PART_OF_FEATURE.get(k, k) == "proximity")
+    return max(GEOGRAPHY_PREFERENCE, place)
 
 
 def place_led(model: PurposeModel) -> bool:
@@ -538,7 +546,8 @@ def purpose_contributions(
             values = values * reach
         out[part] = out[part] + values if part in out else values
     if geography != "any":
-        out["geography"] = np.float32(GEOGRAPHY_PREFERENCE) * np.asarray(parts["geography"])
+        weight = np.float32(geography_weight(model))
+        out["geography"] = weight * np.asarray(parts["geography"])
     if hub_penalty is not None:
         out["exposure"] = -np.asarray(hub_penalty, np.float32)
     return out

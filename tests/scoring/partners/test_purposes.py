@@ -119,6 +119,14 @@ def test_an_unknown_purpose_is_refused():
         ranker.rank(1, 3, purpose="nowhere")
 
 
+def test_far_keeps_far_cities_on_top_under_a_model_led_by_place():
+    # The model's place evidence (30 logit) dwarfs a flat preference: "far" must still win.
+    ranker = ranker_with(CITIES, {"near": linear(proximity=30.0)})
+    assert ranker.rank(1, 2, purpose="near").ids.tolist() == [2, 3]
+    assert set(ranker.rank(1, 2, purpose="near", geography="far").ids.tolist()) == {4, 5}
+    assert ranker.rank(1, 1, purpose="near", geography="different-country").ids.tolist() == [2]
+
+
 def test_far_ranks_far_cities_by_the_purpose_not_by_distance_alone():
     projects = [Collaboration(id=i, source="CORDIS", source_ref=f"P{i}", title=f"P{i}",
                               member_city_ids=(5, 3)) for i in range(1, 4)]  # fmt: skip
