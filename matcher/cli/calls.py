@@ -305,6 +305,6 @@ def _print_proposal(proposal, lead):
         verdict = "would fix it" if relaxation.fixes else "tried, does not help"
         click.echo(f"  {verdict}: {relaxation.description}")
     for needed in proposal.other_members_needed:
-        click.echo(f"  also needed (not a city): {needed}")
+        click.echo(f"  also needed (add it yourself: not chosen among the cities): {needed}")
     for result in proposal.rule_results:
         click.echo(f"  {result.status.value:<8} {result.reason}")

@@ -399,10 +399,16 @@ def _requirement(rule: EligibilityRule) -> str:
     if rule.kind == RuleKind.MIN_COUNTRIES:
         scope = _scope_noun(params.get("from_set"), params["min"])
         return f"partners from at least {params['min']} {scope}"
-    generic = params["flag"].replace("_", " ")
+    return f"at least {params['min']} {member_label(params['flag'], params['min'])}"
+
+
+def member_label(flag: str, count: int = 1) -> str:
+    """A required-member flag in words, singular for a ``count`` of 1, else plural ("city
+    that is an urban node of the TEN-T network"; an unknown flag as its words)."""
+    generic = flag.replace("_", " ")
     naive_plural = generic[:-1] + "ies" if generic.endswith("y") else generic + "s"
-    singular, plural = _FLAG_LABELS.get(params["flag"], (generic, naive_plural))
-    return f"at least {params['min']} {singular if params['min'] == 1 else plural}"
+    singular, plural = _FLAG_LABELS.get(flag, (generic, naive_plural))
+    return singular if count == 1 else plural
 
 
 def _min_partners(rule: EligibilityRule, cities: Sequence[City]) -> RuleResult:

@@ -520,7 +520,9 @@ class ConsortiumOut(BaseModel):
     unmet: list[UnmetRuleOut]
     relaxations: list[RelaxationOut]
     other_members_needed: list[str] = Field(
-        description="Required members that are not cities: add them by hand."
+        description="Required members City Matcher cannot choose among its cities (other "
+        "kinds of member, or cities of a kind it holds no list of, such as TEN-T urban nodes): "
+        "add them by hand."
     )
     rule_results: list[RuleResultOut]
     candidates_considered: int

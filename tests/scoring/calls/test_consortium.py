@@ -77,7 +77,19 @@ def test_call_rules_become_consortium_constraints():
     quotas = [(q.role, q.min, q.within) for q in rules.country_quotas]
     assert quotas == [("coordinator", 1, EU27), ("", 1, EU27)]
     assert [q.flag for q in rules.member_quotas] == ["mission_city"]
-    assert [q.describe() for q in rules.other_members] == ["at least 3 police authority members"]
+    assert [q.describe() for q in rules.other_members] == ["at least 3 police authorities"]
+
+
+def test_members_a_city_cannot_be_are_named_as_the_call_check_names_them():
+    # One wording for the eligibility check and the consortium: not "tent urban node".
+    rules = consortium_rules(call_with(
+        rule(RuleKind.REQUIRED_MEMBER, flag="tent_urban_node", min=1),
+        rule(RuleKind.REQUIRED_MEMBER, flag="research_organisation", min=2),
+    ))  # fmt: skip
+    assert [q.describe() for q in rules.other_members] == [
+        "at least 1 city that is an urban node of the TEN-T network",
+        "at least 2 universities or research organisations",
+    ]
 
 
 def test_unparsed_rules_constrain_nothing():
@@ -235,7 +247,7 @@ def test_non_city_members_are_listed_for_the_user_to_add():
         call_with(police), LEAD, [city(1, "DE"), city(2, "FR")], call_fit=fits({}), size=3
     )
     assert proposal.valid
-    assert proposal.other_members_needed == ("at least 3 police authority members",)
+    assert proposal.other_members_needed == ("at least 3 police authorities",)
 
 
 def test_evaluator_checks_the_proposed_set_lead_first():

@@ -5,8 +5,9 @@ a :class:`ConsortiumRules`: what every member must be (country, population, appl
 who may coordinate (some member must), how many members the consortium may have, and the
 quotas it must meet (distinct countries, members carrying a flag such as "Mission city").
 
-Required members of kinds that are not cities (police authorities, SMEs, ...) cannot be filled
-from the city candidates; they are kept apart as :attr:`ConsortiumRules.other_members` so the
+Required members of kinds that are not cities (police authorities, SMEs, ...), or cities of a
+kind no data says which are (TEN-T urban nodes), cannot be filled from the city candidates;
+they are kept apart as :attr:`ConsortiumRules.other_members` so the
 builder can say they must be added, without calling the city part invalid. Rules that could not
 be parsed constrain nothing here; the eligibility evaluator reports them as unknown.
 """
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from matcher.domain import COUNTRY_NAMES, COUNTRY_SETS, City, FundingCall, RuleKind
+from matcher.scoring.calls.eligibility import member_label
 from matcher.scoring.calls.patterns import MUNICIPALITY_TYPES
 
 __all__ = [
@@ -51,12 +53,6 @@ CITY_FLAGS: dict[str, Callable[[City], bool]] = {
 }
 #: Flags every city carries: they add to the count of members but never distinguish a city.
 UNIVERSAL_FLAGS = frozenset(CITY_FLAGS) - {"mission_city", "adaptation_mission_signatory"}
-_FLAG_LABELS = {
-    "mission_city": "Mission city",
-    "adaptation_mission_signatory": "Adaptation Mission signatory",
-    "city": "city",
-    "public_body": "public body",
-}
 
 #: Consortium size (lead included) when neither the call nor the user sets one: three members
 #: from three countries is the Horizon Europe standard for collaborative actions.
@@ -109,10 +105,10 @@ class MemberQuota:
     @property
     def label(self) -> str:
         """What one such member is, in words ("Mission city")."""
-        return _FLAG_LABELS.get(self.flag, self.flag.replace("_", " "))
+        return member_label(self.flag)
 
     def describe(self) -> str:
-        return f"at least {self.min} {self.label}{'' if self.min == 1 else ' members'}"
+        return f"at least {self.min} {member_label(self.flag, self.min)}"
 
 
 @dataclass(frozen=True, slots=True)
