@@ -7,6 +7,9 @@ from flask.cli import AppGroup, with_appcontext
 
 from matcher.cli.common import emit_json, open_session, resolve_city, today
 
+#: How a status filter reads in the header of a city's calls.
+_STATUS_WORDS = {"open": "open now", "forthcoming": "forthcoming", "all": "open and forthcoming"}
+
 
 class _DefaultGroup(AppGroup):
     """A group whose first argument, when it is not a subcommand, goes to a default command:
@@ -97,7 +100,7 @@ def calls_for_city_command(
         )
         return
     click.echo(
-        f"Calls for {found.name} ({found.country}), status {status}, today "
+        f"Calls for {found.name} ({found.country}), {_STATUS_WORDS[status]}, today "
         f"{result.today.isoformat()}: {result.considered} calls considered"
     )
     if result.data_label:

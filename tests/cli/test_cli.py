@@ -105,6 +105,10 @@ def test_closed_calls_are_not_listed_as_open(runner):
 def test_a_citys_calls_are_open_and_forthcoming_by_default(runner):
     report = json.loads(runner.invoke(args=["calls", "Bologna", "--json"]).stdout)
     assert report["status"] == "all"
+    assert (
+        "Bologna (IT), open and forthcoming, today"
+        in runner.invoke(args=["calls", "Bologna"]).output
+    )
 
 
 def test_unknown_programme_is_a_usage_error(runner):
