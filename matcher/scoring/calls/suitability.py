@@ -353,12 +353,13 @@ def assess(call: FundingCall) -> Suitability:
             "Local or public authorities are among the stakeholders",
             mention or city_sentences[0],
         )
-    if _defers_to_call_document(call):
+    deferring = _defers_to_call_document(call)
+    if deferring:
         return _make(
             "unlikely",
             "Unlikely as far as the portal shows: its short text defers to the call document,"
             " which may name local authorities; check it",
-            _defers_to_call_document(call),
+            deferring,
         )
     return _make(
         "unlikely",

@@ -126,6 +126,7 @@ __all__ = [
     "prior_inputs",
     "prior_scores",
     "sample_rows",
+    "world_prices",
     "shares",
 ]
 
@@ -341,6 +342,16 @@ def band_prices(rows: np.ndarray, scores: np.ndarray, bands: np.ndarray,
         weights = country_weights(rows[mine], countries)
         out[band] = capacity_prices(lists.take(mine), cap=cap, weights=weights)
     return out
+
+
+def world_prices(model: PurposeModel, inputs: Iterable[PriorInputs], n: int,
+                 bands: np.ndarray, countries: np.ndarray | None = None,
+                 focus: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """:func:`band_prices` of one model over the sampled queries ``inputs`` (one world, such
+    as an evaluation fold's), of the plain prior or, with ``focus``, of that focus's prior."""
+    sampled, prior = prior_scores({model.purpose: model}, inputs, n, focus=focus)
+    return band_prices(sampled, prior[model.purpose], bands, cap=cap_for(model),
+                       countries=countries)  # fmt: skip
 
 
 def capacity_prices(scores: np.ndarray | Lists, *, cap: float | None = None,

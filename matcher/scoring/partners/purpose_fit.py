@@ -190,11 +190,9 @@ def cross_validated(
             if inputs is not None:
                 key = None if r.focus_vector is None else r.focus_vector.tobytes()
                 if key not in prices:
-                    sampled, prior = hubs.prior_scores({purpose: model}, inputs, len(r.km),
-                                                       focus=r.focus_vector)  # fmt: skip
-                    prices[key] = hubs.band_prices(sampled, prior[purpose], hub_bands,
-                                                   cap=hubs.cap_for(model),
-                                                   countries=hub_countries)  # fmt: skip
+                    prices[key] = hubs.world_prices(
+                        model, inputs, len(r.km), hub_bands, hub_countries, focus=r.focus_vector
+                    )
                 penalty = prices[key][r.band]
             out[i] = scores_with(model, r, geography, penalty)
     return [s for s in out if s is not None]
