@@ -265,6 +265,30 @@ def focus_and_hubs(cities, collaborations, themes, args) -> None:
                   f"(bar <= 4): {'met' if hub_count <= 4 else 'NOT met'}")  # fmt: skip
 
 
+def each_theme(cities, collaborations, themes, args) -> None:
+    """The stricter hub check: one focus theme for all 15 cities, every theme in turn."""
+    vectoriser = ProfileVectoriser().fit(cities, [t.id for t in themes],
+                                         collaborations=collaborations)  # fmt: skip
+    ranker = PartnerRanker().fit(vectoriser)
+    chosen = pick_cities(cities, args.cities)
+    print(f"\nOne focus theme for all {len(chosen)} cities ({args.cities} set), every theme:")
+    for purpose in ("any", "transnational", "research", "peer-exchange"):
+        over, steered = [], 0
+        for theme in themes:
+            top5 = Counter()
+            for city in chosen:
+                plain = ranker.rank(city.id, TOP, purpose=purpose, size_bands=DEFAULT_SIZE_BANDS)
+                focused = ranker.rank(city.id, TOP, purpose=purpose, theme_focus=[theme.id],
+                                      size_bands=DEFAULT_SIZE_BANDS)  # fmt: skip
+                top5.update(int(i) for i in focused.ids[:5])
+                steered += len(set(focused.ids) - set(plain.ids)) >= 4
+            if top5 and top5.most_common(1)[0][1] > 4:
+                over.append(theme.id)
+        print(f"  {purpose:<14} themes with a city in more than 4 top-5 lists: {len(over)}/"
+              f"{len(themes)}; city-theme pairs whose focus changes >= 4 of the top {TOP}: "
+              f"{steered}/{len(themes) * len(chosen)}")  # fmt: skip
+
+
 def _km(a, b) -> float:
     """Great-circle distance between two cities (NaN when either is not located)."""
     if None in (a.lat, a.lon, b.lat, b.lon):
@@ -283,6 +307,9 @@ def main() -> None:
     parser.add_argument(
         "--focus-only", action="store_true", help="only the theme-focus and hub checks"
     )
+    parser.add_argument("--each-theme", action="store_true",
+                        help="only the stricter check: one focus theme for all 15 cities, "
+                        "every theme in turn")  # fmt: skip
     parser.add_argument(
         "--hub-cap",
         type=float,
@@ -298,9 +325,9 @@ def main() -> None:
     print_machine()
     if args.fit:
         run_fit(args)
-    elif args.focus_only:
+    elif args.focus_only or args.each_theme:
         cities, collaborations, themes, _vectoriser = setup()
-        focus_and_hubs(cities, collaborations, themes, args)
+        (each_theme if args.each_theme else focus_and_hubs)(cities, collaborations, themes, args)
     else:
         run_quality(args)
 

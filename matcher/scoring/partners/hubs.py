@@ -50,6 +50,20 @@ and 14, 14 -> 7, 4 and 14, 12; research 15, 15 and 15, 15 -> 15, 9 and 15, 13; p
 exchange 11, 4 and 13, 11 -> 7, 4 and 12, 8. Held out, the focused engines lose nothing:
 cross-border 0.179, transnational 0.035 (was 0.033).
 
+**Focused lists hold a stricter cap** (:data:`HUB_CAP_FOCUSED`, 0.1 against the plain
+0.15), and under a place-led purpose every holder of the focus theme gets the whole focus
+weight (:data:`~matcher.scoring.partners.purposes.FOCUS_EXPERIENCE_FULL`), so distance, not
+specialism, decides between holders. Measured on 2026-12-06 with the served index, in
+``benchmarks/purposes.py --focus-only`` (one focus theme per city, both city sets): every
+focused hub check is met (``any``: Tuttlingen in 5 before, now at most 4; a focus changes 4
+or more of the top 10 for 15 and 15 of the 15 cities, was 14 and 15). Stricter, with one
+theme for all 15 cities of a set, over the 26 themes, 4 purposes and both sets (208 checks,
+the themes with the fewest holders are hubs by nature: five cities in Europe have a project
+on systemic innovation): the checks over the bar fall from 92 to 70, and the city-theme pairs
+whose focus changes 4 or more of the top 10 rise from 2,236 to 2,350. Held out, focused:
+cross-border 0.178 (0.179), research 0.087 (0.087), transnational 0.033 (0.035; 0.029 when
+the holders also saturated there, which is why only place-led purposes saturate).
+
 **The cap** (:data:`HUB_CAP`, :func:`cap_for`), measured with ``benchmarks/purposes.py``
 (held out: grouped 5-fold cross-validation, each fold priced by its own model, then on a
 prior of all the data, hidden groups included, which flattered prices: see
@@ -111,6 +125,7 @@ from matcher.scoring.partners.weights import EARTH_RADIUS_KM
 
 __all__ = [
     "HUB_CAP",
+    "HUB_CAP_FOCUSED",
     "HUB_CAP_UNFITTED",
     "HUB_SAMPLE",
     "HUB_KEEP",
@@ -140,6 +155,10 @@ HUB_TOP = 10
 HUB_CAP: float | None = 0.15
 #: The cap for a purpose model not fitted on data (``info["fitted"]`` false: peer exchange).
 HUB_CAP_UNFITTED = 0.1
+#: The cap of a focused list's prices (:func:`prices_for`): a focus narrows the field to the
+#: few cities with projects on its themes, so at the plain cap the same one or two topped the
+#: focused lists of a whole region (see the module text for the measured choice).
+HUB_CAP_FOCUSED = 0.1
 #: Price rounds.
 HUB_ROUNDS = 8
 #: Candidates kept per sampled query (:class:`Lists`).
@@ -350,7 +369,8 @@ def world_prices(model: PurposeModel, inputs: Iterable[PriorInputs], n: int,
     """:func:`band_prices` of one model over the sampled queries ``inputs`` (one world, such
     as an evaluation fold's), of the plain prior or, with ``focus``, of that focus's prior."""
     sampled, prior = prior_scores({model.purpose: model}, inputs, n, focus=focus)
-    return band_prices(sampled, prior[model.purpose], bands, cap=cap_for(model),
+    focused = focus is not None and bool(np.any(focus))
+    return band_prices(sampled, prior[model.purpose], bands, cap=cap_for(model, focused=focused),
                        countries=countries)  # fmt: skip
 
 
@@ -383,14 +403,18 @@ def capacity_prices(scores: np.ndarray | Lists, *, cap: float | None = None,
     return price
 
 
-def cap_for(model: PurposeModel) -> float | None:
+def cap_for(model: PurposeModel, *, focused: bool = False) -> float | None:
     """The cap a purpose model's prices hold: :data:`HUB_CAP`, or :data:`HUB_CAP_UNFITTED`
-    (never looser) for a model not fitted on data; None when prices are off."""
+    (never looser) for a model not fitted on data, and never looser than
+    :data:`HUB_CAP_FOCUSED` for a focus's prices; None when prices are off."""
     if HUB_CAP is None:
         return None
+    cap = HUB_CAP
     if model.info.get("fitted") is False:
-        return min(HUB_CAP, HUB_CAP_UNFITTED)
-    return HUB_CAP
+        cap = min(cap, HUB_CAP_UNFITTED)
+    if focused:
+        cap = min(cap, HUB_CAP_FOCUSED)
+    return cap
 
 
 def prices_of(ranker) -> dict[str, np.ndarray]:
@@ -437,7 +461,7 @@ def prices_for(ranker, purpose: str, band: int,
         rows, scores = prior_scores({purpose: model}, prior_inputs(ranker, rows),
                                     len(ranker.city_ids_), focus=focus)  # fmt: skip
         found = sp.csr_matrix(capacity_prices(
-            scores[purpose], cap=cap_for(model),
+            scores[purpose], cap=cap_for(model, focused=True),
             weights=country_weights(rows, ranker.country_codes_)))  # fmt: skip
         while len(kept[1]) >= FOCUS_PRICES_KEPT:  # the oldest goes
             kept[1].pop(next(iter(kept[1]), None), None)

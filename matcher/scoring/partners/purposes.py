@@ -26,15 +26,10 @@ groups of them. Three forms are fitted and compared on held-out groups
 Either way a candidate's score is exactly the sum of its per-feature contributions, which is
 what the explanation shows. The held-out figures of every form are recorded per model in
 ``info`` with the form chosen (refit of 2026-12-06: grouped boosting for research, logistic
-regression for the others). The fitted models are data
-(``purpose_models.json`` beside this module, written by ``benchmarks/purposes.py --fit``),
-with the training groups and the held-out figures recorded in them. Until 2026-12-06 the
-evaluation leaked: each query wrote its hidden group's leave-out activity into the shared
-index, so later queries saw earlier groups' members with activity out of step with their
-per-purpose records, and the models learned that artefact (track record +15 to +20 logit,
-per-purpose records -3 to -10). The held-out figures quoted in this module's comments
-before that date were measured that way; the models were refitted on honest rows then
-(``size``, the candidate's own population, was added at the same time).
+regression for the others). The fitted models are data (``purpose_models.json`` beside this
+module, written by ``benchmarks/purposes.py --fit``), with the training groups and the
+held-out figures recorded in them. Held-out figures quoted here from before 2026-12-06 were
+measured with an evaluation that leaked hidden groups' activity (see the git history).
 
 **User preferences on top.** A theme focus, declared needs and offers, and a geography mode
 are what the user asks for, not evidence the collaborations can identify (nobody declares
@@ -438,6 +433,11 @@ FOCUS_THEMED = 10
 #: :data:`~matcher.scoring.partners.weights.CROSS_BORDER_MAX_KM`), so a focused cross-border
 #: list stays a list of the region even where no neighbour worked on the theme.
 FOCUS_WIDEST_KM = CROSS_BORDER_MAX_KM
+#: Under a place-led purpose a holder of a focus theme (:func:`focus_holders`) gets the whole
+#: focus weight from this ``experience`` part on (the focus asks who worked on the theme, not
+#: who worked on little else): with the reach widened across a region, specialists topped its
+#: focused lists (Tuttlingen in 5 of 15, ``any``); now distance decides (:mod:`.hubs`).
+FOCUS_EXPERIENCE_FULL = 0.25
 
 
 def focus_holders(experience: np.ndarray, focus: np.ndarray) -> np.ndarray:
@@ -479,12 +479,9 @@ def neighbourhood(km: np.ndarray, located: np.ndarray, size: int = FOCUS_NEIGHBO
 #: themes as the focus) a focus scaled to proximity cut nDCG@10 from 0.28 to 0.17, below the
 #: nearest-distance baseline (the fitted model gives theme experience a weight of -0.04). Under
 #: these a focus keeps its base weights: it reorders neighbours, it does not replace them.
-#: Scaled by 2 and 4 instead (same check, later), held-out nDCG@10 fell to 0.269 and 0.239
-#: while the focus changed 4 of the top 10 for only 3 and 4 of the 15 cities (other set: 3 and
-#: 11): no scale both steers and keeps the held-out figure. Nor does a pool: with a focus,
-#: proximity counted as equal within the query's 12 or 25 nearest located cities (so the focus
-#: and the other parts order them) changed 4 of the top 10 for 7 and 15 of the 15 cities, but
-#: held-out nDCG@10 fell to 0.210 and 0.162: the real partners are the nearest, in order.
+#: Scaled by 2 and 4 (later), held-out 0.269 and 0.239, steering 3 and 4 of 15 cities; a pool
+#: (proximity equal within the 12 or 25 nearest) steered 7 and 15 but held out 0.210 and 0.162:
+#: no form both steers and keeps the held-out figure; the real partners are the nearest.
 PLACE_BOUND_PURPOSES = frozenset({"cross-border"})
 
 
@@ -541,7 +538,10 @@ def purpose_contributions(
         if name != "complementarity" and not focus:
             continue  # without a focus only declared needs and offers are a preference
         part = "experience" if name == "focus_experience" else name
-        values = np.float32(weight) * np.asarray(parts[part], np.float32)
+        values = np.asarray(parts[part], np.float32)
+        if name == "focus_experience" and themed is not None and place_led(model):
+            values = np.where(themed, np.minimum(values / FOCUS_EXPERIENCE_FULL, 1.0), values)
+        values = np.float32(weight) * values
         if reach is not None and name != "complementarity":
             values = values * reach
         out[part] = out[part] + values if part in out else values

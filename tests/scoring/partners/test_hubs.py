@@ -73,6 +73,7 @@ def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
     # Two far cities share the only project on energy: a focus on it puts them in every
     # focused list, where the plain prior never has them.
     monkeypatch.setattr(hubs, "HUB_CAP", 0.5)
+    monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.5)  # the ring has too few countries for less
     monkeypatch.setattr(hubs, "HUB_SAMPLE", 40)
     holders = [_city(100, 0.0, 30.0), _city(101, 0.1, 30.0)]
     project = Collaboration(id=1, source="keep.eu", source_ref="P1", title="Grid",
@@ -91,7 +92,8 @@ def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
     # Measured over the band's sampled queries only: what every band's prices would say.
     sampled, prior = hubs.prior_scores(ranker.purpose_models_, hubs.prior_inputs(ranker),
                                        len(ranker.city_ids_), focus=focus)  # fmt: skip
-    every_band = hubs.band_prices(sampled, prior["p"], ranker.size_band_codes_, cap=0.5,
+    cap = hubs.cap_for(ranker.purpose_models_["p"], focused=True)
+    every_band = hubs.band_prices(sampled, prior["p"], ranker.size_band_codes_, cap=cap,
                                   countries=ranker.country_codes_)  # fmt: skip
     assert np.allclose(focused_prices, every_band[band])
     ranker.purpose_models_ = {}  # measured once and kept: no model is read again
@@ -119,6 +121,16 @@ def test_a_model_not_fitted_on_data_holds_the_stricter_cap(monkeypatch):
     assert hubs.cap_for(rule) == hubs.HUB_CAP_UNFITTED < 0.15
     monkeypatch.setattr(hubs, "HUB_CAP", None)
     assert hubs.cap_for(rule) is None
+
+
+def test_a_focus_is_priced_at_the_stricter_focused_cap(monkeypatch):
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.15)
+    monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.1)
+    fitted = PurposeModel("p", "linear", 0.0, {"text": 1.0}, info={"fitted": True})
+    assert hubs.cap_for(fitted, focused=True) == 0.1
+    assert hubs.cap_for(fitted) == 0.15
+    monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.3)  # never looser than the plain cap
+    assert hubs.cap_for(fitted, focused=True) == 0.15
 
 
 def test_no_prices_where_a_cap_cannot_hold_or_means_nothing():

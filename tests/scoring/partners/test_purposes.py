@@ -369,3 +369,37 @@ def test_a_fitted_score_estimates_the_real_chance_of_being_a_partner(form):
     chance = np.mean([1 / (1 + np.exp(-model.score(r.features()))) for r in rows])
     real = 3 / (n - 1)
     assert real / 2 < chance < real * 2
+
+
+def test_under_a_place_led_model_every_holder_of_the_focus_theme_gets_the_whole_weight():
+    # A specialist (most of its record on the theme) and a generalist that also worked on it
+    # count alike for the focus, so distance decides between them; a city with no project on
+    # the theme keeps what its record says of the query's other interests, proportionally.
+    # Under a model not led by place the focus stays proportional for everyone.
+    from matcher.scoring.partners.purposes import (
+        FOCUS_EXPERIENCE_FULL,
+        preference_weights,
+        purpose_contributions,
+    )
+
+    model = linear(proximity=5.0, text=1.0)
+    n = 3
+    parts = {name: np.zeros(n, np.float32) for name in
+             ("proximity", "geography", "shared_interests", "complementarity", "text")}  # fmt: skip
+    parts["experience"] = np.array([0.9, FOCUS_EXPERIENCE_FULL, 0.2], np.float32)
+    km = np.array([500.0, 100.0, 50.0])  # all within the query's region: reach 1
+    contributions = purpose_contributions(
+        model, parts, km, np.zeros(n, bool), np.ones(n, bool), focus=True,
+        themed=np.array([True, True, False]),
+    )  # fmt: skip
+    weight = preference_weights(model)["focus_experience"]
+    assert contributions["experience"].tolist() == pytest.approx([weight, weight, 0.2 * weight])
+    free = linear(text=5.0)
+    contributions = purpose_contributions(
+        free, parts, km, np.zeros(n, bool), np.ones(n, bool), focus=True,
+        themed=np.array([True, True, False]),
+    )  # fmt: skip
+    weight = preference_weights(free)["focus_experience"]
+    assert contributions["experience"].tolist() == pytest.approx(
+        [0.9 * weight, FOCUS_EXPERIENCE_FULL * weight, 0.2 * weight]
+    )
