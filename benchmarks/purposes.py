@@ -212,12 +212,18 @@ def pick_cities(cities, which: str = "main"):
     return chosen
 
 
+def served_ranker(cities, collaborations, themes) -> PartnerRanker:
+    """The ranker the service builds: the shipped profiles as they are (the evaluation's
+    :func:`setup` leaves out the interests derived from projects, to hide held-out groups)."""
+    vectoriser = ProfileVectoriser().fit(cities, [t.id for t in themes],
+                                         collaborations=collaborations)  # fmt: skip
+    return PartnerRanker().fit(vectoriser)
+
+
 def focus_and_hubs(cities, collaborations, themes, args) -> None:
     """Does a theme focus reorder the list and name the theme; are there hubs?"""
-    theme_ids = [t.id for t in themes]
     labels = {t.id: t.label for t in themes}
-    vectoriser = ProfileVectoriser().fit(cities, theme_ids, collaborations=collaborations)
-    ranker = PartnerRanker().fit(vectoriser)
+    ranker = served_ranker(cities, collaborations, themes)
     by_id = {c.id: c for c in cities}
     of_city: dict[int, list] = {}
     for collab in collaborations:
@@ -267,9 +273,7 @@ def focus_and_hubs(cities, collaborations, themes, args) -> None:
 
 def each_theme(cities, collaborations, themes, args) -> None:
     """The stricter hub check: one focus theme for all 15 cities, every theme in turn."""
-    vectoriser = ProfileVectoriser().fit(cities, [t.id for t in themes],
-                                         collaborations=collaborations)  # fmt: skip
-    ranker = PartnerRanker().fit(vectoriser)
+    ranker = served_ranker(cities, collaborations, themes)
     chosen = pick_cities(cities, args.cities)
     print(f"\nOne focus theme for all {len(chosen)} cities ({args.cities} set), every theme:")
     for purpose in ("any", "transnational", "research", "peer-exchange"):

@@ -515,21 +515,21 @@ def purpose_contributions(
     ``proximity``); the score is ``model.intercept`` plus their sum. ``hub_penalty`` (logit
     units per candidate, :mod:`matcher.scoring.partners.hubs`) is taken off as the part
     ``exposure`` (a focused list pays its focus's prices, :func:`~matcher.scoring.partners.
-    hubs.prices_for`). ``themed``
-    (:func:`focus_holders`) widens a focus's reach."""
+    hubs.prices_for`). ``themed`` (:func:`focus_holders`) widens a focus's reach."""
     features = pair_features(parts, km, abroad, located, purpose_counts)
     out: dict[str, np.ndarray] = {}
     for name, values in model.contributions(features).items():
         key = PART_OF_FEATURE.get(name, name)
         out[key] = out[key] + values if key in out else values
+    led = place_led(model)
     if "track_record" in out and (focus or model.purpose not in PLAIN_ACTIVITY_IN_FULL):
         out["track_record"] = np.minimum(out["track_record"], np.float32(ACTIVITY_CAP))
-        if not focus and not place_led(model):  # without a focus, in the query's region
+        if not focus and not led:  # without a focus, in the query's region
             out["track_record"] = out["track_record"] * neighbourhood(km, located,
                                                                       ACTIVITY_REGION)  # fmt: skip
     reach = None
     if focus:
-        if place_led(model):
+        if led:
             widest = FOCUS_WIDEST_KM if model.purpose in PLACE_BOUND_PURPOSES else np.inf
             reach = neighbourhood(km, located, FOCUS_NEIGHBOURS, themed, widest)
         else:  # the region is already wide; widened further it hands lists to hubs
@@ -539,7 +539,7 @@ def purpose_contributions(
             continue  # without a focus only declared needs and offers are a preference
         part = "experience" if name == "focus_experience" else name
         values = np.asarray(parts[part], np.float32)
-        if name == "focus_experience" and themed is not None and place_led(model):
+        if name == "focus_experience" and themed is not None and led:
             values = np.where(themed, np.minimum(values / FOCUS_EXPERIENCE_FULL, 1.0), values)
         values = np.float32(weight) * values
         if reach is not None and name != "complementarity":
