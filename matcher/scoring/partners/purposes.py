@@ -58,6 +58,7 @@ from pathlib import Path
 
 import numpy as np
 
+from matcher.scoring.partners.features import FEATURES, PART_OF_FEATURE, pair_features
 from matcher.scoring.partners.joint import JointTable, tabulate
 from matcher.scoring.partners.weights import CROSS_BORDER_MAX_KM, EARTH_RADIUS_KM, PROFILE_PARTS
 
@@ -79,29 +80,6 @@ __all__ = [
     "total_score",
 ]
 
-#: The pair features the purpose models read, all in [0, 1]: the ranker's evidence parts
-#: plus ``abroad`` (the candidate is in another country) and ``distance`` (log1p(km) over
-#: log1p(:data:`FAR_KM`), capped at 1: a smooth, scale-free view of distance).
-FEATURES: tuple[str, ...] = (
-    "proximity",
-    "distance",
-    "abroad",
-    "track_record",
-    "history",
-    "networks",
-    "common_partners",
-    "text",
-    "peer_size",
-    "size",
-    "experience",
-    "track_cross_border",
-    "track_transnational",
-    "track_research",
-)
-#: ``track_<purpose>``: the candidate's projects of that purpose (log scale, 1 from this many).
-PURPOSE_TRACK_FULL = 10
-#: ``distance`` reaches 1 at this many kilometres.
-FAR_KM = 4000.0
 #: Preference parts added on top of a purpose model, in logit units per unit of the part
 #: before :func:`preference_weights` scales them to the model: a theme focus or declared
 #: profile is the user's say, not evidence (see the module text).
@@ -138,27 +116,6 @@ INTERACTION_GROUPS: tuple[tuple[str, ...], ...] = (
     ("proximity", "distance", "abroad", "size"),
     ("track_record", "track_cross_border", "track_transnational", "track_research"),
 )
-
-
-def pair_features(parts: Mapping[str, np.ndarray], km: np.ndarray, abroad: np.ndarray,
-                  located: np.ndarray, purpose_counts: np.ndarray | None = None,
-                  ) -> dict[str, np.ndarray]:  # fmt: skip
-    """The model features for a block of candidates from the ranker's parts, distances (km)
-    and whether each candidate is abroad; ``located`` is False where a distance is unknown
-    (its ``distance`` is then 1, as far as it gets, and ``proximity`` already 0);
-    ``purpose_counts`` are the candidates' projects per purpose (cross-border,
-    transnational, research), as :class:`ProfileVectors` holds them."""
-    distance = np.minimum(np.log1p(np.maximum(km, 0.0)) / np.log1p(FAR_KM), 1.0)
-    features = {name: np.asarray(parts[name], np.float32) for name in FEATURES
-                if name in parts}  # fmt: skip
-    features["distance"] = np.where(located, distance, 1.0).astype(np.float32)
-    features["abroad"] = np.asarray(abroad, np.float32)
-    counts = np.zeros((len(km), 3)) if purpose_counts is None else purpose_counts
-    track = np.minimum(np.log1p(np.asarray(counts, np.float32)) / np.log1p(PURPOSE_TRACK_FULL),
-                       1.0)  # fmt: skip
-    for j, name in enumerate(("track_cross_border", "track_transnational", "track_research")):
-        features[name] = track[:, j].astype(np.float32)
-    return features
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,11 +305,6 @@ def load_models(path: Path = MODELS_FILE) -> dict[str, PurposeModel]:
 #: 17-28 km away), so "far" keeps far cities on top and orders them by the purpose's fit (a
 #: far candidate's part is 1 from ``weights.FAR_FULL_KM`` on: distance stops deciding there).
 GEOGRAPHY_PREFERENCE = 6.0
-#: Model features told as one of the ranker's parts in the explanation: the place features
-#: as ``proximity``, the per-purpose records as ``track_record``.
-PART_OF_FEATURE = {"distance": "proximity", "abroad": "proximity",
-                   "track_cross_border": "track_record", "track_transnational": "track_record",
-                   "track_research": "track_record"}  # fmt: skip
 
 
 def strongest_evidence(model: PurposeModel) -> float:

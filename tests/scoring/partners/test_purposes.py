@@ -403,3 +403,16 @@ def test_under_a_place_led_model_every_holder_of_the_focus_theme_gets_the_whole_
     assert contributions["experience"].tolist() == pytest.approx(
         [0.9 * weight, FOCUS_EXPERIENCE_FULL * weight, 0.2 * weight]
     )
+
+
+def test_the_shipped_cross_border_model_prefers_a_town_across_the_border_at_one_distance():
+    # Interreg A partners are neighbours across a border: of two towns alike but for the
+    # border, 40 km east (Germany) and 40 km west (the Netherlands) of a Dutch town, the one
+    # over the border comes first (the shipped model without ``across_border`` put the Dutch
+    # one first: it learned ``abroad`` as a penalty, most foreign cities being far).
+    towns = [city(1, "NL", 60_000, 52.0, 7.0), city(2, "DE", 60_000, 52.0, 7.585),
+             city(3, "NL", 60_000, 52.0, 6.415)]  # fmt: skip
+    ranker = ranker_with(towns, {"cross-border": load_models()["cross-border"]})
+    result = ranker.rank(1, 2, purpose="cross-border")
+    assert result.ids.tolist() == [2, 3]
+    assert result.contributions["proximity"][0] > result.contributions["proximity"][1]

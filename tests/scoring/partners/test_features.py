@@ -1,0 +1,41 @@
+"""Pair features of the purpose models: where the candidate is, told truthfully."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.scoring.partners.features import ACROSS_BORDER_KM, FEATURES, pair_features
+
+
+def features_of(km, abroad, located):
+    n = len(km)
+    parts = {name: np.zeros(n, np.float32) for name in ("proximity", "track_record")}
+    return pair_features(parts, np.asarray(km, float), np.asarray(abroad, bool),
+                         np.asarray(located, bool))  # fmt: skip
+
+
+def test_across_the_border_fades_with_distance_for_a_candidate_abroad():
+    features = features_of([0.0, ACROSS_BORDER_KM, 3 * ACROSS_BORDER_KM], [True] * 3, [True] * 3)
+    assert np.allclose(features["across_border"], [1.0, np.exp(-1.0), np.exp(-3.0)], atol=1e-6)
+
+
+def test_a_candidate_at_home_is_never_across_the_border():
+    features = features_of([5.0, 50.0], [False, False], [True, True])
+    assert not features["across_border"].any()
+
+
+def test_a_candidate_without_a_known_place_is_not_across_the_border():
+    features = features_of([0.0], [True], [False])
+    assert features["across_border"][0] == 0.0
+    assert features["distance"][0] == 1.0
+
+
+def test_every_feature_is_computed_and_within_zero_and_one():
+    rng = np.random.default_rng(3)
+    n = 200
+    parts = {name: rng.random(n).astype(np.float32) for name in FEATURES}
+    features = pair_features(parts, rng.random(n) * 5000, rng.random(n) > 0.5,
+                             rng.random(n) > 0.1, rng.integers(0, 30, (n, 3)))  # fmt: skip
+    assert set(features) == set(FEATURES)
+    for values in features.values():
+        assert values.min() >= 0.0 and values.max() <= 1.0
