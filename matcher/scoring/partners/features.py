@@ -17,7 +17,9 @@ __all__ = [
     "FAR_KM",
     "FEATURES",
     "PART_OF_FEATURE",
+    "LEFT_OUT",
     "PURPOSE_TRACK_FULL",
+    "features_for",
     "pair_features",
 ]
 
@@ -59,6 +61,11 @@ FAR_KM = 4000.0
 #: 0.219 (a flat optimum, so 100 is no knife-edge choice); at 25 km, the scale of
 #: ``proximity``, 0.203.
 ACROSS_BORDER_KM = 100.0
+#: Features a purpose's model does not read. Horizon partners are not chosen across a border:
+#: held out (``benchmarks/purposes.py --quick``, 2026-12-06) research scored nDCG@10 0.085
+#: [0.061, 0.112] with ``across_border`` and 0.087 [0.063, 0.117] without it (popularity's
+#: interval ends at 0.060), the feature's steps only fitting noise.
+LEFT_OUT: dict[str, frozenset[str]] = {"research": frozenset({"across_border"})}
 #: Model features told as one of the ranker's parts in the explanation: the place features
 #: as ``proximity`` (the reason names the distance, and the border where one is crossed),
 #: the per-purpose records as ``track_record``.
@@ -90,3 +97,9 @@ def pair_features(parts: Mapping[str, np.ndarray], km: np.ndarray, abroad: np.nd
     for j, name in enumerate(("track_cross_border", "track_transnational", "track_research")):
         features[name] = track[:, j].astype(np.float32)
     return features
+
+
+def features_for(purpose: str) -> tuple[str, ...]:
+    """The features a purpose's model is fitted on: :data:`FEATURES` but :data:`LEFT_OUT`."""
+    left_out = LEFT_OUT.get(purpose, frozenset())
+    return tuple(name for name in FEATURES if name not in left_out)

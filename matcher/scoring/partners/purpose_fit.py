@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from matcher.scoring.partners import hubs
+from matcher.scoring.partners.features import features_for
 from matcher.scoring.partners.purposes import (
     FEATURES,
     PurposeModel,
@@ -125,7 +126,9 @@ def fit(purpose: str, rows: Sequence[QueryRows], form: str, *, seed: int = 0,
     X, y = fit_rows(rows, seed=seed)
     if y.min() == y.max():  # nothing to learn from (a tiny truth set): every row scores 0
         return PurposeModel(purpose, "linear", 0.0, info={"note": "one class only"})
-    model = fit_purpose_model(purpose, X, y, FEATURES, form=form, seed=seed, info=info)
+    names = features_for(purpose)
+    X = X[:, [FEATURES.index(name) for name in names]]
+    model = fit_purpose_model(purpose, X, y, names, form=form, seed=seed, info=info)
     # The linear fit weighs the classes as balanced, the boosting fits see the sampled
     # negatives; shifting the intercept from the log-odds the fit saw to the real ones (real
     # partners among all candidates) makes the logistic of the score an estimate of the

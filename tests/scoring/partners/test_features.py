@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.scoring.partners.features import ACROSS_BORDER_KM, FEATURES, pair_features
+from matcher.scoring.partners.features import (
+    ACROSS_BORDER_KM,
+    FEATURES,
+    features_for,
+    pair_features,
+)
 
 
 def features_of(km, abroad, located):
@@ -39,3 +44,12 @@ def test_every_feature_is_computed_and_within_zero_and_one():
     assert set(features) == set(FEATURES)
     for values in features.values():
         assert values.min() >= 0.0 and values.max() <= 1.0
+
+
+def test_research_is_fitted_without_the_border_and_cross_border_with_it():
+    from matcher.scoring.partners.purposes import load_models
+
+    assert "across_border" not in features_for("research")
+    assert "across_border" not in load_models()["research"].features
+    assert "across_border" in features_for("cross-border")
+    assert "across_border" in load_models()["cross-border"].features
