@@ -60,6 +60,7 @@ def load_seed(data: Path = DATA) -> tuple[list[City], list[Collaboration], list[
             population=int(float(row["population"])) if row["population"] else None,
             lat=float(row["lat"]) if row["lat"] else None,
             lon=float(row["lon"]) if row["lon"] else None,
+            nuts=row.get("nuts") or None,
             profile=tuple(profiles.get(row["slug"], ())),
         ))  # fmt: skip
     by_slug = {c.slug: c.id for c in cities}
@@ -133,6 +134,7 @@ def scale_up(seed: ProfileVectors, n: int, rng: np.random.Generator) -> ProfileV
         network_overlap=tiled(seed.network_overlap),
         ties=tiled(seed.ties),
         project_count=seed.project_count[rows],
+        region=None if seed.region is None else seed.region[rows],
     )
 
 

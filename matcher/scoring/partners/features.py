@@ -21,6 +21,7 @@ __all__ = [
     "PURPOSE_TRACK_FULL",
     "features_for",
     "pair_features",
+    "region_mask",
 ]
 
 #: The pair features, all in [0, 1]: the ranker's evidence parts plus
@@ -30,12 +31,16 @@ __all__ = [
 #:   view of distance;
 #: * ``across_border``: abroad *and* near, ``exp(-km / ACROSS_BORDER_KM)`` for a located
 #:   candidate in another country, 0 otherwise (see :data:`ACROSS_BORDER_KM`);
+#: * ``same_region``: the candidate is in the query's NUTS 2 region (0 where either region is
+#:   unknown; a NUTS code starts with its country's, so never abroad): of two towns at home
+#:   as near, an Interreg A partner is likelier the one of the query's own region;
 #: * ``track_<purpose>``: the candidate's projects of that purpose (log scale).
 FEATURES: tuple[str, ...] = (
     "proximity",
     "distance",
     "abroad",
     "across_border",
+    "same_region",
     "track_record",
     "history",
     "networks",
@@ -61,27 +66,39 @@ FAR_KM = 4000.0
 #: 0.219 (a flat optimum, so 100 is no knife-edge choice); at 25 km, the scale of
 #: ``proximity``, 0.203.
 ACROSS_BORDER_KM = 100.0
-#: Features a purpose's model does not read. Horizon partners are not chosen across a border:
-#: held out (``benchmarks/purposes.py --quick``, 2026-12-06) research scored nDCG@10 0.085
-#: [0.061, 0.112] with ``across_border`` and 0.087 [0.063, 0.117] without it (popularity's
-#: interval ends at 0.060), the feature's steps only fitting noise.
-LEFT_OUT: dict[str, frozenset[str]] = {"research": frozenset({"across_border"})}
+#: Features a purpose's model does not read, each left out where held out it only fitted
+#: noise (``benchmarks/purposes.py``, grouped 5-fold, 2026-12-06):
+#:
+#: * ``across_border`` under research (Horizon partners are not chosen across a border):
+#:   nDCG@10 0.085 [0.061, 0.112] with it, 0.087 [0.063, 0.117] without (popularity's
+#:   interval ends at 0.060);
+#: * ``same_region`` everywhere but cross-border: fitted with it, any fell from 0.068 to
+#:   0.064 and transnational from 0.034 to 0.032 (no hub prices), while cross-border rose
+#:   from 0.218 to 0.224.
+LEFT_OUT: dict[str, frozenset[str]] = {
+    "research": frozenset({"across_border", "same_region"}),
+    "transnational": frozenset({"same_region"}),
+    "any": frozenset({"same_region"}),
+}
 #: Model features told as one of the ranker's parts in the explanation: the place features
 #: as ``proximity`` (the reason names the distance, and the border where one is crossed),
 #: the per-purpose records as ``track_record``.
-PART_OF_FEATURE = {"distance": "proximity", "abroad": "proximity", "across_border": "proximity",
-                   "track_cross_border": "track_record", "track_transnational": "track_record",
-                   "track_research": "track_record"}  # fmt: skip
+PART_OF_FEATURE = {
+    **dict.fromkeys(("distance", "abroad", "across_border", "same_region"), "proximity"),
+    **dict.fromkeys(("track_cross_border", "track_transnational", "track_research"),
+                    "track_record"),
+}  # fmt: skip
 
 
 def pair_features(parts: Mapping[str, np.ndarray], km: np.ndarray, abroad: np.ndarray,
                   located: np.ndarray, purpose_counts: np.ndarray | None = None,
-                  ) -> dict[str, np.ndarray]:  # fmt: skip
+                  same_region: np.ndarray | None = None) -> dict[str, np.ndarray]:  # fmt: skip
     """The model features for a block of candidates from the ranker's parts, distances (km)
     and whether each candidate is abroad; ``located`` is False where a distance is unknown
     (its ``distance`` is then 1, as far as it gets, ``across_border`` 0, and ``proximity``
     already 0); ``purpose_counts`` are the candidates' projects per purpose (cross-border,
-    transnational, research), as :class:`ProfileVectors` holds them."""
+    transnational, research), as :class:`ProfileVectors` holds them; ``same_region`` whether
+    each candidate is in the query's NUTS 2 region (None: nobody's region is known)."""
     km = np.maximum(np.asarray(km, np.float64), 0.0)
     located = np.asarray(located, bool)
     distance = np.minimum(np.log1p(km) / np.log1p(FAR_KM), 1.0)
@@ -91,6 +108,8 @@ def pair_features(parts: Mapping[str, np.ndarray], km: np.ndarray, abroad: np.nd
     features["abroad"] = np.asarray(abroad, np.float32)
     near = np.where(located, np.exp(-km / ACROSS_BORDER_KM), 0.0)
     features["across_border"] = (features["abroad"] * near).astype(np.float32)
+    features["same_region"] = (np.zeros(len(km), np.float32) if same_region is None
+                               else np.asarray(same_region, np.float32))  # fmt: skip
     counts = np.zeros((len(km), 3)) if purpose_counts is None else purpose_counts
     track = np.minimum(np.log1p(np.asarray(counts, np.float32)) / np.log1p(PURPOSE_TRACK_FULL),
                        1.0)  # fmt: skip
@@ -103,3 +122,9 @@ def features_for(purpose: str) -> tuple[str, ...]:
     """The features a purpose's model is fitted on: :data:`FEATURES` but :data:`LEFT_OUT`."""
     left_out = LEFT_OUT.get(purpose, frozenset())
     return tuple(name for name in FEATURES if name not in left_out)
+
+
+def region_mask(regions: np.ndarray, region: str) -> np.ndarray:
+    """Per city of ``regions`` (NUTS 2 codes, '' unknown), whether it is in the NUTS 2
+    ``region`` (never where either is unknown)."""
+    return regions == region if region else np.zeros(len(regions), bool)

@@ -113,6 +113,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.domain import SIZE_BANDS
+from matcher.scoring.partners.features import region_mask
 from matcher.scoring.partners.purposes import (
     PurposeModel,
     focus_holders,
@@ -181,6 +182,7 @@ class PriorInputs:
     purpose_counts: np.ndarray | None
     #: Every index row's project-theme experience in the same world (one shared matrix).
     experience: np.ndarray | None = None
+    same_region: np.ndarray | None = None  # per index row: in the query's NUTS 2 region
 
 
 def sample_rows(located: np.ndarray, bands: np.ndarray, countries: np.ndarray | None = None,
@@ -237,6 +239,7 @@ def prior_inputs(ranker, rows: Iterable[int] | None = None,
             abroad=ranker.country_codes_ != ranker.country_codes_[row],
             located=ranker.has_coords_ & bool(ranker.has_coords_[row]),
             purpose_counts=counts, experience=experience,
+            same_region=region_mask(ranker.regions_, str(ranker.regions_[row])),
         )  # fmt: skip
 
 
@@ -295,7 +298,8 @@ def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInput
         for purpose, model in models.items():
             contributions = purpose_contributions(model, parts, q.km, q.abroad, q.located,
                                                   focus=focused, themed=themed,
-                                                  purpose_counts=q.purpose_counts)  # fmt: skip
+                                                  purpose_counts=q.purpose_counts,
+                                                  same_region=q.same_region)  # fmt: skip
             values = total_score(model, contributions)
             values[q.row] = -np.inf
             kept[purpose].append(Lists.of(values[None, :], keep))

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from matcher.scoring.partners import hubs
-from matcher.scoring.partners.features import features_for
+from matcher.scoring.partners.features import features_for, region_mask
 from matcher.scoring.partners.purposes import (
     FEATURES,
     PurposeModel,
@@ -64,11 +64,12 @@ class QueryRows:
     band: int = 0  # the query's size band code (hub prices are per band)
     themed: np.ndarray | None = None  # cities with projects on the focus (hidden group out)
     focus_vector: np.ndarray | None = None  # the focus over the themes (None: no focus)
+    same_region: np.ndarray | None = None  # per index row: in the query's NUTS 2 region
 
     def features(self) -> dict[str, np.ndarray]:
         """The model features of every index row."""
         return pair_features(self.parts, self.km, self.abroad, self.located,
-                             self.purpose_counts)  # fmt: skip
+                             self.purpose_counts, self.same_region)  # fmt: skip
 
     def matrix(self) -> np.ndarray:
         """The features as a (rows x :data:`FEATURES`) matrix."""
@@ -99,6 +100,7 @@ def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
             purpose_counts=counts, focus=bool(q.theme_focus),
             band=int(ranker.size_band_codes_[q.row]), themed=themed,
             focus_vector=focus if q.theme_focus and focus.any() else None,
+            same_region=region_mask(ranker.regions_, str(ranker.regions_[q.row])),
         ))  # fmt: skip
     return out
 
@@ -149,7 +151,8 @@ def scores_with(model: PurposeModel, r: QueryRows, geography: str = "any",
     contributions = purpose_contributions(model, r.parts, r.km, r.abroad, r.located,
                                           geography=geography, focus=r.focus,
                                           purpose_counts=r.purpose_counts,
-                                          hub_penalty=hub_penalty, themed=r.themed)  # fmt: skip
+                                          hub_penalty=hub_penalty, themed=r.themed,
+                                          same_region=r.same_region)  # fmt: skip
     return total_score(model, contributions)
 
 

@@ -58,7 +58,12 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.scoring.partners.features import FEATURES, PART_OF_FEATURE, pair_features
+from matcher.scoring.partners.features import (
+    FEATURES,
+    PART_OF_FEATURE,
+    pair_features,
+    region_mask,
+)
 from matcher.scoring.partners.joint import JointTable, tabulate
 from matcher.scoring.partners.weights import CROSS_BORDER_MAX_KM, EARTH_RADIUS_KM, PROFILE_PARTS
 
@@ -461,6 +466,7 @@ def purpose_contributions(
     purpose_counts: np.ndarray | None = None,
     hub_penalty: np.ndarray | None = None,
     themed: np.ndarray | None = None,
+    same_region: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Exact per-part contributions (logit units) of the purpose model plus the user's
     preferences, keyed by the ranker's part names (the place features are summed into
@@ -468,7 +474,7 @@ def purpose_contributions(
     units per candidate, :mod:`matcher.scoring.partners.hubs`) is taken off as the part
     ``exposure`` (a focused list pays its focus's prices, :func:`~matcher.scoring.partners.
     hubs.prices_for`). ``themed`` (:func:`focus_holders`) widens a focus's reach."""
-    features = pair_features(parts, km, abroad, located, purpose_counts)
+    features = pair_features(parts, km, abroad, located, purpose_counts, same_region)
     out: dict[str, np.ndarray] = {}
     for name, values in model.contributions(features).items():
         key = PART_OF_FEATURE.get(name, name)
@@ -530,10 +536,11 @@ def total_score(model: PurposeModel, contributions: Mapping[str, np.ndarray]) ->
 
 def index_scores(ranker, xyz, country: str, parts, purpose: str, geography: str = "any",
                  focus: bool = False, hub_penalty: np.ndarray | None = None,
-                 themed: np.ndarray | None = None):  # fmt: skip
+                 themed: np.ndarray | None = None, *, region: str = ""):  # fmt: skip
     """(contributions, logit scores) of every row of a fitted ``PartnerRanker`` under a
     purpose's model, from every row's parts and the query's place (``xyz`` unit vector,
-    ``country``). The shipped models are loaded on first use and kept on the ranker."""
+    ``country``, NUTS 2 ``region``). The shipped models are loaded on first use and kept on
+    the ranker."""
     models = getattr(ranker, "purpose_models_", None)
     if models is None:
         models = ranker.purpose_models_ = load_models()
@@ -548,5 +555,7 @@ def index_scores(ranker, xyz, country: str, parts, purpose: str, geography: str 
     contributions = purpose_contributions(models[purpose], parts, km, abroad, located,
                                           geography=geography, focus=focus,
                                           purpose_counts=counts,
-                                          hub_penalty=hub_penalty, themed=themed)  # fmt: skip
+                                          hub_penalty=hub_penalty, themed=themed,
+                                          same_region=region_mask(ranker.regions_,
+                                                                  region))  # fmt: skip
     return contributions, total_score(models[purpose], contributions)

@@ -102,6 +102,7 @@ class _Query:
     log_population: float
     xyz: np.ndarray  # unit vector, zeros when unknown
     country: str
+    region: str  # NUTS 2, '' when unknown
     partner_rows: np.ndarray  # sorted index rows with shared projects or joint plans
     partner_counts: np.ndarray
     network_rows: np.ndarray  # sorted index rows sharing a network
@@ -150,6 +151,7 @@ class PartnerRanker:
         self.log_population_ = vectors.log_population.astype(np.float32)
         self.countries_, codes = np.unique(vectors.country, return_inverse=True)
         self.country_codes_ = codes.astype(np.int16)
+        self.regions_ = np.full(len(ids), "", "<U4") if vectors.region is None else vectors.region
         self.size_band_codes_ = P.size_band_codes(vectors.population)
         # One code per (country, size band): country and size filters are one table lookup.
         self.place_codes_ = (self.country_codes_.astype(np.int32) * (len(SIZE_BANDS) + 1)
@@ -248,7 +250,8 @@ class PartnerRanker:
             penalty = hubs.prices_for(self, purpose, band, focus)  # a focus pays its own
             themed = None if focus is None else focus_holders(self.vectors_.experience, focus)
             contributions, scores = index_scores(self, q.xyz, q.country, every, purpose, geography,
-                                                 bool(theme_focus), penalty, themed)  # fmt: skip
+                                                 bool(theme_focus), penalty, themed,
+                                                 region=q.region)  # fmt: skip
         else:
             scores = self._combined_scores(q, probe, raw, geography, sparse)
         if countries or exclude_countries or country_sets or size_bands:
@@ -502,6 +505,7 @@ class PartnerRanker:
             log_population=float(vectors.log_population[0]),
             xyz=P.unit_xyz(vectors.lat_rad, vectors.lon_rad)[0],
             country=str(vectors.country[0]),
+            region=str(vectors.region[0]) if vectors.region is not None else "",
             partner_rows=partner_rows,
             partner_counts=partner_counts,
             network_rows=network_rows,

@@ -110,6 +110,7 @@ class ProfileVectors:
     project_count: np.ndarray  # int32 (n,), projects only
     #: int32 (n, len(PROJECT_PURPOSES)): projects per partnership purpose (None: not built)
     purpose_counts: np.ndarray | None = None
+    region: np.ndarray | None = None  # str (n,), NUTS 2 code, '' unknown (None: not built)
 
     def __len__(self) -> int:
         return len(self.city_ids)
@@ -134,6 +135,7 @@ class ProfileVectors:
             ties=self.ties[rows],
             project_count=self.project_count[rows],
             purpose_counts=None if self.purpose_counts is None else self.purpose_counts[rows],
+            region=None if self.region is None else self.region[rows],
         )
 
     @property
@@ -421,6 +423,7 @@ class ProfileVectoriser:
             ties=pairs(w["tie"], np.float32),
             project_count=np.rint(of_rows @ w["project"]).astype(np.int32),
             purpose_counts=np.rint(of_rows @ self.collaboration_purposes_).astype(np.int32),
+            region=own(self.region_),
         )
 
     def _membership(self, collaborations: Sequence[Collaboration], ids: np.ndarray):
@@ -503,8 +506,7 @@ def shared_row_entries(
     """Columns where both rows of a CSR matrix are non-zero, and the products there.
 
     Reads the CSR arrays directly: slicing rows out of a scipy matrix costs ~0.1 ms a time,
-    which adds up when every one of a page of matches is explained.
-    """
+    which adds up when every one of a page of matches is explained."""
     start_a, end_a = matrix.indptr[row_a], matrix.indptr[row_a + 1]
     start_b, end_b = matrix.indptr[row_b], matrix.indptr[row_b + 1]
     columns, in_a, in_b = np.intersect1d(
@@ -557,7 +559,7 @@ def _profile_matrix(
 
 
 def _place_arrays(cities: Sequence[City]) -> dict[str, np.ndarray]:
-    """Population and position arrays (NaN when unknown) and country codes."""
+    """Population and position arrays (NaN when unknown), country codes and NUTS 2 regions."""
 
     def known(value: float | None) -> float:
         return np.nan if value is None else float(value)
@@ -567,6 +569,7 @@ def _place_arrays(cities: Sequence[City]) -> dict[str, np.ndarray]:
         "lat_rad": np.radians(np.array([known(c.lat) for c in cities], float)),
         "lon_rad": np.radians(np.array([known(c.lon) for c in cities], float)),
         "country": np.array([c.country for c in cities], dtype="<U2"),
+        "region": np.array([(c.nuts or "")[:4] for c in cities], dtype="<U4"),
     }
 
 

@@ -278,3 +278,20 @@ def test_size_is_told_with_the_population_only_when_the_model_added_for_it():
     unknown = replace(NORDHORN, population=None)
     assert not explain_match(EMMEN, unknown, {"size": 0.3}, weights={}, theme_labels=LABELS,
                              contributions={"size": 1.2})  # fmt: skip
+
+
+def test_a_neighbour_of_the_same_nuts_2_region_is_told_so():
+    emmen = replace(EMMEN, nuts="NL132")
+    coevorden = city("Coevorden", "NL", 35_000, 52.66, 6.74)
+    reasons = explain_match(emmen, replace(coevorden, nuts="NL132"), {"proximity": 1.0},
+                            weights=ALL_ON, theme_labels={})  # fmt: skip
+    assert texts(reasons) == ["17 km away, in your NUTS 2 region (NL13)"]
+
+
+def test_a_neighbour_of_another_region_or_an_unknown_one_is_only_in_your_country():
+    emmen = replace(EMMEN, nuts="NL132")
+    coevorden = city("Coevorden", "NL", 35_000, 52.66, 6.74)
+    for nuts in ("NL211", None):
+        reasons = explain_match(emmen, replace(coevorden, nuts=nuts), {"proximity": 1.0},
+                                weights=ALL_ON, theme_labels={})  # fmt: skip
+        assert texts(reasons) == ["17 km away, in your country"]

@@ -53,3 +53,22 @@ def test_research_is_fitted_without_the_border_and_cross_border_with_it():
     assert "across_border" not in load_models()["research"].features
     assert "across_border" in features_for("cross-border")
     assert "across_border" in load_models()["cross-border"].features
+
+
+def test_the_same_region_feature_is_what_the_caller_says_and_zero_when_unknown():
+    parts = {"proximity": np.zeros(3, np.float32)}
+    km, abroad, located = np.full(3, 20.0), np.zeros(3, bool), np.ones(3, bool)
+    same = pair_features(parts, km, abroad, located, None, np.array([True, False, True]))
+    assert same["same_region"].tolist() == [1.0, 0.0, 1.0]
+    assert not pair_features(parts, km, abroad, located)["same_region"].any()
+
+
+def test_only_the_cross_border_model_reads_the_region():
+    from matcher.scoring.partners.purposes import load_models
+
+    models = load_models()
+    assert "same_region" in features_for("cross-border")
+    assert "same_region" in models["cross-border"].features
+    for purpose in ("any", "transnational", "research"):
+        assert "same_region" not in features_for(purpose)
+        assert "same_region" not in models[purpose].features

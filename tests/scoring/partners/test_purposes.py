@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from matcher.domain import City, Collaboration, ProfileEntry, collaboration_purpose
 from matcher.domain import ProfileKind as Kind
 from matcher.scoring.partners import purpose_fit
+from matcher.scoring.partners.features import region_mask
 from matcher.scoring.partners.purposes import (
     ACTIVITY_CAP,
     BOOSTING_PARAMS,
@@ -416,3 +419,23 @@ def test_the_shipped_cross_border_model_prefers_a_town_across_the_border_at_one_
     result = ranker.rank(1, 2, purpose="cross-border")
     assert result.ids.tolist() == [2, 3]
     assert result.contributions["proximity"][0] > result.contributions["proximity"][1]
+
+
+def test_the_ranker_knows_which_cities_share_the_querys_nuts_2_region():
+    towns = [replace(city(1, "NL", 60_000, 52.0, 7.0), nuts="NL132"),
+             replace(city(2, "NL", 60_000, 52.1, 7.0), nuts="NL133"),
+             replace(city(3, "NL", 60_000, 52.2, 7.0), nuts="NL211"),
+             city(4, "NL", 60_000, 52.3, 7.0)]  # fmt: skip
+    regions = ranker_with(towns, {}).regions_
+    assert region_mask(regions, "NL13").tolist() == [True, True, False, False]
+    assert not region_mask(regions, "").any()
+
+
+def test_the_shipped_cross_border_model_prefers_a_town_of_the_querys_region_at_one_distance():
+    # Two Dutch towns 40 km from a Dutch query, north and south: the one in its NUTS 2 region
+    # comes first, all else equal.
+    towns = [replace(city(1, "NL", 60_000, 52.0, 6.0), nuts="NL221"),
+             replace(city(2, "NL", 60_000, 52.36, 6.0), nuts="NL211"),
+             replace(city(3, "NL", 60_000, 51.64, 6.0), nuts="NL224")]  # fmt: skip
+    ranker = ranker_with(towns, {"cross-border": load_models()["cross-border"]})
+    assert ranker.rank(1, 2, purpose="cross-border").ids.tolist() == [3, 2]
