@@ -439,3 +439,15 @@ def test_the_shipped_cross_border_model_prefers_a_town_of_the_querys_region_at_o
              replace(city(3, "NL", 60_000, 51.64, 6.0), nuts="NL224")]  # fmt: skip
     ranker = ranker_with(towns, {"cross-border": load_models()["cross-border"]})
     assert ranker.rank(1, 2, purpose="cross-border").ids.tolist() == [3, 2]
+
+
+def test_a_linear_fit_never_weighs_having_worked_together_against_a_partner():
+    # Rows where the history feature goes with non-partners: fitted freely it would weigh
+    # negatively; the fit leaves it out instead and keeps what else it learned.
+    rng = np.random.default_rng(1)
+    names = ("proximity", "history", "abroad")
+    X = rng.random((3000, 3)).astype(np.float32)
+    y = X[:, 0] - 0.8 * X[:, 1] - 0.5 * X[:, 2] + 0.1 * rng.standard_normal(3000) > 0.1
+    model = fit_purpose_model("test", X, y.astype(int), names, form="linear")
+    assert "history" not in model.coefficients
+    assert model.coefficients["proximity"] > 0 and model.coefficients["abroad"] < 0
