@@ -352,6 +352,11 @@ class City:
     def size_band(self) -> str | None:
         return size_band(self.population)
 
+    @property
+    def nuts2(self) -> str:
+        """The NUTS 2 region (the first four characters of the NUTS code), '' when unknown."""
+        return (self.nuts or "")[:4]
+
     def weights(self, kind: ProfileKind) -> dict[str, float]:
         """Theme id -> weight for one profile kind."""
         return {e.theme_id: e.weight for e in self.profile if e.kind == kind}

@@ -301,9 +301,8 @@ def _geography(query, candidate, mode) -> str | None:
     if abroad and (mode == "cross-border" or km <= NEIGHBOUR_KM):
         return f"{distance}, across the border in {country}"
     where = f"in {country}" if abroad else "in your country"
-    region = (query.nuts or "")[:4]
-    if not abroad and region and region == (candidate.nuts or "")[:4]:
-        where = f"in your NUTS 2 region ({region})"
+    if not abroad and query.nuts2 and query.nuts2 == candidate.nuts2:
+        where = f"in your NUTS 2 region ({query.nuts2})"
     return f"{distance}, {where}"
 
 

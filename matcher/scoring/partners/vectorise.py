@@ -569,7 +569,7 @@ def _place_arrays(cities: Sequence[City]) -> dict[str, np.ndarray]:
         "lat_rad": np.radians(np.array([known(c.lat) for c in cities], float)),
         "lon_rad": np.radians(np.array([known(c.lon) for c in cities], float)),
         "country": np.array([c.country for c in cities], dtype="<U2"),
-        "region": np.array([(c.nuts or "")[:4] for c in cities], dtype="<U4"),
+        "region": np.array([c.nuts2 for c in cities], dtype="<U4"),
     }
 
 
