@@ -7,6 +7,7 @@ import numpy as np
 from matcher.scoring.partners.features import (
     ACROSS_BORDER_KM,
     FEATURES,
+    beyond_the_border,
     features_for,
     pair_features,
 )
@@ -27,11 +28,30 @@ def test_across_the_border_fades_with_distance_for_a_candidate_abroad():
 def test_a_candidate_at_home_is_never_across_the_border():
     features = features_of([5.0, 50.0], [False, False], [True, True])
     assert not features["across_border"].any()
+    assert not features["border_neighbour"].any()
+
+
+def test_a_border_neighbour_counts_from_the_querys_nearest_foreign_city():
+    # An inland query: its nearest foreign city is 120 km away, and 100 km beyond it a town
+    # has fallen by e; counted from the query itself both would have fallen further.
+    km, abroad = [120.0, 120.0 + ACROSS_BORDER_KM, 30.0], [True, True, False]
+    features = features_of(km, abroad, [True] * 3)
+    assert np.allclose(features["border_neighbour"], [1.0, np.exp(-1.0), 0.0], atol=1e-6)
+    assert np.allclose(features["across_border"][:2], np.exp(-np.array(km[:2]) / 100.0))
+
+
+def test_the_border_is_where_the_nearest_located_foreign_city_is():
+    km = np.array([10.0, 50.0, 80.0])
+    beyond = beyond_the_border(km, np.array([True, True, False]), np.array([False, True, True]))
+    assert beyond.tolist() == [0.0, 0.0, 30.0]  # the unlocated one at 10 km does not count
+    nowhere = beyond_the_border(km, np.zeros(3, bool), np.ones(3, bool))
+    assert nowhere.tolist() == km.tolist()
 
 
 def test_a_candidate_without_a_known_place_is_not_across_the_border():
     features = features_of([0.0], [True], [False])
     assert features["across_border"][0] == 0.0
+    assert features["border_neighbour"][0] == 0.0
     assert features["distance"][0] == 1.0
 
 
@@ -49,10 +69,18 @@ def test_every_feature_is_computed_and_within_zero_and_one():
 def test_research_is_fitted_without_the_border_and_cross_border_with_it():
     from matcher.scoring.partners.purposes import load_models
 
-    assert "across_border" not in features_for("research")
-    assert "across_border" not in load_models()["research"].features
-    assert "across_border" in features_for("cross-border")
-    assert "across_border" in load_models()["cross-border"].features
+    models = load_models()
+    for name in ("across_border", "border_neighbour"):
+        assert name not in features_for("research")
+        assert name not in models["research"].features
+    assert "border_neighbour" in features_for("cross-border")
+    assert "border_neighbour" in models["cross-border"].features
+
+
+def test_each_purpose_reads_the_border_one_way_only():
+    for purpose in ("any", "cross-border", "transnational"):
+        names = set(features_for(purpose))
+        assert len(names & {"across_border", "border_neighbour"}) == 1
 
 
 def test_the_same_region_feature_is_what_the_caller_says_and_zero_when_unknown():

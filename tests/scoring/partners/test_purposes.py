@@ -421,6 +421,16 @@ def test_the_shipped_cross_border_model_prefers_a_town_across_the_border_at_one_
     assert result.contributions["proximity"][0] > result.contributions["proximity"][1]
 
 
+def test_the_shipped_cross_border_model_looks_across_the_border_from_an_inland_town():
+    # A Dutch town 120 km from the border: its nearest town across it (120 km east) comes
+    # before a Dutch town 30 km west. Counted from the query itself (``across_border``), the
+    # shipped model put the town at home first.
+    towns = [city(1, "NL", 60_000, 52.0, 5.0), city(2, "DE", 60_000, 52.0, 6.753),
+             city(3, "NL", 60_000, 52.0, 4.562)]  # fmt: skip
+    ranker = ranker_with(towns, {"cross-border": load_models()["cross-border"]})
+    assert ranker.rank(1, 2, purpose="cross-border").ids.tolist() == [2, 3]
+
+
 def test_the_ranker_knows_which_cities_share_the_querys_nuts_2_region():
     towns = [replace(city(1, "NL", 60_000, 52.0, 7.0), nuts="NL132"),
              replace(city(2, "NL", 60_000, 52.1, 7.0), nuts="NL133"),
