@@ -51,7 +51,7 @@ exchange 11, 4 and 13, 11 -> 7, 4 and 12, 8. Held out, the focused engines lose 
 cross-border 0.179, transnational 0.035 (was 0.033).
 
 **Focused lists hold a stricter cap** (:data:`HUB_CAP_FOCUSED`, 0.1 against the plain
-0.15), and under a place-led purpose every holder of the focus theme gets the whole focus
+0.175), and under a place-led purpose every holder of the focus theme gets the whole focus
 weight (:data:`~matcher.scoring.partners.purposes.FOCUS_EXPERIENCE_FULL`), so distance, not
 specialism, decides between holders. Measured on 2026-12-06 with the served index, in
 ``benchmarks/purposes.py --focus-only`` (one focus theme per city, both city sets): every
@@ -102,6 +102,15 @@ in 5 lists of similar-sized cities: an unfitted model gets the stricter
 :data:`HUB_CAP_UNFITTED`. Sampled by query instead of by country (40 per band), 0.1 and 0.2
 had moved the hubs elsewhere (Amsterdam in 7, Gabrovo in 7): the big countries' many cities
 decided the shares.
+Re-measured after the refit of 2026-12-06 (``border_neighbour``, every model refitted with
+scikit-learn 1.9.1), with ``matcher evaluate --purpose research`` (1,000 group resamples;
+popularity 0.043 [0.025, 0.063]) and ``benchmarks/purposes.py --focus-only --hub-cap`` on
+both city sets: 0.15 gives research 0.085 [0.062, 0.112], the intervals overlapping;
+**0.175** 0.091 [0.065, 0.119], apart, with every plain and focused hub check of every
+purpose at most 4 in both sets (cross-border unchanged at 0.232, transnational 0.036, 0.045
+without a focus); 0.2 0.095, but Tecuci in 5 plain research lists and Thessaloniki in 5
+plain ``any`` lists of the other set; 0.25 0.092. So 0.175, the largest cap tried that holds
+every hub check.
 """
 
 from __future__ import annotations
@@ -153,7 +162,7 @@ HUB_TOP = 10
 #: No candidate in more than this (country-weighted) share of a band's sampled
 #: top-:data:`HUB_TOP` lists; None switches the prices off (see the module text for the
 #: measured choice).
-HUB_CAP: float | None = 0.15
+HUB_CAP: float | None = 0.175
 #: The cap for a purpose model not fitted on data (``info["fitted"]`` false: peer exchange).
 HUB_CAP_UNFITTED = 0.1
 #: The cap of a focused list's prices (:func:`prices_for`): a focus narrows the field to the

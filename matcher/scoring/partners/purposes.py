@@ -372,7 +372,8 @@ ACTIVITY_REGION = 1500
 #: model scores held-out nDCG@10 0.087 [0.063, 0.117] so (popularity: [0.025, 0.063]; 0.114
 #: [0.086, 0.141] without prices), 0.045 [0.027, 0.059] capped and regional. The plain-list
 #: hubs (most top-5 appearances among the 15 cities of each set of ``benchmarks/purposes.py``,
-#: bar 4) are 3 and 4 at the shipped hub cap of 0.15 (a cap of 0.25: 7 and 6).
+#: bar 4) were 3 and 4 at a hub cap of 0.15 (a cap of 0.25: 7 and 6); for the shipped cap
+#: see :data:`~matcher.scoring.partners.hubs.HUB_CAP`.
 #: Transnational is not among them: uncapped, Liverpool topped 9 of the 15 plain lists and
 #: its held-out plain nDCG@10 fell to 0.003. A focused list keeps the cap under every
 #: purpose, and pays its focus's own hub prices on top.
