@@ -17,7 +17,7 @@ on one kind of programme, tested on another it never saw); then the theme-focus 
 checks for 15 cities in 15 countries.
 
     python benchmarks/purposes.py [--quick] [--fit] [--focus-only] [--cities main|other]
-                                  [--hub-cap SHARE]
+                                  [--hub-cap SHARE] [--splits N]
 """
 
 from __future__ import annotations
@@ -153,6 +153,9 @@ def run_quality(args) -> None:
             for method, metric in methods.items():
                 print(f"  {method:<20} {_interval(metric)}")
             print(f"  engine / best baseline ({best}) = {ratio:.2f}x, intervals apart: {apart}")
+            if args.splits > 1:
+                other_splits(cities, collaborations, groups, theme_ids, name, purpose,
+                             vectoriser, best, args)  # fmt: skip
             # The engine is evaluated with the project's themes as its focus (a preference,
             # not evidence): the same engine without a focus shows what the focus costs.
             bare = [replace(g, themes=()) for g in groups]
@@ -162,6 +165,23 @@ def run_quality(args) -> None:
             print(f"  {'engine, no focus':<20} {_interval(plain['methods'][0]['ndcg@10'])}")
     out_of_programme(cities, collaborations, vectoriser, args)
     focus_and_hubs(cities, collaborations, themes, args)
+
+
+def other_splits(cities, collaborations, groups, theme_ids, name, purpose, vectoriser, best,
+                 args) -> None:  # fmt: skip
+    """The same engine figure over other fold splits (``matcher evaluate --seed``): which
+    groups train which fold moves a held-out figure as much as its interval says."""
+    values, apart = [], 0
+    for seed in range(args.splits):
+        report = evaluate(cities, collaborations, groups, theme_ids=theme_ids, truth=name,
+                          purpose=purpose, vectoriser=vectoriser, n_boot=args.boot,
+                          folds=args.folds, seed=seed)  # fmt: skip
+        methods = {m["method"]: m["ndcg@10"] for m in report["methods"]}
+        values.append(methods["engine"]["value"])
+        apart += methods["engine"]["ci95"][0] > methods[best]["ci95"][1]
+    print(f"  over {args.splits} fold splits (seeds 0-{args.splits - 1}): engine mean "
+          f"{np.mean(values):.3f}, range {min(values):.3f}-{max(values):.3f}; intervals apart "
+          f"from {best} in {apart} of {args.splits}")  # fmt: skip
 
 
 def out_of_programme(cities, collaborations, vectoriser, args) -> None:
@@ -311,6 +331,10 @@ def main() -> None:
     parser.add_argument(
         "--focus-only", action="store_true", help="only the theme-focus and hub checks"
     )
+    parser.add_argument("--splits", type=int, default=1,
+                        help="also report each purpose's engine over this many fold splits "
+                        "(seeds 0..N-1), and in how many its interval is apart from the best "
+                        "baseline's")  # fmt: skip
     parser.add_argument("--each-theme", action="store_true",
                         help="only the stricter check: one focus theme for all 15 cities, "
                         "every theme in turn")  # fmt: skip
