@@ -155,7 +155,7 @@ def run_quality(args) -> None:
             print(f"  engine / best baseline ({best}) = {ratio:.2f}x, intervals apart: {apart}")
             if args.splits > 1:
                 other_splits(cities, collaborations, groups, theme_ids, name, purpose,
-                             vectoriser, best, args)  # fmt: skip
+                             vectoriser, best, (engine["value"], apart), args)  # fmt: skip
             # The engine is evaluated with the project's themes as its focus (a preference,
             # not evidence): the same engine without a focus shows what the focus costs.
             bare = [replace(g, themes=()) for g in groups]
@@ -168,11 +168,12 @@ def run_quality(args) -> None:
 
 
 def other_splits(cities, collaborations, groups, theme_ids, name, purpose, vectoriser, best,
-                 args) -> None:  # fmt: skip
+                 first, args) -> None:  # fmt: skip
     """The same engine figure over other fold splits (``matcher evaluate --seed``): which
-    groups train which fold moves a held-out figure as much as its interval says."""
-    values, apart = [], 0
-    for seed in range(args.splits):
+    groups train which fold moves a held-out figure as much as its interval says. ``first``
+    is seed 0's (engine value, apart from ``best``), already measured by the caller."""
+    values, apart = [first[0]], int(first[1])
+    for seed in range(1, args.splits):
         report = evaluate(cities, collaborations, groups, theme_ids=theme_ids, truth=name,
                           purpose=purpose, vectoriser=vectoriser, n_boot=args.boot,
                           folds=args.folds, seed=seed)  # fmt: skip
