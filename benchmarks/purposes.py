@@ -14,10 +14,12 @@ Without ``--fit`` it prints, per purpose, the engine (grouped cross-validation, 
 evaluate --purpose`` does) and every baseline with 95% intervals, the ratio to the best
 baseline and whether the intervals are apart; then out-of-programme estimates (a model fitted
 on one kind of programme, tested on another it never saw); then the theme-focus and hub
-checks for 15 cities in 15 countries.
+checks for 15 cities in 15 countries. ``--draws N`` runs the same focus and hub bars over N
+random draws of one city per country instead (shares of cities, and of sets of 15 cities for
+the hub bar), since one fixed set of 15 passes or fails by the luck of its cities.
 
     python benchmarks/purposes.py [--quick] [--fit] [--focus-only] [--cities main|other]
-                                  [--hub-cap SHARE] [--splits N]
+                                  [--hub-cap SHARE] [--splits N] [--draws N]
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ PEER_EXCHANGE = {"peer_size": 3.0, "text": 2.0, "networks": 1.0, "history": 1.0,
 FOCUS_THEMES = ("mobility-transition", "circular-economy", "energy-transition")
 COUNTRIES = 15
 TOP = 10
+PURPOSES_SHOWN = ("any", "cross-border", "transnational", "research", "peer-exchange")
 
 
 def setup():
@@ -241,43 +244,56 @@ def served_ranker(cities, collaborations, themes) -> PartnerRanker:
     return PartnerRanker().fit(vectoriser)
 
 
-def focus_and_hubs(cities, collaborations, themes, args) -> None:
-    """Does a theme focus reorder the list and name the theme; are there hubs?"""
-    labels = {t.id: t.label for t in themes}
-    ranker = served_ranker(cities, collaborations, themes)
-    by_id = {c.id: c for c in cities}
+def _focus_context(cities, collaborations, themes):
+    """The served ranker and what the focus checks read of the seed."""
     of_city: dict[int, list] = {}
     for collab in collaborations:
         for cid in collab.member_city_ids:
             of_city.setdefault(cid, []).append(collab)
+    return {"ranker": served_ranker(cities, collaborations, themes),
+            "labels": {t.id: t.label for t in themes}, "by_id": {c.id: c for c in cities},
+            "of_city": of_city}  # fmt: skip
+
+
+def focus_check(context, city, purpose: str, theme: str):
+    """One city's plain and focused top 10 (as the pages show them: the default 20k-500k
+    view), how many of the focused ten are new, and how many name the theme in a reason."""
+    ranker, by_id = context["ranker"], context["by_id"]
+    plain = ranker.rank(city.id, TOP, purpose=purpose, size_bands=DEFAULT_SIZE_BANDS)
+    focused = ranker.rank(city.id, TOP, purpose=purpose, theme_focus=[theme],
+                          size_bands=DEFAULT_SIZE_BANDS)  # fmt: skip
+    label = context["labels"][theme].lower()
+    named = 0
+    for pos, cid in enumerate(focused.ids):
+        parts = {k: float(v[pos]) for k, v in focused.parts.items()}
+        contributions = {k: float(v[pos]) for k, v in focused.contributions.items()}
+        reasons = explain_match(city, by_id[int(cid)], parts, weights={},
+                                theme_labels=context["labels"], theme_focus=[theme],
+                                candidate_collaborations=context["of_city"].get(int(cid), []),
+                                contributions=contributions)  # fmt: skip
+        named += any(label in r.text.lower() for r in reasons)
+    return plain, focused, len(set(focused.ids) - set(plain.ids)), named
+
+
+def focus_and_hubs(cities, collaborations, themes, args) -> None:
+    """Does a theme focus reorder the list and name the theme; are there hubs?"""
+    context = _focus_context(cities, collaborations, themes)
+    by_id = context["by_id"]
     chosen = pick_cities(cities, args.cities)
     print(f"\nTheme focus and hubs, {len(chosen)} cities in {len(chosen)} countries "
           f"({', '.join(c.name for c in chosen)}):")  # fmt: skip
-    for purpose in ("any", "cross-border", "transnational", "research", "peer-exchange"):
+    for purpose in PURPOSES_SHOWN:
         changed, named, top5, top5_focused = [], [], Counter(), Counter()
         km_plain, km_focused = [], []
         for city in chosen:
-            # As the pages, the API and the CLI show it: the default 20k-500k view.
-            plain = ranker.rank(city.id, TOP, purpose=purpose, size_bands=DEFAULT_SIZE_BANDS)
-            top5.update(int(i) for i in plain.ids[:5])
             theme = FOCUS_THEMES[city.id % len(FOCUS_THEMES)]
-            focused = ranker.rank(city.id, TOP, purpose=purpose, theme_focus=[theme],
-                                  size_bands=DEFAULT_SIZE_BANDS)  # fmt: skip
+            plain, focused, new, naming = focus_check(context, city, purpose, theme)
+            top5.update(int(i) for i in plain.ids[:5])
             top5_focused.update(int(i) for i in focused.ids[:5])
-            changed.append(len(set(focused.ids) - set(plain.ids)))
+            changed.append(new)
+            named.append(naming)
             km_plain += [_km(city, by_id[int(i)]) for i in plain.ids]
             km_focused += [_km(city, by_id[int(i)]) for i in focused.ids]
-            label = labels[theme].lower()
-            count = 0
-            for pos, cid in enumerate(focused.ids):
-                parts = {k: float(v[pos]) for k, v in focused.parts.items()}
-                contributions = {k: float(v[pos]) for k, v in focused.contributions.items()}
-                reasons = explain_match(city, by_id[int(cid)], parts, weights={},
-                                        theme_labels=labels, theme_focus=[theme],
-                                        candidate_collaborations=of_city.get(int(cid), []),
-                                        contributions=contributions)  # fmt: skip
-                count += any(label in r.text.lower() for r in reasons)
-            named.append(count)
         print(f"  {purpose:<14} focus changes {min(changed)}-{max(changed)} of the top {TOP} "
               f"(median {np.median(changed):.0f}; >= 4 for {sum(c >= 4 for c in changed)}/"
               f"{len(chosen)}); focused partners naming the theme: {min(named)}-{max(named)} "
@@ -290,6 +306,58 @@ def focus_and_hubs(cities, collaborations, themes, args) -> None:
             print(f"  {'':<14} hubs ({label}): {len(counter)} distinct cities in the "
                   f"{len(chosen)} top-5 lists; most frequent {by_id[hub].name} in {hub_count} "
                   f"(bar <= 4): {'met' if hub_count <= 4 else 'NOT met'}")  # fmt: skip
+
+
+def drawn_cities(cities, seed: int):
+    """One city drawn at random per country among the located 20k-500k cities, in a random
+    order: a draw of the many city sets a checker could pick, not a fixed one."""
+    rng = np.random.default_rng(seed)
+    band: dict[str, list] = {}
+    for c in cities:
+        if c.population and 20_000 <= c.population <= 500_000 and c.lat is not None:
+            band.setdefault(c.country, []).append(c)
+    chosen = [band[k][rng.integers(len(band[k]))] for k in sorted(band)]
+    return [chosen[i] for i in rng.permutation(len(chosen))]
+
+
+def _most_lists(top5s) -> int:
+    """In how many of the top-5 lists the most frequent city is."""
+    return Counter(int(i) for ids in top5s for i in ids).most_common(1)[0][1]
+
+
+def focus_draws(cities, collaborations, themes, args) -> None:
+    """The focus and hub bars over ``--draws`` random draws: per purpose, the share of drawn
+    cities whose focus changes >= 4 of the top 10 and whose focused partners name the theme
+    >= 6 times, and the share of sets of 15 drawn cities (the bar's unit) in which some city
+    is in more than 4 of the top-5 lists, plain and focused. One fixed set of 15 can pass or
+    fail by the luck of its cities; the shares say how often a set would."""
+    context = _focus_context(cities, collaborations, themes)
+    draws = [drawn_cities(cities, seed) for seed in range(args.draws)]
+    n_cities = sum(len(d) for d in draws)
+    print(f"\nTheme focus and hubs over {args.draws} draws of one city per country "
+          f"({n_cities} cities; sets of {COUNTRIES} for the hub bar; the theme rotates over "
+          f"{', '.join(FOCUS_THEMES)}):")  # fmt: skip
+    for purpose in PURPOSES_SHOWN:
+        steer = name = 0
+        sets = over_plain = over_focused = 0
+        for chosen in draws:
+            lists = []
+            for city in chosen:
+                theme = FOCUS_THEMES[city.id % len(FOCUS_THEMES)]
+                plain, focused, new, naming = focus_check(context, city, purpose, theme)
+                steer += new >= 4
+                name += naming >= 6
+                lists.append((plain.ids[:5], focused.ids[:5]))
+            for start in range(0, len(lists) - COUNTRIES + 1, COUNTRIES):
+                chunk = lists[start : start + COUNTRIES]
+                sets += 1
+                over_plain += _most_lists(plain for plain, _ in chunk) > 4
+                over_focused += _most_lists(focused for _, focused in chunk) > 4
+        print(
+            f"  {purpose:<14} focus changes >= 4: {steer / n_cities:.1%}; names the theme "
+            f">= 6: {name / n_cities:.1%}; sets of {COUNTRIES} with a city in more than 4 "
+            f"top-5 lists: plain {over_plain}/{sets}, focused {over_focused}/{sets}"
+        )
 
 
 def each_theme(cities, collaborations, themes, args) -> None:
@@ -339,6 +407,9 @@ def main() -> None:
     parser.add_argument("--each-theme", action="store_true",
                         help="only the stricter check: one focus theme for all 15 cities, "
                         "every theme in turn")  # fmt: skip
+    parser.add_argument("--draws", type=int, default=0,
+                        help="only the focus and hub bars, over this many random draws of one "
+                        "city per country")  # fmt: skip
     parser.add_argument(
         "--hub-cap",
         type=float,
@@ -354,9 +425,10 @@ def main() -> None:
     print_machine()
     if args.fit:
         run_fit(args)
-    elif args.focus_only or args.each_theme:
+    elif args.focus_only or args.each_theme or args.draws:
         cities, collaborations, themes, _vectoriser = setup()
-        (each_theme if args.each_theme else focus_and_hubs)(cities, collaborations, themes, args)
+        check = each_theme if args.each_theme else focus_draws if args.draws else focus_and_hubs
+        check(cities, collaborations, themes, args)
     else:
         run_quality(args)
 
