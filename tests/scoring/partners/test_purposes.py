@@ -293,6 +293,27 @@ def test_a_place_led_focus_finds_themed_cities_beyond_a_neighbourhood_without_th
         assert len(set(focused.ids) & {c.id for c in themed}) >= 6
 
 
+def test_a_focus_not_led_by_place_finds_themed_cities_beyond_its_region(monkeypatch):
+    # Under a model led by likeness, not place, the focus's region holds no city with a
+    # project on mobility; eight cities 150 km away have one: the focus reaches them.
+    from matcher.scoring.partners import purposes
+
+    monkeypatch.setattr(purposes, "FOCUS_REGION", 20)
+    near = [city(i, "DE", 50_000, 52.0 + 0.005 * i, 7.0) for i in range(2, 60)]
+    themed = [city(500 + i, "NL", 50_000, 52.0, 9.2 + 0.01 * i) for i in range(8)]
+    project = [Collaboration(id=1, source="keep.eu", source_ref="M1", title="Mobility",
+                             member_city_ids=tuple(c.id for c in themed),
+                             themes=("mobility",))]  # fmt: skip
+    query = city(1, "DE", 60_000, 52.0, 7.0)
+    model = PurposeModel("transnational", "linear", 0.0, {"proximity": 1.0, "peer_size": 3.0})
+    assert not purposes.place_led(model)
+    ranker = ranker_with([query, *near, *themed], {"transnational": model}, project)
+    plain = ranker.rank(1, 10, purpose="transnational")
+    focused = ranker.rank(1, 10, purpose="transnational", theme_focus=["mobility"])
+    assert not set(plain.ids) & {c.id for c in themed}
+    assert len(set(focused.ids) & {c.id for c in themed}) >= 6
+
+
 def test_under_a_purpose_the_place_decides_a_focus_keeps_its_base_weights():
     from matcher.scoring.partners.purposes import PLACE_BOUND_PURPOSES, preference_weights
 
