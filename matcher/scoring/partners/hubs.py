@@ -169,7 +169,17 @@ HUB_CAP_UNFITTED = 0.1
 #: few cities with projects on its themes, so at the plain cap the same one or two topped the
 #: focused lists of a whole region (see the module text for the measured choice).
 HUB_CAP_FOCUSED = 0.1
-#: Price rounds.
+#: Price rounds. Eight do not bring a focused list's strongest holders of a theme down to the
+#: cap: with a circular-economy focus under ``any``, Kateríni stays in 24-37% of a band's
+#: sampled top-10 lists after a price of 8-10 logit units, and in the served lists its
+#: shared interest on the theme (left out of the prior, which reads no profile) lifts it
+#: further. Tried on 2026-12-06 (``benchmarks/purposes.py --draws 10``, 460 cities): 30
+#: rounds, the prior also reading each candidate's project experience as its shared interest
+#: on the focus, and shares counted in the default 20k-500k view: every hub bar met, but a
+#: focus then named the theme 6 or more times for 40.7% of the cities under ``any``, 31.3%
+#: under transnational (with these prices, over 15 draws: 95.8% and 91.4%); with 8 rounds
+#: and the same prior, 79.6% and 43.5%. Where a theme has few holders, a list that names it holds the same few
+#: cities for a whole region: the two bars pull apart, and these prices keep the focus.
 HUB_ROUNDS = 8
 #: Candidates kept per sampled query (:class:`Lists`).
 HUB_KEEP = 200
