@@ -275,43 +275,46 @@ def test_the_focus_reach_reads_projects_never_the_declared_profile():
     assert focus_holders(experience, np.array([1.0, 0.0])).tolist() == [False, False]
 
 
-def test_a_place_led_focus_finds_themed_cities_beyond_a_neighbourhood_without_them():
-    # No neighbour worked on mobility; cities 150 km away did: a focus brings them up, and
-    # the reasons can name the theme.
-    near = [city(i, "DE", 50_000, 52.0 + 0.005 * i, 7.0) for i in range(2, 260)]
+def mobility_holders_beyond(neighbours: int):
+    """A query (id 1) with ``neighbours`` towns nearby, none with a project on mobility, and
+    eight towns 150 km away that took part in one: (cities, the eight ids, the project)."""
+    near = [city(i, "DE", 50_000, 52.0 + 0.005 * i, 7.0) for i in range(2, neighbours + 2)]
     themed = [city(500 + i, "NL", 50_000, 52.0, 9.2 + 0.01 * i) for i in range(8)]
     project = [Collaboration(id=1, source="keep.eu", source_ref="M1", title="Mobility",
                              member_city_ids=tuple(c.id for c in themed),
                              themes=("mobility",))]  # fmt: skip
     query = city(1, "DE", 60_000, 52.0, 7.0)
+    return [query, *near, *themed], {c.id for c in themed}, project
+
+
+def assert_the_focus_brings_them_up(ranker, purpose, themed_ids):
+    plain = ranker.rank(1, 10, purpose=purpose)
+    focused = ranker.rank(1, 10, purpose=purpose, theme_focus=["mobility"])
+    assert not set(plain.ids) & themed_ids
+    assert len(set(focused.ids) & themed_ids) >= 6
+
+
+def test_a_place_led_focus_finds_themed_cities_beyond_a_neighbourhood_without_them():
+    # No neighbour worked on mobility; cities 150 km away did: a focus brings them up, and
+    # the reasons can name the theme.
+    cities, themed_ids, project = mobility_holders_beyond(258)
     for purpose in ("transnational", "any"):
         models = {purpose: PurposeModel(purpose, "linear", 0.0, {"proximity": 20.0})}
-        ranker = ranker_with([query, *near, *themed], models, project)
-        plain = ranker.rank(1, 10, purpose=purpose)
-        focused = ranker.rank(1, 10, purpose=purpose, theme_focus=["mobility"])
-        assert not set(plain.ids) & {c.id for c in themed}
-        assert len(set(focused.ids) & {c.id for c in themed}) >= 6
+        ranker = ranker_with(cities, models, project)
+        assert_the_focus_brings_them_up(ranker, purpose, themed_ids)
 
 
 def test_a_focus_not_led_by_place_finds_themed_cities_beyond_its_region(monkeypatch):
     # Under a model led by likeness, not place, the focus's region holds no city with a
-    # project on mobility; eight cities 150 km away have one: the focus reaches them.
+    # project on mobility: the focus reaches the eight that have one.
     from matcher.scoring.partners import purposes
 
     monkeypatch.setattr(purposes, "FOCUS_REGION", 20)
-    near = [city(i, "DE", 50_000, 52.0 + 0.005 * i, 7.0) for i in range(2, 60)]
-    themed = [city(500 + i, "NL", 50_000, 52.0, 9.2 + 0.01 * i) for i in range(8)]
-    project = [Collaboration(id=1, source="keep.eu", source_ref="M1", title="Mobility",
-                             member_city_ids=tuple(c.id for c in themed),
-                             themes=("mobility",))]  # fmt: skip
-    query = city(1, "DE", 60_000, 52.0, 7.0)
+    cities, themed_ids, project = mobility_holders_beyond(58)
     model = PurposeModel("transnational", "linear", 0.0, {"proximity": 1.0, "peer_size": 3.0})
     assert not purposes.place_led(model)
-    ranker = ranker_with([query, *near, *themed], {"transnational": model}, project)
-    plain = ranker.rank(1, 10, purpose="transnational")
-    focused = ranker.rank(1, 10, purpose="transnational", theme_focus=["mobility"])
-    assert not set(plain.ids) & {c.id for c in themed}
-    assert len(set(focused.ids) & {c.id for c in themed}) >= 6
+    ranker = ranker_with(cities, {"transnational": model}, project)
+    assert_the_focus_brings_them_up(ranker, "transnational", themed_ids)
 
 
 def test_under_a_purpose_the_place_decides_a_focus_keeps_its_base_weights():
