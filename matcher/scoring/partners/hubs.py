@@ -178,8 +178,9 @@ HUB_CAP_FOCUSED = 0.1
 #: on the focus, and shares counted in the default 20k-500k view: every hub bar met, but a
 #: focus then named the theme 6 or more times for 40.7% of the cities under ``any``, 31.3%
 #: under transnational (with these prices, over 15 draws: 95.8% and 91.4%); with 8 rounds
-#: and the same prior, 79.6% and 43.5%. Where a theme has few holders, a list that names it holds the same few
-#: cities for a whole region: the two bars pull apart, and these prices keep the focus.
+#: and the same prior, 79.6% and 43.5%. Where a theme has few holders, a list that names it
+#: holds the same few cities for a whole region: the two bars pull apart, and these prices
+#: keep the focus.
 HUB_ROUNDS = 8
 #: Candidates kept per sampled query (:class:`Lists`).
 HUB_KEEP = 200
