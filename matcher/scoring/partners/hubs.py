@@ -123,9 +123,9 @@ import scipy.sparse as sp
 
 from matcher.domain import SIZE_BANDS
 from matcher.scoring.partners.features import region_mask
+from matcher.scoring.partners.focus import focus_holders
 from matcher.scoring.partners.purposes import (
     PurposeModel,
-    focus_holders,
     load_models,
     purpose_contributions,
     purpose_counts_of,
@@ -314,7 +314,8 @@ def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInput
         if focused:
             if world[0] is not q.experience:
                 world = (q.experience, *focus_part(q.experience, focus))
-            parts, themed = {**q.parts, "experience": world[1]}, world[2]
+            parts, themed = {**q.parts, "experience": world[1]}, world[2].copy()
+            themed[q.row] = False  # as served: a list never shows its own query
         for purpose, model in models.items():
             contributions = purpose_contributions(model, parts, q.km, q.abroad, q.located,
                                                   focus=focused, themed=themed,

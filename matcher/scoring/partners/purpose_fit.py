@@ -25,11 +25,11 @@ import numpy as np
 
 from matcher.scoring.partners import hubs
 from matcher.scoring.partners.features import features_for, region_mask
+from matcher.scoring.partners.focus import focus_holders
 from matcher.scoring.partners.purposes import (
     FEATURES,
     PurposeModel,
     fit_purpose_model,
-    focus_holders,
     load_models,
     pair_features,
     purpose_contributions,
@@ -90,6 +90,7 @@ def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
             themed[ranker.rows_of(q.overrides.city_ids)] = focus_holders(
                 q.overrides.experience, focus
             )
+        themed[q.row] = False  # as served: the focus reaches holders a list can show
         xyz = ranker.xyz_[q.row]
         cosine = np.clip(ranker.xyz_ @ xyz, -1.0, 1.0)
         out.append(QueryRows(

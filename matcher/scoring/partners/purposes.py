@@ -40,13 +40,14 @@ full match on the focus is worth as much as the model's strongest single piece o
 (proximity for cross-border, where a neighbour 10 km away outweighs one 60 km away by about
 20 logit units; activity, capped, for research), enough to reorder the list under every
 purpose; declared needs met by declared offers count twice a shared interest. Themes are
-sparse in the data, so the focus's surroundings widen to the nearest cities with projects
-on the theme (:data:`FOCUS_THEMED`; for cross-border no farther than an Interreg area,
-:data:`FOCUS_WIDEST_KM`). Activity is capped
-(:data:`ACTIVITY_CAP`) so that a few very active cities do not top every list, and under a
-purpose not led by place and without a focus it counts in full within the query's wide
-region only (:data:`ACTIVITY_REGION`), so that the same few very active cities do not top the
-plain lists of every query of one size across Europe.
+sparse in the data, so the focus's surroundings widen to the nearest cities the list can
+show with projects on the theme, a nearer one counting a little more
+(:mod:`~matcher.scoring.partners.focus`; for cross-border no farther than an Interreg area,
+:data:`FOCUS_WIDEST_KM`). Activity is capped (:data:`ACTIVITY_CAP`) so that a few very
+active cities do not top every list, and under a purpose not led by place and without a
+focus it counts in full within the query's wide region only (:data:`ACTIVITY_REGION`), so
+that the same few very active cities do not top the plain lists of every query of one size
+across Europe.
 """
 
 from __future__ import annotations
@@ -64,13 +65,18 @@ from matcher.scoring.partners.features import (
     pair_features,
     region_mask,
 )
+from matcher.scoring.partners.focus import (
+    FOCUS_NEARER,
+    FOCUS_NEIGHBOURS,
+    FOCUS_REGION,
+    neighbourhood,
+)
 from matcher.scoring.partners.joint import JointTable, tabulate
 from matcher.scoring.partners.weights import CROSS_BORDER_MAX_KM, EARTH_RADIUS_KM, PROFILE_PARTS
 
 __all__ = [
     "FEATURES",
     "MODELS_FILE",
-    "focus_holders",
     "PREFERENCE_WEIGHTS",
     "preference_weights",
     "strongest_evidence",
@@ -339,18 +345,6 @@ def strongest_evidence(model: PurposeModel) -> float:
     return max([min(activity, ACTIVITY_CAP), *others, 0.0])
 
 
-#: A theme focus reorders the query's surroundings: in full within the distance of its
-#: this-many nearest located cities (or farther, to its :data:`FOCUS_THEMED` nearest holders
-#: of the theme), fading (e-fold per that distance) beyond. Under a purpose led by place
-#: (:func:`place_led`) the surroundings are the neighbourhood, so a focused cross-border list
-#: stays a list of neighbours; under the others they are the wider region (several hundred
-#: kilometres), so a focus does not hand every list in Europe the same few cities that are
-#: best on the theme (hubs) while distance still decides little inside it.
-FOCUS_NEIGHBOURS = 200
-#: 600, not 1,500: with 1,500 a handful of cities best on one theme (Budapest, Weiz, Valjevo)
-#: were in 6-9 of the 15 focused top-5 lists of ``benchmarks/purposes.py`` under transnational,
-#: research and peer exchange; with 600 none is in more than 4, held-out nDCG@10 unchanged.
-FOCUS_REGION = 600
 #: Without a focus, under a purpose not led by place, the activity part counts in full within
 #: the distance of the query's this-many nearest located cities and fades beyond (e-fold per
 #: that distance, :func:`neighbourhood`): capped, activity ties hundreds of cities across
@@ -397,66 +391,21 @@ def place_led(model: PurposeModel) -> bool:
     return place > 0 and place >= strongest_evidence(model)
 
 
-#: A focus's surroundings (the neighbourhood, or the region) are never narrower than the
-#: distance of the this-many nearest cities with past projects on a focus theme: themes are
-#: sparse in the data (one city in a hundred has a project on mobility), and a focus whose
-#: surroundings hold two such cities cannot steer a list of ten (``benchmarks/purposes.py``:
-#: with 200 neighbours alone, 9 of 15 focused lists changed by 4 or more under ``any`` and
-#: ``cross-border``). Under the purposes not led by place the region alone was kept until
-#: 2026-12-06; widened so, over 15 draws of one city per country (``benchmarks/purposes.py
-#: --draws 15``, 690 cities, sets of 15 for the hub bar) a transnational focus changes 4 or
-#: more of the top 10 for 95.9% of the cities (was 72.2%) and 6 or more focused partners
-#: name the theme for 91.4% (61.0%); peer exchange 88.8% (74.3%) and 59.3% (42.5%). The
-#: cost: sets of 15 with a city in more than 4 focused top-5 lists, transnational 8 of 45
-#: (was 0), peer exchange 4 (0): a holder of a theme where holders are few (Slovenska
-#: Bistrica) is near many countries' queries. Held out (``matcher evaluate --purpose
-#: transnational``, focused as the truth's themes): nDCG@10 0.038 [0.025, 0.054], was 0.036
-#: [0.022, 0.052].
-FOCUS_THEMED = 10
 #: ... but, for a purpose the place decides (:data:`PLACE_BOUND_PURPOSES`: cross-border), not
 #: beyond this many kilometres (the reach of an Interreg cross-border area either side of a border,
 #: :data:`~matcher.scoring.partners.weights.CROSS_BORDER_MAX_KM`), so a focused cross-border
 #: list stays a list of the region even where no neighbour worked on the theme.
 FOCUS_WIDEST_KM = CROSS_BORDER_MAX_KM
-#: Under a place-led purpose a holder of a focus theme (:func:`focus_holders`) gets the whole
-#: focus weight from this ``experience`` part on (the focus asks who worked on the theme, not
-#: who worked on little else): with the reach widened across a region, specialists topped its
-#: focused lists (Tuttlingen in 5 of 15, ``any``); now distance decides (:mod:`.hubs`).
+#: Under a place-led purpose a holder of a focus theme (:func:`~.focus.focus_holders`) gets
+#: the whole focus weight from this ``experience`` part on (the focus asks who worked on the
+#: theme, not who worked on little else): with the reach widened across a region, specialists
+#: topped its focused lists (Tuttlingen in 5 of 15, ``any``); now distance decides. So
+#: does a rule not fitted on data (peer exchange): no held-out figure can say otherwise, and
+#: read proportionally its focus named the theme 6 or more times for 72% of the cities of
+#: ``benchmarks/purposes.py --draws 30``, saturated for 88% (2026-12-06). A fitted model
+#: not led by place keeps the proportional focus: saturated, transnational held out fell
+#: from 0.033 to 0.029.
 FOCUS_EXPERIENCE_FULL = 0.25
-
-
-def focus_holders(experience: np.ndarray, focus: np.ndarray) -> np.ndarray:
-    """Per city, whether it has past projects on a focus theme (``experience``: cities x
-    themes, ``focus``: a vector over the themes, non-zero on the focus). Projects only, never
-    the declared profile, so a profile edit cannot move the focus's surroundings."""
-    columns = np.flatnonzero(np.asarray(focus) > 0)
-    return (np.asarray(experience)[:, columns] > 0).any(axis=1)
-
-
-def neighbourhood(km: np.ndarray, located: np.ndarray, size: int = FOCUS_NEIGHBOURS,
-                  themed: np.ndarray | None = None,
-                  widest_km: float = np.inf) -> np.ndarray:  # fmt: skip
-    """Per candidate, how much a focus counts: 1 within the reach, fading exponentially
-    beyond (per that distance); 0 where either place is unknown. The reach is the distance of
-    the query's ``size`` nearest located cities, widened to that of its
-    :data:`FOCUS_THEMED` nearest located ``themed`` cities (:func:`focus_holders`) when
-    those are farther, up to ``widest_km``. It depends on places and projects only, never on
-    profiles, so a profile edit cannot move it."""
-    km = np.asarray(km, np.float64)
-    located = np.asarray(located, bool)
-    out = np.zeros(len(km), np.float32)
-    if not located.any():
-        return out
-    known = km[located]
-    k = min(size, len(known) - 1)
-    reach = max(float(np.partition(known, k)[k]), 1.0)
-    if themed is not None:
-        holders = km[located & np.asarray(themed, bool)]
-        if len(holders):
-            k = min(FOCUS_THEMED, len(holders)) - 1
-            reach = max(reach, min(float(np.partition(holders, k)[k]), widest_km))
-    out[located] = np.exp(-np.maximum(known - reach, 0.0) / reach)
-    return out
 
 
 #: Purposes whose partners the place decides: a cross-border project is bounded by its Interreg
@@ -501,13 +450,14 @@ def purpose_contributions(
     ``proximity``); the score is ``model.intercept`` plus their sum. ``hub_penalty`` (logit
     units per candidate, :mod:`matcher.scoring.partners.hubs`) is taken off as the part
     ``exposure`` (a focused list pays its focus's prices, :func:`~matcher.scoring.partners.
-    hubs.prices_for`). ``themed`` (:func:`focus_holders`) widens a focus's reach."""
+    hubs.prices_for`). ``themed`` (:func:`~.focus.focus_holders`) widens a focus's reach."""
     features = pair_features(parts, km, abroad, located, purpose_counts, same_region)
     out: dict[str, np.ndarray] = {}
     for name, values in model.contributions(features).items():
         key = PART_OF_FEATURE.get(name, name)
         out[key] = out[key] + values if key in out else values
     led = place_led(model)
+    fitted = model.info.get("fitted") is not False  # peer exchange: a documented rule
     if "track_record" in out and (focus or model.purpose not in PLAIN_ACTIVITY_IN_FULL):
         out["track_record"] = np.minimum(out["track_record"], np.float32(ACTIVITY_CAP))
         if not focus and not led:  # without a focus, in the query's region
@@ -517,13 +467,13 @@ def purpose_contributions(
     if focus:
         widest = FOCUS_WIDEST_KM if model.purpose in PLACE_BOUND_PURPOSES else np.inf
         size = FOCUS_NEIGHBOURS if led else FOCUS_REGION
-        reach = neighbourhood(km, located, size, themed, widest)
+        reach = neighbourhood(km, located, size, themed, widest, FOCUS_NEARER)
     for name, weight in preference_weights(model, focus=focus).items():
         if name != "complementarity" and not focus:
             continue  # without a focus only declared needs and offers are a preference
         part = "experience" if name == "focus_experience" else name
         values = np.asarray(parts[part], np.float32)
-        if name == "focus_experience" and themed is not None and led:
+        if name == "focus_experience" and themed is not None and (led or not fitted):
             values = np.where(themed, np.minimum(values / FOCUS_EXPERIENCE_FULL, 1.0), values)
         values = np.float32(weight) * values
         if reach is not None and name != "complementarity":

@@ -66,8 +66,9 @@ import scipy.sparse as sp
 from matcher.domain import SIZE_BANDS, expand_countries
 from matcher.scoring.partners import hubs
 from matcher.scoring.partners import parts as P
+from matcher.scoring.partners.focus import focus_holders
 from matcher.scoring.partners.parts import combine, top_k
-from matcher.scoring.partners.purposes import focus_holders, index_scores, profile_margin
+from matcher.scoring.partners.purposes import index_scores, profile_margin
 from matcher.scoring.partners.result import RankResult
 from matcher.scoring.partners.vectorise import ProfileVectoriser, ProfileVectors, shared_row_entries
 from matcher.scoring.partners.weights import (
@@ -242,28 +243,23 @@ class PartnerRanker:
                for name, w in self.weights.part_weights().items()}  # fmt: skip
         total = sum(raw.values()) or 1.0
         sparse = self._sparse_parts(q, None)
+        shown = self._shown(q, countries, exclude_countries, country_sets, size_bands,
+                            max_distance_km, exclude_ids)  # fmt: skip
         contributions = None
         if purpose is not None:
             every = self._parts(q, probe, self._block(None), geography, sparse=sparse)
             focus = self._focus_vector(theme_focus) if theme_focus else None
             band = P.size_band_codes(query.population)[0]
             penalty = hubs.prices_for(self, purpose, band, focus)  # a focus pays its own
+            # the focus reaches the nearest holders of its theme that the list can show
             themed = None if focus is None else focus_holders(self.vectors_.experience, focus)
+            themed = None if themed is None else themed & shown
             contributions, scores = index_scores(self, q.xyz, q.country, every, purpose, geography,
                                                  bool(theme_focus), penalty, themed,
                                                  region=q.region)  # fmt: skip
         else:
             scores = self._combined_scores(q, probe, raw, geography, sparse)
-        if countries or exclude_countries or country_sets or size_bands:
-            scores += self._place_penalty(countries, exclude_countries, country_sets,
-                                          size_bands)[self.place_codes_]  # fmt: skip
-        if max_distance_km is not None:
-            scores[~self._within(q, max_distance_km)] = -np.inf
-        exclude = list(exclude_ids)
-        if q.row is not None:
-            exclude.append(int(self.city_ids_[q.row]))
-        if exclude:
-            scores[self._indexed_rows(exclude)] = -np.inf
+        scores[~shown] = -np.inf
         top = top_k(scores, n)
         parts = self._parts(q, probe, self._block(top), geography, sparse=sparse)
         if contributions is not None:  # the logistic of the logit: a fit in (0, 1)
@@ -572,25 +568,29 @@ class PartnerRanker:
         rows, wanted = rows[indexed], wanted[indexed]
         return rows[self.city_ids_[rows] == wanted]
 
-    def _place_penalty(self, countries, exclude_countries, country_sets, size_bands):
-        """0 or -inf per (country, size band) code: the country and size filters."""
+    def _shown(self, q: _Query, countries, exclude_countries, country_sets, size_bands,
+               max_distance_km, exclude_ids) -> np.ndarray:  # fmt: skip
+        """Per index row, whether the hard filters (countries, sizes, distance, exclusions)
+        let the list show it; never the query itself."""
         allowed = np.ones(len(self.countries_), bool)
-        if countries:
-            allowed &= np.isin(self.countries_, sorted(expand_countries(list(countries))))
-        if country_sets:
-            allowed &= np.isin(self.countries_, sorted(expand_countries(list(country_sets))))
+        for wanted in (countries, country_sets):
+            if wanted:
+                allowed &= np.isin(self.countries_, sorted(expand_countries(list(wanted))))
         if exclude_countries:
             allowed &= ~np.isin(self.countries_, sorted(expand_countries(list(exclude_countries))))
         bands = np.ones(len(SIZE_BANDS) + 1, bool)  # last slot: unknown population
         if size_bands:
             band_ids = [band for band, *_ in SIZE_BANDS]
-            unknown = [b for b in size_bands if b not in band_ids]
-            if unknown:
+            if unknown := [b for b in size_bands if b not in band_ids]:
                 raise ValueError(f"unknown size band(s): {unknown}")
             bands[:] = False
             bands[[band_ids.index(b) for b in size_bands]] = True
-        table = allowed[:, None] & bands[None, :]
-        return np.where(table.ravel(), np.float32(0.0), np.float32(-np.inf))
+        shown = (allowed[:, None] & bands[None, :]).ravel()[self.place_codes_]
+        if max_distance_km is not None:
+            shown &= self._within(q, max_distance_km)
+        exclude = [*exclude_ids, *([] if q.row is None else [int(self.city_ids_[q.row])])]
+        shown[self._indexed_rows(exclude)] = False
+        return shown
 
     def _within(self, q: _Query, max_distance_km: float) -> np.ndarray:
         """Candidates with known coordinates within ``max_distance_km`` of the query."""

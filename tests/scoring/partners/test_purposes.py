@@ -223,7 +223,8 @@ def test_activity_counts_at_most_the_cap_as_evidence():
 
 
 def test_under_a_place_led_model_a_focus_fades_outside_the_neighbourhood():
-    from matcher.scoring.partners.purposes import FOCUS_NEIGHBOURS, neighbourhood, place_led
+    from matcher.scoring.partners.focus import FOCUS_NEIGHBOURS, neighbourhood
+    from matcher.scoring.partners.purposes import place_led
 
     assert place_led(linear(proximity=20.0, text=1.0))
     assert not place_led(linear(proximity=1.0, text=3.0))
@@ -253,7 +254,7 @@ def test_a_place_led_focus_stays_among_neighbours():
 
 
 def test_a_focus_reaches_as_far_as_the_nearest_cities_with_projects_on_the_theme():
-    from matcher.scoring.partners.purposes import FOCUS_NEIGHBOURS, FOCUS_THEMED, neighbourhood
+    from matcher.scoring.partners.focus import FOCUS_NEIGHBOURS, FOCUS_THEMED, neighbourhood
 
     km = np.arange(FOCUS_NEIGHBOURS * 10, dtype=np.float64) + 1.0
     located = np.ones(len(km), bool)
@@ -268,7 +269,7 @@ def test_a_focus_reaches_as_far_as_the_nearest_cities_with_projects_on_the_theme
 
 
 def test_the_focus_reach_reads_projects_never_the_declared_profile():
-    from matcher.scoring.partners.purposes import focus_holders
+    from matcher.scoring.partners.focus import focus_holders
 
     experience = np.array([[0.0, 1.0], [0.0, 0.0]], np.float32)
     assert focus_holders(experience, np.array([0.0, 1.0])).tolist() == [True, False]
@@ -315,6 +316,52 @@ def test_a_focus_not_led_by_place_finds_themed_cities_beyond_its_region(monkeypa
     assert not purposes.place_led(model)
     ranker = ranker_with(cities, {"transnational": model}, project)
     assert_the_focus_brings_them_up(ranker, "transnational", themed_ids)
+
+
+def test_a_focus_reaches_the_nearest_holders_of_the_theme_that_the_list_can_show(monkeypatch):
+    # The ten nearest cities with a project on mobility are villages the list's size filter
+    # hides: the focus's reach widens past them to the eight towns it can show, 150 km away.
+    from matcher.scoring.partners import purposes
+
+    monkeypatch.setattr(purposes, "FOCUS_REGION", 20)
+    cities, themed_ids, project = mobility_holders_beyond(58)
+    villages = [city(700 + i, "DE", 5_000, 52.0, 7.6 + 0.01 * i) for i in range(10)]
+    project.append(Collaboration(id=2, source="keep.eu", source_ref="M2", title="Mobility",
+                                 member_city_ids=tuple(c.id for c in villages),
+                                 themes=("mobility",)))  # fmt: skip
+    model = PurposeModel("transnational", "linear", 0.0, {"proximity": 1.0, "peer_size": 3.0})
+    ranker = ranker_with([*cities, *villages], {"transnational": model}, project)
+    focused = ranker.rank(1, 10, purpose="transnational", theme_focus=["mobility"],
+                          size_bands=["s", "m"])  # fmt: skip
+    assert len(set(focused.ids) & themed_ids) >= 6
+
+
+def test_within_the_focus_reach_a_nearer_holder_of_the_theme_counts_more():
+    from matcher.scoring.partners.focus import FOCUS_NEARER, neighbourhood
+
+    km = np.arange(1, 1001, dtype=np.float64)
+    located = np.ones(len(km), bool)
+    weights = neighbourhood(km, located, size=999, nearer=FOCUS_NEARER)
+    assert FOCUS_NEARER > 0
+    assert np.all(np.diff(weights) < 0)  # strictly: distance decides between holders
+    assert weights[0] == pytest.approx(1.0, abs=1e-3)
+    assert weights[-1] == pytest.approx(1.0 - FOCUS_NEARER)
+
+
+def test_of_two_holders_alike_the_focus_puts_the_nearer_first():
+    # Under a model that reads no place, two towns alike with a project on mobility, 100 and
+    # 400 km away, both within the focus's reach: the nearer comes first (the tie rule, lower
+    # id first, would put the farther one first).
+    near = [city(i, "DE", 50_000, 52.0 + 0.005 * i, 7.0) for i in range(2, 40)]
+    far_holder = city(50, "NL", 50_000, 52.0, 7.0 + 400 / 68.5)
+    near_holder = city(60, "NL", 50_000, 52.0, 7.0 + 100 / 68.5)
+    project = [Collaboration(id=1, source="keep.eu", source_ref="M1", title="Mobility",
+                             member_city_ids=(50, 60), themes=("mobility",))]  # fmt: skip
+    model = PurposeModel("transnational", "linear", 0.0, {"peer_size": 3.0})
+    ranker = ranker_with([city(1, "DE", 60_000, 52.0, 7.0), *near, far_holder, near_holder],
+                         {"transnational": model}, project)  # fmt: skip
+    focused = ranker.rank(1, 2, purpose="transnational", theme_focus=["mobility"])
+    assert focused.ids.tolist() == [60, 50]
 
 
 def test_under_a_purpose_the_place_decides_a_focus_keeps_its_base_weights():
@@ -398,16 +445,21 @@ def test_a_fitted_score_estimates_the_real_chance_of_being_a_partner(form):
     assert real / 2 < chance < real * 2
 
 
-def test_under_a_place_led_model_every_holder_of_the_focus_theme_gets_the_whole_weight():
+def test_under_a_place_led_model_every_holder_of_the_focus_theme_gets_the_whole_weight(
+    monkeypatch,
+):
     # A specialist (most of its record on the theme) and a generalist that also worked on it
     # count alike for the focus, so distance decides between them; a city with no project on
     # the theme keeps what its record says of the query's other interests, proportionally.
     # Under a model not led by place the focus stays proportional for everyone.
+    from matcher.scoring.partners import purposes
     from matcher.scoring.partners.purposes import (
         FOCUS_EXPERIENCE_FULL,
         preference_weights,
         purpose_contributions,
     )
+
+    monkeypatch.setattr(purposes, "FOCUS_NEARER", 0.0)  # distance aside
 
     model = linear(proximity=5.0, text=1.0)
     n = 3
@@ -430,6 +482,13 @@ def test_under_a_place_led_model_every_holder_of_the_focus_theme_gets_the_whole_
     assert contributions["experience"].tolist() == pytest.approx(
         [0.9 * weight, FOCUS_EXPERIENCE_FULL * weight, 0.2 * weight]
     )
+    # A rule not fitted on data (peer exchange) reads a focus as "who worked on the theme".
+    rule = replace(free, info={"fitted": False})
+    contributions = purpose_contributions(
+        rule, parts, km, np.zeros(n, bool), np.ones(n, bool), focus=True,
+        themed=np.array([True, True, False]),
+    )  # fmt: skip
+    assert contributions["experience"].tolist() == pytest.approx([weight, weight, 0.2 * weight])
 
 
 def test_the_shipped_cross_border_model_prefers_a_town_across_the_border_at_one_distance():
