@@ -328,8 +328,9 @@ def _most_lists(top5s) -> int:
 def focus_draws(cities, collaborations, themes, args) -> None:
     """The focus and hub bars over ``--draws`` random draws: per purpose, the share of drawn
     cities whose focus changes >= 4 of the top 10 and whose focused partners name the theme
-    >= 6 times, and the share of sets of 15 drawn cities (the bar's unit) in which some city
-    is in more than 4 of the top-5 lists, plain and focused. One fixed set of 15 can pass or
+    >= 6 times, the share of sets of 15 drawn cities (the bar's unit) in which some city
+    is in more than 4 of the top-5 lists, plain and focused, and the sets meeting every bar
+    (each of its cities steered and named, no such city). One fixed set of 15 can pass or
     fail by the luck of its cities; the shares say how often a set would."""
     context = _focus_context(cities, collaborations, themes)
     draws = [drawn_cities(cities, seed) for seed in range(args.draws)]
@@ -339,24 +340,29 @@ def focus_draws(cities, collaborations, themes, args) -> None:
           f"{', '.join(FOCUS_THEMES)}):")  # fmt: skip
     for purpose in PURPOSES_SHOWN:
         steer = name = 0
-        sets = over_plain = over_focused = 0
+        sets = over_plain = over_focused = passed = 0
         for chosen in draws:
-            lists = []
+            lists, met = [], []
             for city in chosen:
                 theme = FOCUS_THEMES[city.id % len(FOCUS_THEMES)]
                 plain, focused, new, naming = focus_check(context, city, purpose, theme)
                 steer += new >= 4
                 name += naming >= 6
                 lists.append((plain.ids[:5], focused.ids[:5]))
+                met.append(new >= 4 and naming >= 6)
             for start in range(0, len(lists) - COUNTRIES + 1, COUNTRIES):
                 chunk = lists[start : start + COUNTRIES]
                 sets += 1
-                over_plain += _most_lists(plain for plain, _ in chunk) > 4
-                over_focused += _most_lists(focused for _, focused in chunk) > 4
+                hub_plain = _most_lists(plain for plain, _ in chunk) > 4
+                hub_focused = _most_lists(focused for _, focused in chunk) > 4
+                over_plain += hub_plain
+                over_focused += hub_focused
+                passed += all(met[start : start + COUNTRIES]) and not (hub_plain or hub_focused)
         print(
             f"  {purpose:<14} focus changes >= 4: {steer / n_cities:.1%}; names the theme "
             f">= 6: {name / n_cities:.1%}; sets of {COUNTRIES} with a city in more than 4 "
-            f"top-5 lists: plain {over_plain}/{sets}, focused {over_focused}/{sets}"
+            f"top-5 lists: plain {over_plain}/{sets}, focused {over_focused}/{sets}; sets "
+            f"meeting every bar: {passed}/{sets}"
         )
 
 
