@@ -191,9 +191,9 @@ def test_a_focused_query_pays_the_prices_of_its_focus_in_each_fold(monkeypatch):
     focuses = []
     real = hubs.prior_scores
 
-    def recording(models, inputs, n, keep=None, focus=None):
+    def recording(models, inputs, n, keep=None, focus=None, view=None):
         focuses.append(None if focus is None else tuple(np.flatnonzero(focus).tolist()))
-        return real(models, inputs, n, keep, focus)
+        return real(models, inputs, n, keep, focus, view)
 
     monkeypatch.setattr(hubs, "prior_scores", recording)
     collabs = [

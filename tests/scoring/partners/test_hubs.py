@@ -69,6 +69,23 @@ def test_a_priced_ranking_tells_the_price_as_the_exposure_part(monkeypatch):
     assert np.allclose(logit, sum(result.contributions.values()), atol=1e-4)
 
 
+def test_plain_prices_are_measured_on_the_lists_the_default_view_shows(monkeypatch):
+    # The centre of the ring is in every list, but it is a city of 600,000, which the default
+    # 20,000-500,000 view hides: the lists people see never hold it, so it pays nothing, and
+    # the shares are counted among the cities they do hold.
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.5)
+    monkeypatch.setattr(hubs, "HUB_SAMPLE", 40)
+    big_centre = [_city(1, 0.0, 10.0, pop=600_000), *_ring()[1:]]
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0).fit(big_centre, ["energy"])
+    ranker = PartnerRanker().fit(vectoriser)
+    ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
+    centre = ranker.rows_of([1])[0]
+    assert hubs.default_view(ranker.size_band_codes_).tolist() == [
+        cid != 1 for cid in ranker.city_ids_
+    ]
+    assert not hubs.prices_of(ranker)["p"][:, centre].any()
+
+
 def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
     # Two far cities share the only project on energy: a focus on it puts them in every
     # focused list, where the plain prior never has them.
