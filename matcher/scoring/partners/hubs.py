@@ -138,6 +138,7 @@ import scipy.sparse as sp
 from matcher.domain import DEFAULT_SIZE_BANDS, SIZE_BANDS
 from matcher.scoring.partners.features import region_mask
 from matcher.scoring.partners.focus import focus_holders
+from matcher.scoring.partners.parts import band_mask
 from matcher.scoring.partners.purposes import (
     PurposeModel,
     load_models,
@@ -320,8 +321,7 @@ class Lists:
 def default_view(codes: np.ndarray) -> np.ndarray:
     """Per index row (``codes``: its size band code), whether the default view of the pages,
     the API and the CLI (:data:`~matcher.domain.DEFAULT_SIZE_BANDS`, 20,000-500,000) shows it."""
-    ids = [band for band, *_ in SIZE_BANDS]
-    return np.isin(np.asarray(codes), [ids.index(band) for band in DEFAULT_SIZE_BANDS])
+    return band_mask(DEFAULT_SIZE_BANDS)[np.asarray(codes)]
 
 
 def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInputs], n: int,

@@ -24,7 +24,7 @@ from matcher.scoring.partners.weights import (
     TRACK_RECORD_FULL,
 )
 
-__all__ = ["combine", "near_misses", "top_k"]
+__all__ = ["band_mask", "combine", "near_misses", "top_k"]
 
 
 def combine(parts: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
@@ -163,3 +163,14 @@ def size_band_codes(population: np.ndarray) -> np.ndarray:
     codes = np.searchsorted(lower, np.nan_to_num(population, nan=-1.0), side="right") - 1
     codes[np.isnan(population) | (codes < 0)] = len(SIZE_BANDS)
     return codes.astype(np.int8)
+
+
+def band_mask(size_bands) -> np.ndarray:
+    """Per size band code (:func:`size_band_codes`, the last slot an unknown population),
+    whether it is one of ``size_bands`` (:data:`~matcher.domain.SIZE_BANDS` ids)."""
+    ids = [band for band, *_ in SIZE_BANDS]
+    if unknown := [b for b in size_bands if b not in ids]:
+        raise ValueError(f"unknown size band(s): {unknown}")
+    mask = np.zeros(len(SIZE_BANDS) + 1, bool)
+    mask[[ids.index(b) for b in size_bands]] = True
+    return mask

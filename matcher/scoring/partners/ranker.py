@@ -252,8 +252,9 @@ class PartnerRanker:
             band = P.size_band_codes(query.population)[0]
             penalty = hubs.prices_for(self, purpose, band, focus)  # a focus pays its own
             # the focus reaches the nearest holders of its theme that the list can show
-            themed = None if focus is None else focus_holders(self.vectors_.experience, focus)
-            themed = None if themed is None else themed & shown
+            themed = (
+                None if focus is None else focus_holders(self.vectors_.experience, focus) & shown
+            )
             contributions, scores = index_scores(self, q.xyz, q.country, every, purpose, geography,
                                                  bool(theme_focus), penalty, themed,
                                                  region=q.region)  # fmt: skip
@@ -578,13 +579,7 @@ class PartnerRanker:
                 allowed &= np.isin(self.countries_, sorted(expand_countries(list(wanted))))
         if exclude_countries:
             allowed &= ~np.isin(self.countries_, sorted(expand_countries(list(exclude_countries))))
-        bands = np.ones(len(SIZE_BANDS) + 1, bool)  # last slot: unknown population
-        if size_bands:
-            band_ids = [band for band, *_ in SIZE_BANDS]
-            if unknown := [b for b in size_bands if b not in band_ids]:
-                raise ValueError(f"unknown size band(s): {unknown}")
-            bands[:] = False
-            bands[[band_ids.index(b) for b in size_bands]] = True
+        bands = P.band_mask(size_bands) if size_bands else np.ones(len(SIZE_BANDS) + 1, bool)
         shown = (allowed[:, None] & bands[None, :]).ravel()[self.place_codes_]
         if max_distance_km is not None:
             shown &= self._within(q, max_distance_km)
