@@ -54,7 +54,14 @@ FOCUS_REGION = 600
 #: were villages under 20,000 or cities over 500,000, hidden by the default view, the reach
 #: stopped short of the towns the list could show (Tallinn, circular economy: 5 of its 10
 #: nearest holders are villages; 5 of its focused ten named the theme).
-FOCUS_THEMED = 10
+#: 8, not 10 (2026-12-06): a wider reach lets the region's most active holders top the
+#: focused lists of every query in it (focused hubs), a narrower one stops steering. Sets of
+#: 15 meeting every focus and hub bar (``benchmarks/purposes.py --draws 30``, 90 sets),
+#: ``any``, at 6, 7, 8, 9, 10, 15 and 20: 53, 54, 59, 59, 51, 46 and 18; over 60 draws (180
+#: sets) 115 at 8, 103 at 10. At 8 against 10: research 36 (32), peer exchange 21 (9),
+#: transnational 31 (33). Held out, focused (``matcher evaluate``): cross-border 0.233,
+#: transnational 0.039, research 0.098, as at 10.
+FOCUS_THEMED = 8
 #: Within a focus's surroundings a nearer holder of the theme counts a little more: the
 #: focus's weight falls by this share from the query to the edge of its reach
 #: (:func:`neighbourhood`), so that of the holders in reach each query gets its nearest, not
