@@ -24,9 +24,11 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from matcher.scoring.vocabulary import Vocabulary
 from scripts.data_build.cities import COM_FILE
 from scripts.data_build.common import (
     collapse_whitespace,
+    load_text_confirmed,
     load_theme_mappings,
     read_csv_records,
     read_xlsx_records,
@@ -76,7 +78,7 @@ def build(raw_dir: Path, out_dir: Path) -> dict[str, int]:
         for c in cities
     )
     projects = municipal_members(read_partners(raw_dir), matcher)
-    keep_details = _keep_projects(raw_dir / KEEP_FILE, keep_mapping)
+    keep_details = _keep_projects(raw_dir / KEEP_FILE, keep_mapping, *load_text_confirmed(out_dir))
     cordis_acronyms = _cordis_acronyms(raw_dir / CORDIS_FILE)
     keep_refs = _keep_refs(keep_details)
 
@@ -160,8 +162,15 @@ def _add_members(members: dict, ref: str, project_members: list[Member]) -> None
         members[key] = (organisations, best)
 
 
-def _keep_projects(path: Path, keep_mapping: dict[str, list[str]]) -> dict[tuple[str, str], tuple]:
-    """(programme, acronym) -> (title, programme, themes, description, start, end)."""
+def _keep_projects(
+    path: Path,
+    keep_mapping: dict[str, list[str]],
+    if_text: dict[str, list[str]] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> dict[tuple[str, str], tuple]:
+    """(programme, acronym) -> (title, programme, themes, description, start, end). A theme
+    of ``if_text`` (label -> theme ids a broad label covers only in part) is the project's
+    only where its title or description names it (a synonym in ``vocabulary``)."""
     details = {}
     for row in read_xlsx_records(path, "Projects (lead partners)"):
         programme = collapse_whitespace(row["Programme"])
@@ -174,20 +183,39 @@ def _keep_projects(path: Path, keep_mapping: dict[str, list[str]]) -> dict[tuple
             ),
             acronym,
         )
-        themes: list[str] = []
-        for col in KEEP_THEME_COLUMNS:
-            for theme_id in keep_mapping.get(collapse_whitespace(row.get(col)), []):
-                if theme_id not in themes:
-                    themes.append(theme_id)
         description = collapse_whitespace(row.get("Description EN")) or collapse_whitespace(
             row.get("Description 1")
         )
+        labels = [collapse_whitespace(row.get(col)) for col in KEEP_THEME_COLUMNS]
+        text = f"{title}. {description}"
+        themes = project_themes(labels, text, keep_mapping, if_text, vocabulary)
         start, end = _year(row.get("Project start")), _year(row.get("Project end"))
         # The sheet repeats a few projects row for row; the first row stands.
         details.setdefault(
             (programme, acronym), (title, programme, themes, description, start, end)
         )
     return details
+
+
+def project_themes(
+    labels: list[str],
+    text: str,
+    keep_mapping: dict[str, list[str]],
+    if_text: dict[str, list[str]] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> list[str]:
+    """A keep.eu project's theme ids from its theme ``labels``: each label's mapped themes,
+    and those it covers only in part (``if_text``) where the project's ``text`` names them
+    (a synonym of the theme in ``vocabulary``): a moor park filed under 'Sustainable
+    management of natural resources' is not a circular-economy project."""
+    named = set(vocabulary.themes_in_text(text)) if vocabulary and if_text else set()
+    themes: list[str] = []
+    for label in labels:
+        confirmed = [tid for tid in (if_text or {}).get(label, []) if tid in named]
+        for theme_id in [*keep_mapping.get(label, []), *confirmed]:
+            if theme_id not in themes:
+                themes.append(theme_id)
+    return themes
 
 
 def _keep_refs(details: dict[tuple[str, str], tuple]) -> dict[tuple[str, str], str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.domain import COUNTRY_NAMES, EEA, fold, normalise_country
+from matcher.scoring.vocabulary import Vocabulary
 
 #: Countries whose municipalities the seed covers: the EEA, Switzerland, the UK, the European
 #: micro-states, the Western Balkans, the Eastern Partnership and Türkiye (Council of Europe
@@ -241,3 +242,17 @@ def load_theme_mappings(out_dir: Path) -> tuple[set[str], dict[str, list[str]]]:
         for label, ids in data.get("mappings", {}).get("keep.eu", {}).items()
     }
     return theme_ids, keep_mapping
+
+
+#: The mapping source of the themes a broad keep.eu label covers only in part
+#: (``data/raw/themes_vocabulary.json``): a project gets one where its own text names it.
+KEEP_IF_TEXT = "keep.eu if the text says so"
+
+
+def load_text_confirmed(out_dir: Path) -> tuple[dict[str, list[str]], Vocabulary]:
+    """The keep.eu label -> theme ids a project's text must confirm (:data:`KEEP_IF_TEXT`),
+    and the vocabulary whose synonyms confirm them, from ``out_dir/themes.json``."""
+    data = json.loads((out_dir / "themes.json").read_text(encoding="utf-8"))
+    table = data.get("mappings", {}).get(KEEP_IF_TEXT, {})
+    table = {label: list(ids) for label, ids in table.items()}
+    return table, Vocabulary.from_dict(data)

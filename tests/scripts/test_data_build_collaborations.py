@@ -5,6 +5,7 @@ from scripts.data_build.collaborations import (
     _keep_refs,
     _year,
     project_profile_inputs,
+    project_themes,
 )
 from scripts.data_build.partners import Member, PartnerRow
 
@@ -64,3 +65,40 @@ def test_profiles_read_projects_only_without_the_kind_cell():
         ("keep:A", "keep.eu Interreg 2014-2020", "A", "Prog", ["y"], "d", 2016, 2019)
     ]
     assert project_members == [("keep:A", "nl-emmen", "Gemeente Emmen", "lead")]
+
+
+def _vocabulary():
+    from matcher.scoring.vocabulary import Vocabulary
+
+    return Vocabulary.from_dict(
+        {
+            "themes": [
+                {"id": "circular-economy", "label": "Circular economy",
+                 "synonyms": ["waste prevention", "recycling"]},
+                {"id": "nature-based-solutions", "label": "Nature-based solutions",
+                 "synonyms": ["biodiversity"]},
+            ],
+            "mappings": {},
+        }
+    )  # fmt: skip
+
+
+BROAD = "Sustainable management of natural resources"
+
+
+def test_a_theme_a_broad_label_covers_in_part_needs_the_project_text_to_name_it():
+    mapping = {BROAD: ["nature-based-solutions"]}
+    if_text = {BROAD: ["circular-economy"]}
+    moor = project_themes([BROAD, ""], "Grenzenlos Moor. A moor park across the border.",
+                          mapping, if_text, _vocabulary())  # fmt: skip
+    assert moor == ["nature-based-solutions"]
+    recycling = project_themes([BROAD], "Less waste. Recycling in small towns.", mapping,
+                               if_text, _vocabulary())  # fmt: skip
+    assert recycling == ["nature-based-solutions", "circular-economy"]
+
+
+def test_a_mapped_label_gives_its_themes_whatever_the_text():
+    mapping = {"Waste and pollution": ["circular-economy"]}
+    assert project_themes(["Waste and pollution"], "", mapping, {}, _vocabulary()) == [
+        "circular-economy"
+    ]
