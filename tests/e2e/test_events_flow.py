@@ -104,8 +104,15 @@ def test_an_organiser_finds_events_locks_a_meeting_and_sees_every_table(new_page
     generate.get_by_role("button", name="Generate schedule").click()
 
     # The grid scrolls inside its own box; the round column stays in view while it does.
+    # Measured once the new page and its stylesheets have loaded: on a busy machine the
+    # box was read before events.css applied, when nothing overflows yet.
+    expect(page.get_by_text("Schedule generated")).to_be_visible()
+    page.wait_for_load_state("load")
     box = page.locator(".grid-scroll")
-    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    page.wait_for_function(
+        "() => { const b = document.querySelector('.grid-scroll');"
+        " return b !== null && b.scrollWidth > b.clientWidth; }"
+    )
     round_cell = page.locator(".schedule-grid tbody th").first
     left = round_cell.bounding_box()["x"]
     box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
