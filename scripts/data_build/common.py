@@ -227,15 +227,21 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _themes_data(out_dir: Path) -> dict:
+    """``out_dir/themes.json``; ``FileNotFoundError`` with a hint when the themes builder has
+    not run yet."""
+    path = out_dir / "themes.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run the themes builder first")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def load_theme_mappings(out_dir: Path) -> tuple[set[str], dict[str, list[str]]]:
     """Theme ids and the keep.eu label -> theme ids mapping from ``out_dir/themes.json``.
 
     Raises ``FileNotFoundError`` with a hint when the themes builder has not run yet.
     """
-    path = out_dir / "themes.json"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run the themes builder first")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = _themes_data(out_dir)
     theme_ids = {theme["id"] for theme in data["themes"]}
     keep_mapping = {
         label: [tid for tid in ids if tid in theme_ids]
@@ -252,7 +258,7 @@ KEEP_IF_TEXT = "keep.eu if the text says so"
 def load_text_confirmed(out_dir: Path) -> tuple[dict[str, list[str]], Vocabulary]:
     """The keep.eu label -> theme ids a project's text must confirm (:data:`KEEP_IF_TEXT`),
     and the vocabulary whose synonyms confirm them, from ``out_dir/themes.json``."""
-    data = json.loads((out_dir / "themes.json").read_text(encoding="utf-8"))
+    data = _themes_data(out_dir)
     table = data.get("mappings", {}).get(KEEP_IF_TEXT, {})
     table = {label: list(ids) for label, ids in table.items()}
     return table, Vocabulary.from_dict(data)
