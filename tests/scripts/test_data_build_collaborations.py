@@ -1,5 +1,9 @@
 """keep.eu references and dates in the collaborations builder."""
 
+from pathlib import Path
+
+import pytest
+
 from scripts.data_build.collaborations import (
     _add_members,
     _keep_refs,
@@ -7,7 +11,10 @@ from scripts.data_build.collaborations import (
     project_profile_inputs,
     project_themes,
 )
+from scripts.data_build.common import load_text_confirmed, load_theme_mappings
 from scripts.data_build.partners import Member, PartnerRow
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 def test_acronym_shared_by_programmes_gets_suffix_in_programme_order():
@@ -102,3 +109,43 @@ def test_a_mapped_label_gives_its_themes_whatever_the_text():
     assert project_themes(["Waste and pollution"], "", mapping, {}, _vocabulary()) == [
         "circular-economy"
     ]
+
+
+# Real keep.eu projects (title and the opening of the description) filed under broad labels.
+# The shipped vocabulary must not tell them as projects on a theme their text does not name.
+SHIPPED_LABEL_CASES = [
+    ("Cooperation between emergency services",
+     "Energy optimization and behaviour change into schools of Central Europe. The building "
+     "sector has a high potential for energy optimisation.", set(), {"climate-adaptation"}),
+    ("Cooperation between emergency services",
+     "Joint actions for better quality of public fire and rescue services.",
+     {"climate-adaptation"}, set()),
+    ("Green technologies",
+     "Public cross-border bicycle-sharing system in Esztergom and Štúrovo.",
+     set(), {"green-economy"}),
+    ("Climate change and biodiversity",
+     "Towards Dynamic, Intelligent and Energy Efficient Urban Lighting. Reducing CO2 emissions "
+     "in public lighting.", set(), {"climate-adaptation", "nature-based-solutions"}),
+    ("Climate change and biodiversity",
+     "Improvement of the Ecological Stability of the Border Area. Protect the biodiversity of "
+     "the border regions.", {"nature-based-solutions"}, {"climate-adaptation"}),
+    ("Construction and renovation", "Castle to castle. A route between the castles.",
+     set(), {"deep-retrofitting"}),
+    ("Community integration and common identity",
+     "Even Music Unites Us. Choirs learn about the cultural heritage across the border.",
+     {"culture-heritage"}, {"social-inclusion-health"}),
+    ("Waterways, lakes and rivers",
+     "Cross-border sandbag management for flood protection at the Lower Inn.",
+     {"climate-adaptation"}, {"nature-based-solutions"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("label", "text", "given", "withheld"), SHIPPED_LABEL_CASES)
+def test_the_shipped_vocabulary_gives_a_broad_label_s_theme_only_where_the_text_names_it(
+    label, text, given, withheld
+):
+    _, mapping = load_theme_mappings(DATA_DIR)
+    if_text, vocabulary = load_text_confirmed(DATA_DIR)
+    themes = set(project_themes([label], text, mapping, if_text, vocabulary))
+    assert given <= themes
+    assert not withheld & themes
