@@ -79,6 +79,7 @@ def partners_command(
         PartnerQueryError,
         city_named,
         find_partners,
+        focus_notes,
     )
 
     query = PartnerQuery(
@@ -97,6 +98,7 @@ def partners_command(
         found = found or resolve_city(session, city, city_country)
         try:
             matches = find_partners(session, found, query)
+            notes = focus_notes(session, found, query)
         except PartnerQueryError as exc:
             raise click.UsageError(str(exc)) from None
     if as_json:
@@ -130,6 +132,18 @@ def partners_command(
                     }
                     for i, m in enumerate(matches, start=1)
                 ],
+                "focus": [
+                    {
+                        "theme": n.theme,
+                        "holders": n.holders,
+                        "nearest": [
+                            {"slug": c.slug, "name": c.name, "distance_km": round(km, 1)}
+                            for c, km in n.nearest
+                        ],  # fmt: skip
+                        "text": n.text,
+                    }
+                    for n in notes
+                ],
             }
         )
         return
@@ -149,6 +163,8 @@ def partners_command(
         )
         for extra in reasons[1:3]:
             click.echo(f"{'':>2}  {'':<24} {'':<14} {'':>7} {'':>6} {'':>5}  {extra}")
+    for note in notes:
+        click.echo(f"Focus: {note.text}")
 
 
 @click.command("evaluate")

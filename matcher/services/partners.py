@@ -369,6 +369,59 @@ def find_partners(session: Session, city: City, query: PartnerQuery) -> list[Par
     return list(matches)
 
 
+@dataclass(frozen=True)
+class FocusNote:
+    """How much of a focus theme the data holds within what a list can show: the holders
+    (cities the filters admit with a past project on it) and the nearest of them."""
+
+    theme: str
+    label: str
+    holders: int
+    nearest: tuple[tuple[City, float], ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The note in words, for the page and the command line."""
+        label = self.label[:1].lower() + self.label[1:]
+        if not self.holders:
+            return (
+                f"No city this list can show has a past project on {label} in the data: "
+                "the focus counts shared interests and declared needs and offers only."
+            )
+        subject = "1 city" if self.holders == 1 else f"{self.holders:,} cities"
+        verb = "has" if self.holders == 1 else "have"
+        text = f"{subject} this list can show {verb} a past project on {label}"
+        if self.nearest:
+            named = ", ".join(f"{c.name} ({km:,.0f} km)" for c, km in self.nearest)
+            text += f"; the nearest: {named}" if self.holders > 1 else f": {named}"
+        return text + "."
+
+
+def focus_notes(session: Session, city: City, query: PartnerQuery) -> list[FocusNote]:
+    """Per focus theme of ``query``, a :class:`FocusNote` for the list :func:`find_partners`
+    gives (the same filters): where few cities hold a theme, the list cannot be full of them,
+    and the user should know. Raises :class:`PartnerQueryError` as :func:`find_partners`."""
+    if not query.theme_focus:
+        return []
+    index = partner_index(session)
+    validate_query(index, query)
+    if city.id not in index.cities:
+        raise PartnerQueryError(f"{city.name} is not in the partner index yet")
+    found = index.ranker.focus_coverage(
+        city.id, query.theme_focus, countries=query.countries or None,
+        exclude_countries=query.exclude_countries or None,
+        country_sets=query.country_sets or None,
+        size_bands=query.size_bands or DEFAULT_SIZE_BANDS,
+        max_distance_km=query.max_distance_km, exclude_ids=query.exclude_ids,
+    )  # fmt: skip
+    return [
+        FocusNote(c.theme, index.theme_labels[c.theme], c.holders,
+                  tuple((index.cities[i], km) for i, km in zip(c.nearest_ids, c.nearest_km,
+                                                               strict=True)))
+        for c in found
+    ]  # fmt: skip
+
+
 def _ranking(index: PartnerIndex, city: City, query: PartnerQuery):
     """The matches for the query and the ids they depend on (listed and near misses),
     remembered with the index."""

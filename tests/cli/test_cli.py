@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -156,6 +157,20 @@ def test_partners_json_has_parts_and_reasons(runner):
     assert len(partners) == 3
     assert all(0 <= p["score"] <= 1 and p["reasons"] for p in partners)
     assert set(partners[0]["parts"]) >= {"geography", "history", "shared_interests"}
+
+
+def test_a_focused_partner_list_says_how_many_cities_hold_the_theme(runner):
+    result = runner.invoke(
+        args=["partners", "Emmen", "--top", "3", "--theme", "urban-regeneration"]
+    )
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^Focus: [\d,]+ cities? this list can show ha(s|ve) a past project on urban "
+                     r"regeneration and planning", result.output, re.M)  # fmt: skip
+    as_json = runner.invoke(
+        args=["partners", "Emmen", "--top", "3", "--theme", "urban-regeneration", "--json"]
+    )
+    (note,) = json.loads(as_json.stdout)["focus"]
+    assert note["theme"] == "urban-regeneration" and note["holders"] >= len(note["nearest"]) > 0
 
 
 def test_seed_replace_reloads_and_prepares_the_indexes(runner):

@@ -10,6 +10,9 @@ never a profile, so a profile edit cannot move it. Used by
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
 import numpy as np
 
 __all__ = [
@@ -17,7 +20,10 @@ __all__ = [
     "FOCUS_NEIGHBOURS",
     "FOCUS_REGION",
     "FOCUS_THEMED",
+    "FocusCoverage",
+    "coverage",
     "focus_holders",
+    "focus_vector",
     "neighbourhood",
 ]
 
@@ -77,6 +83,46 @@ FOCUS_THEMED = 8
 #: 0.233 [0.200, 0.270] and research 0.092 [0.066, 0.121] do not move, transnational 0.037
 #: [0.025, 0.052] (was 0.038 [0.025, 0.054]).
 FOCUS_NEARER = 0.1
+
+
+def focus_vector(theme_ids: Sequence[str], theme_focus: Collection[str] | None) -> np.ndarray:
+    """1 on the focus themes, 0 elsewhere, over ``theme_ids`` (unknown themes are ignored)."""
+    wanted = set(theme_focus or ())
+    return np.array([1.0 if t in wanted else 0.0 for t in theme_ids], np.float32)
+
+
+@dataclass(frozen=True, slots=True)
+class FocusCoverage:
+    """How many cities a list can show hold a focus theme, and the nearest of them: what the
+    user needs to read a focused list where the theme is rare in the data."""
+
+    theme: str
+    #: Cities the list's filters admit (never the query) with a past project on the theme.
+    holders: int
+    #: The nearest located holders, nearest first, with their distance from the query (km);
+    #: empty when the query's place is unknown.
+    nearest_ids: tuple[int, ...] = ()
+    nearest_km: tuple[float, ...] = ()
+
+
+def coverage(experience: np.ndarray, theme_ids: Sequence[str], theme_focus: Collection[str],
+             shown: np.ndarray, km: np.ndarray | None, city_ids: np.ndarray,
+             nearest: int = 3) -> tuple[FocusCoverage, ...]:  # fmt: skip
+    """Per focus theme (in ``theme_ids`` order), the :class:`FocusCoverage` of a list that
+    shows the rows ``shown``: holders counted from projects only (:func:`focus_holders`), and
+    the ``nearest`` located ones by ``km`` (None or NaN: place unknown)."""
+    out = []
+    for theme in (t for t in theme_ids if t in set(theme_focus)):
+        holders = focus_holders(experience, focus_vector(theme_ids, [theme])) & shown
+        ids: tuple[int, ...] = ()
+        dists: tuple[float, ...] = ()
+        if km is not None:
+            rows = np.flatnonzero(holders & np.isfinite(km))
+            rows = rows[np.argsort(km[rows], kind="stable")[:nearest]]
+            ids = tuple(int(i) for i in city_ids[rows])
+            dists = tuple(float(d) for d in km[rows])
+        out.append(FocusCoverage(theme, int(holders.sum()), ids, dists))
+    return tuple(out)
 
 
 def focus_holders(experience: np.ndarray, focus: np.ndarray) -> np.ndarray:

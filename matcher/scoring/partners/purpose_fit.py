@@ -25,7 +25,7 @@ import numpy as np
 
 from matcher.scoring.partners import hubs
 from matcher.scoring.partners.features import features_for, region_mask
-from matcher.scoring.partners.focus import focus_holders
+from matcher.scoring.partners.focus import focus_holders, focus_vector
 from matcher.scoring.partners.purposes import (
     FEATURES,
     PurposeModel,
@@ -84,7 +84,7 @@ def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
         parts, _active = ranker.score_parts(q.city_id, theme_focus=q.theme_focus,
                                             geography=geography, overrides=q.overrides)  # fmt: skip
         counts = purpose_counts_of(ranker, q.overrides)  # the hidden group's members' own
-        focus = ranker._focus_vector(q.theme_focus)
+        focus = focus_vector(ranker.theme_ids_, q.theme_focus)
         themed = focus_holders(ranker.vectors_.experience, focus)
         if q.overrides is not None:  # the hidden group's members, without its projects
             themed[ranker.rows_of(q.overrides.city_ids)] = focus_holders(

@@ -49,9 +49,8 @@ geography mode is an explicit preference layered on top.
 **Purposes.** With a ``purpose`` the score is that purpose's fitted additive model over the
 parts instead (:mod:`matcher.scoring.partners.purposes`); every part is computed for every row.
 
-**Cost.** Without a purpose, the theme parts are one matrix-vector product, distance one
-product with the unit-sphere block, the pair parts sparse updates; every part is then computed
-for the top-k rows alone. Hard filters mask candidates *before* the top-k.
+**Cost.** Without a purpose: theme parts and distance one product each, pair parts sparse
+updates, every part then for the top-k rows alone. Hard filters mask *before* the top-k.
 """
 
 from __future__ import annotations
@@ -66,7 +65,7 @@ import scipy.sparse as sp
 from matcher.domain import SIZE_BANDS, expand_countries
 from matcher.scoring.partners import hubs
 from matcher.scoring.partners import parts as P
-from matcher.scoring.partners.focus import focus_holders
+from matcher.scoring.partners.focus import FocusCoverage, coverage, focus_holders, focus_vector
 from matcher.scoring.partners.parts import combine, top_k
 from matcher.scoring.partners.purposes import index_scores, profile_margin
 from matcher.scoring.partners.result import RankResult
@@ -248,7 +247,7 @@ class PartnerRanker:
         contributions = None
         if purpose is not None:
             every = self._parts(q, probe, self._block(None), geography, sparse=sparse)
-            focus = self._focus_vector(theme_focus) if theme_focus else None
+            focus = focus_vector(self.theme_ids_, theme_focus) if theme_focus else None
             band = P.size_band_codes(query.population)[0]
             penalty = hubs.prices_for(self, purpose, band, focus)  # a focus pays its own
             # the focus reaches the nearest holders of its theme that the list can show
@@ -515,7 +514,7 @@ class PartnerRanker:
         """Block-structured probe: ``features @ probe`` yields shared interests,
         complementarity, experience and the cosine of the angular distance in one pass."""
         t = self.n_themes_
-        focus = self._focus_vector(theme_focus)
+        focus = focus_vector(self.theme_ids_, theme_focus)
         boost = self.weights.theme_focus_boost
         interest = P.pull(q.interest, focus, boost)
         has_need, has_offer = bool(q.need.any()), bool(q.offer.any())
@@ -528,15 +527,6 @@ class PartnerRanker:
         probe[3 * t : 4 * t, 2] = need if has_need else interest
         probe[4 * t :, 3] = q.xyz
         return probe
-
-    def _focus_vector(self, theme_focus: Collection[str] | None) -> np.ndarray:
-        focus = np.zeros(self.n_themes_, np.float32)
-        if theme_focus:
-            index = {t: i for i, t in enumerate(self.theme_ids_)}
-            for theme in theme_focus:
-                if theme in index:
-                    focus[index[theme]] = 1.0
-        return focus
 
     def _geography(self, q, cosine, block: _Block, mode) -> np.ndarray:
         n = len(cosine)
@@ -568,6 +558,19 @@ class PartnerRanker:
         indexed = rows < len(self.city_ids_)
         rows, wanted = rows[indexed], wanted[indexed]
         return rows[self.city_ids_[rows] == wanted]
+
+    def focus_coverage(self, query_id: int, theme_focus: Collection[str], *, countries=None,
+                       exclude_countries=None, country_sets=None, size_bands=None,
+                       max_distance_km=None,
+                       exclude_ids=()) -> tuple[FocusCoverage, ...]:  # fmt: skip
+        """Per focus theme, how many cities the list :meth:`rank` gives with these filters can
+        show hold it, and the nearest (:func:`~matcher.scoring.partners.focus.coverage`)."""
+        q = self._query(self.vectors_.take(self.rows_of([query_id])))
+        shown = self._shown(q, countries, exclude_countries, country_sets, size_bands,
+                            max_distance_km, exclude_ids)  # fmt: skip
+        km = np.where(self.has_coords_, P.km(self.xyz_ @ q.xyz), np.nan) if q.xyz.any() else None
+        return coverage(self.vectors_.experience, self.theme_ids_, theme_focus, shown, km,
+                        self.city_ids_)  # fmt: skip
 
     def _shown(self, q: _Query, countries, exclude_countries, country_sets, size_bands,
                max_distance_km, exclude_ids) -> np.ndarray:  # fmt: skip

@@ -43,7 +43,9 @@ def find_partners(slug: str, query: schemas.PartnerSearchQuery):
 
     Every filter is hard and applies before ranking. Each partner comes with its score
     (0-1), the parts of the score and their weights in this query, the distance, shared
-    past collaborations and the reasons in words. An unknown theme id is a 422 problem.
+    past collaborations and the reasons in words. With a theme focus, ``focus`` says per
+    theme how many cities the list can show hold it (few holders: few partners can name it).
+    An unknown theme id is a 422 problem.
     """
     session = get_session()
     city = partner_service.city_by_slug(session, slug)
@@ -56,6 +58,9 @@ def find_partners(slug: str, query: schemas.PartnerSearchQuery):
             city=serialise.city_summary(city),
             query=schemas.PartnerQueryOut(**query.model_dump()),
             items=[serialise.partner_item(rank, m) for rank, m in enumerate(matches, start=1)],
+            focus=[
+                serialise.focus_note(n) for n in partner_service.focus_notes(session, city, wanted)
+            ],  # fmt: skip
         )
 
     try:

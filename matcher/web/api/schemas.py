@@ -330,10 +330,31 @@ class PartnerItem(BaseModel):
     )
 
 
+class NearestHolder(BaseModel):
+    city: CitySummary
+    distance_km: float
+
+
+class FocusNoteOut(BaseModel):
+    """How much of a focus theme the data holds within what the list can show."""
+
+    theme: str
+    label: str
+    holders: int = Field(
+        description="Cities the list's filters admit (never the city searched for) with a past "
+        "project on the theme; where they are few, few partners can name it as experience."
+    )
+    nearest: list[NearestHolder] = Field(description="The nearest holders, nearest first.")
+    text: str = Field(description="The note in words, as the page shows it.")
+
+
 class PartnerResults(KeptAnswer):
     city: CitySummary
     query: PartnerQueryOut
     items: list[PartnerItem]
+    focus: list[FocusNoteOut] = Field(
+        default_factory=list, description="Per focus theme, how many cities hold it (no focus: [])."
+    )
 
 
 class RuleResultOut(BaseModel):

@@ -23,6 +23,20 @@ from matcher.web.api import schemas
 DIGITS = 4
 
 
+def focus_note(note) -> schemas.FocusNoteOut:
+    """A :class:`~matcher.services.partners.FocusNote` for the API."""
+    return schemas.FocusNoteOut(
+        theme=note.theme,
+        label=note.label,
+        holders=note.holders,
+        nearest=[
+            schemas.NearestHolder(city=city_summary(c), distance_km=round(km, 1))
+            for c, km in note.nearest
+        ],  # fmt: skip
+        text=note.text,
+    )
+
+
 def city_summary(city: City) -> schemas.CitySummary:
     """The short form of a city used in lists and search results."""
     return schemas.CitySummary(

@@ -25,12 +25,15 @@ def city_partners(slug: str):
     themes = city_service.themes(session)
     form = forms.PartnerFilterForm(request.args or None, themes=themes)
     matches: list[partner_service.PartnerMatch] = []
+    notes: list[partner_service.FocusNote] = []
     status = 200
     if request.args and not form.validate():
         status = 400
     else:
         try:
-            matches = partner_service.find_partners(session, found, form.partner_query())
+            query = form.partner_query()
+            matches = partner_service.find_partners(session, found, query)
+            notes = partner_service.focus_notes(session, found, query)
         except partner_service.PartnerQueryError as exc:
             form.form_errors.append(str(exc))
             status = 400
@@ -40,6 +43,7 @@ def city_partners(slug: str):
         city=found,
         form=form,
         matches=matches,
+        focus_notes=notes,
         searched=status == 200,
         tiles_url=tiles_url,
         osm_attribution=OSM_ATTRIBUTION,

@@ -7,6 +7,7 @@ import pytest
 
 from matcher.domain import City, Collaboration
 from matcher.scoring.partners import hubs
+from matcher.scoring.partners.focus import focus_vector
 from matcher.scoring.partners.purposes import PurposeModel
 from matcher.scoring.partners.ranker import PartnerRanker
 from matcher.scoring.partners.vectorise import ProfileVectoriser
@@ -102,7 +103,7 @@ def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
     ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
     rows = ranker.rows_of([100, 101])
     assert not hubs.prices_of(ranker)["p"][:, rows].any()  # never in a plain list
-    focus = ranker._focus_vector(["energy"])
+    focus = focus_vector(ranker.theme_ids_, ["energy"])
     band = int(ranker.size_band_codes_[ranker.rows_of([2])[0]])
     focused_prices = hubs.prices_for(ranker, "p", band, focus)
     assert focused_prices[rows].max() > 0
@@ -121,7 +122,8 @@ def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
     expected = -focused_prices[ranker.rows_of(result.ids)]
     assert np.allclose(result.contributions["exposure"], expected)
     # Another focus is another prior: "water" has no holder, so nobody pays for it.
-    assert not hubs.prices_for(ranker, "p", band, ranker._focus_vector(["water"]))[rows].any()
+    water = focus_vector(ranker.theme_ids_, ["water"])
+    assert not hubs.prices_for(ranker, "p", band, water)[rows].any()
     # A refit measures new plain prices, and the focused ones go with them.
     ranker.fit(vectoriser)
     ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}

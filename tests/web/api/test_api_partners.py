@@ -27,6 +27,19 @@ def test_items_carry_score_parts_weights_reasons_and_distance(client):
     assert scores == sorted(scores, reverse=True)
 
 
+def test_a_focus_comes_with_how_many_cities_hold_each_theme(client):
+    body = client.get(f"{URL}?theme=urban-regeneration&countries=DE&top=3").get_json()
+    (note,) = body["focus"]
+    assert (
+        note["theme"] == "urban-regeneration" and note["label"] == "Urban regeneration and planning"
+    )
+    assert note["holders"] >= len(note["nearest"]) > 0
+    assert all(n["city"]["country"] == "DE" for n in note["nearest"])
+    distances = [n["distance_km"] for n in note["nearest"]]
+    assert distances == sorted(distances)
+    assert client.get(f"{URL}?top=3").get_json()["focus"] == []
+
+
 def test_same_ranking_as_the_page(client):
     api = [item["city"]["slug"] for item in client.get(URL).get_json()["items"]]
     page = client.get("/cities/nl-emmen/partners").get_data(as_text=True)

@@ -49,6 +49,15 @@ def test_theme_focus_is_kept_selected(client):
     assert '<option selected value="mobility-transition">' in page
 
 
+def test_a_focused_list_says_how_many_cities_it_can_show_hold_each_theme(client):
+    page = client.get(f"{URL}?theme=urban-regeneration&countries=DE").get_data(as_text=True)
+    notes = section(page, '<ul class="focus-notes"', "</ul>")
+    assert re.search(r"[\d,]+ cities? this list can show ha(s|ve) a past project on urban "
+                     r"regeneration and planning", notes)  # fmt: skip
+    assert "(Germany)" not in notes and " km)" in notes
+    assert '<ul class="focus-notes"' not in client.get(URL).get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("query", "check"),
     [
