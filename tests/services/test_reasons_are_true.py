@@ -1,0 +1,253 @@
+"""Every reason a partner list gives is backed by the data: each sentence is read back and
+checked against the cities, profiles and collaborations it speaks of, over many real
+queries (cities, purposes, focus themes). A sentence no checker knows fails too, so a new
+kind of reason comes with its check."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from matcher.db import repository
+from matcher.domain import COUNTRY_NAMES, LEAD_ROLES, PURPOSES, City, ProfileKind, haversine_km
+from matcher.scoring.partners.explain import (
+    EXPOSURE_TEXT,
+    FOCUSED_EXPOSURE_TEXT,
+    format_population,
+)
+from matcher.services.partners import PartnerQuery, find_partners, partner_index
+
+QUERY_CITIES = ("nl-emmen", "it-bologna", "ee-tallinn", "si-maribor", "be-gent", "pt-braga",
+                "gr-trikala", "se-lund")  # fmt: skip
+FOCUSES = ((), ("urban-regeneration",), ("mobility-transition", "culture-heritage"))
+
+
+class Facts:
+    """What the data says about a query city and a candidate, as the checks need it."""
+
+    def __init__(self, index, query: City, candidate: City, focus: tuple[str, ...]):
+        self.index, self.query, self.candidate, self.focus = index, query, candidate, focus
+        self.labels = {label.lower(): tid for tid, label in index.theme_labels.items()}
+
+    def collaborations(self, city: City, kind: str | None = "project"):
+        found = self.index.collaborations_of.get(city.id, [])
+        return [c for c in found if kind is None or c.kind == kind]
+
+    def shared(self, kind: str | None = None):
+        mine = {c.id for c in self.collaborations(self.query, None)}
+        return [c for c in self.collaborations(self.candidate, None)
+                if c.id in mine and (kind is None or c.kind == kind)]  # fmt: skip
+
+    def themes(self, listing: str) -> list[str]:
+        """Theme ids of a listing as the explanation writes it ('a', 'a and b', 'a; b')."""
+        if listing.lower() in self.labels:
+            return [self.labels[listing.lower()]]
+        if ";" in listing:
+            names = listing.split("; ")
+        else:
+            head, _, last = listing.rpartition(" and ")
+            names = [*head.split(", "), last]
+        unknown = [n for n in names if n.lower() not in self.labels]
+        assert not unknown, f"not a theme: {unknown}"
+        return [self.labels[n.lower()] for n in names]
+
+
+def _names(listing: str) -> list[str]:
+    """Proper names of a listing ('A', 'A and B', 'A, B and 2 others'): the named ones."""
+    shortened = re.sub(r" and \d+ others?$", "", listing)
+    if shortened != listing:  # 'A, B and 2 others'
+        return shortened.split(", ")
+    head, sep, last = listing.rpartition(" and ")
+    return [*head.split(", "), last] if sep else [listing]
+
+
+def _took_part(facts: Facts, text: str) -> bool:
+    name = re.escape(facts.candidate.name)
+    found = re.fullmatch(
+        rf"{name} (took part in|led) (\d+) (EU-funded )?projects?(?: \((.*)\))?(?: on (.+))?",
+        text,
+    )
+    if not found:
+        return False
+    verb, n, funded, notes, listing = found.groups()
+    projects = facts.collaborations(facts.candidate)
+    if listing:
+        themes = facts.themes(listing)
+        for theme in themes:  # every theme named is one of a project's themes
+            assert any(theme in c.themes for c in projects), f"no project on {theme}: {text}"
+        counted = [c for c in projects if set(c.themes) & set(themes)]
+        assert len(counted) <= int(n) <= len(projects), text
+    else:
+        assert funded, text
+        counted = projects
+        assert int(n) == len(projects), text
+    roles = [c.role_of(facts.candidate.id) for c in projects]
+    if verb == "led":
+        assert sum(r in LEAD_ROLES for r in roles) >= int(n), text
+    for note in (notes or "").split("; "):
+        led = re.fullmatch(r"led (\d+)", note)
+        if led:
+            assert 0 < int(led.group(1)) <= sum(r in LEAD_ROLES for r in roles), text
+        for role, label in (("associated_partner", "associated partner"),
+                            ("third_party", "third party")):  # fmt: skip
+            if note.startswith(label) or note == f"as {label}":
+                assert role in roles, text
+    return True
+
+
+def _worked_together(facts: Facts, text: str) -> bool:
+    found = re.fullmatch(r"(?:Worked together in|In) (.+?)(?: together)?(?: \((.*)\))?"
+                         r"(?: and (\d+) other projects?)?", text)  # fmt: skip
+    if not found or not (text.startswith("Worked together in ") or " together" in text):
+        return False
+    title, _details, others = found.groups()
+    worked = facts.shared()
+    worked = [c for c in worked if c.kind != "network"]
+    assert any(c.title == title for c in worked), f"no shared project {title!r}: {text}"
+    if others:
+        assert len(worked) == int(others) + 1, text
+    return True
+
+
+def _place(facts: Facts, text: str) -> bool:
+    q, c = facts.query, facts.candidate
+    country = COUNTRY_NAMES.get(c.country, c.country)
+    if text == f"In another country ({country})":
+        assert c.country != q.country, text
+        return True
+    found = re.fullmatch(r"([\d,]+) km away, (.+)", text)
+    if not found:
+        return False
+    km = haversine_km(q.lat, q.lon, c.lat, c.lon)
+    assert abs(int(found.group(1).replace(",", "")) - km) <= 1, text
+    where = found.group(2)
+    if where == "in your country":
+        assert c.country == q.country, text
+    elif where.startswith("in your NUTS 2 region"):
+        assert c.country == q.country and q.nuts2 == c.nuts2 and q.nuts2 in where, text
+    else:
+        assert where in (f"in {country}", f"across the border in {country}"), text
+        assert c.country != q.country, text
+    return True
+
+
+def _profiles(facts: Facts, text: str) -> bool:
+    q, c = facts.query, facts.candidate
+    for sentence in re.split(r"; (?=Both work on|[A-ZÀ-Ž][^;]* works on|[^;]* offers |"
+                             r"[^;]* is looking for )", text):  # fmt: skip
+        both = re.fullmatch(r"Both work on (.+)", sentence)
+        own = re.fullmatch(rf"{re.escape(c.name)} works on (.+), your focus", sentence)
+        offers = re.fullmatch(rf"{re.escape(c.name)} offers (.+) experience you are looking for",
+                              sentence)  # fmt: skip
+        wants = re.fullmatch(rf"{re.escape(c.name)} is looking for (.+), which you offer", sentence)
+        if both:
+            for theme in facts.themes(both.group(1)):
+                assert theme in q.weights(ProfileKind.INTEREST), sentence
+                assert theme in c.weights(ProfileKind.INTEREST), sentence
+        elif own:
+            for theme in facts.themes(own.group(1)):
+                assert theme in facts.focus and theme in c.weights(ProfileKind.INTEREST), sentence
+        elif offers:
+            for theme in facts.themes(offers.group(1)):
+                assert theme in q.weights(ProfileKind.NEED), sentence
+                assert theme in c.weights(ProfileKind.OFFER), sentence
+        elif wants:
+            for theme in facts.themes(wants.group(1)):
+                assert theme in q.weights(ProfileKind.OFFER), sentence
+                assert theme in c.weights(ProfileKind.NEED), sentence
+        else:
+            return False
+    return True
+
+
+def _size(facts: Facts, text: str) -> bool:
+    q, c = facts.query, facts.candidate
+    if text == f"Similar size ({format_population(q.population)} vs " \
+               f"{format_population(c.population)})":  # fmt: skip
+        ratio = max(q.population, c.population) / min(q.population, c.population)
+        assert ratio <= 1.5, text
+        return True
+    return text == (f"A city of {format_population(c.population)} inhabitants: cities of this "
+                    "size take part in such partnerships more often")  # fmt: skip
+
+
+def _networks(facts: Facts, text: str) -> bool:
+    patterns = (r"Both are members of (.+)",
+                r"In the same network: both are supported by (.+) in the Covenant of Mayors",
+                r"Both are in the Covenant of Mayors group coordinated by (.+)",
+                r"Both are in the same network: (.+)")  # fmt: skip
+    networks = {c.title for c in facts.shared("network")}
+    for sentence in text.split("; "):
+        found = next((m for p in patterns if (m := re.fullmatch(p, sentence))), None)
+        if not found:
+            return False
+        for name in _names(found.group(1)):
+            assert name in networks, f"not a shared network {name!r}: {text}"
+        if sentence.startswith("Both are members of"):
+            for network in facts.shared("network"):
+                if network.title in _names(found.group(1)):
+                    assert network.role_of(facts.query.id) == "member", text
+                    assert network.role_of(facts.candidate.id) == "member", text
+    return True
+
+
+def _common_partners(facts: Facts, text: str) -> bool:
+    if text == "You have partners or networks in common":
+        return True
+    index = facts.index
+    by_name = {}
+    for city in index.cities.values():
+        by_name.setdefault(city.name, []).append(city.id)
+    for sentence in text.split("; "):
+        worked = re.fullmatch(r"Both worked with (.+)", sentence)
+        linked = re.fullmatch(r"Both are in a network with (.+)", sentence)
+        if not (worked or linked):
+            return False
+        for name in _names((worked or linked).group(1)):
+            ids = by_name.get(name, [])
+            ok = [z for z in ids if index.shared(facts.query.id, z)
+                  and index.shared(facts.candidate.id, z)]  # fmt: skip
+            if worked:
+                ok = [
+                    z
+                    for z in ok
+                    if all(
+                        any(c.kind != "network" for c in index.shared(x, z))
+                        for x in (facts.query.id, facts.candidate.id)
+                    )
+                ]
+            assert ok, f"{name} is not a partner both share: {text}"
+    return True
+
+
+def _text(facts: Facts, text: str) -> bool:
+    return text == "Similar project descriptions" or bool(
+        re.fullmatch(r"Similar project descriptions \('.+'\)", text)
+    )
+
+
+def _price(facts: Facts, text: str) -> bool:
+    return text == (FOCUSED_EXPOSURE_TEXT if facts.focus else EXPOSURE_TEXT)
+
+
+CHECKS = (_worked_together, _took_part, _place, _profiles, _size, _networks, _common_partners,
+          _text, _price)  # fmt: skip
+
+
+@pytest.mark.parametrize("slug", QUERY_CITIES)
+def test_every_reason_given_to_a_city_is_backed_by_the_data(session, slug):
+    query_city = repository.get_city(session, slug)
+    index = partner_index(session)
+    told = 0
+    for purpose in (*PURPOSES, None):
+        for focus in FOCUSES:
+            query = PartnerQuery(top=10, theme_focus=focus, purpose=purpose)
+            for match in find_partners(session, query_city, query):
+                facts = Facts(index, index.cities[query_city.id], match.city, focus)
+                for reason in match.reasons:
+                    assert any(check(facts, reason) for check in CHECKS), (
+                        f"no check knows this reason ({purpose}, {focus}): {reason!r}"
+                    )
+                    told += 1
+    assert told > 100
