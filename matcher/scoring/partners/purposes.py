@@ -25,8 +25,9 @@ groups of them. Three forms are fitted and compared on held-out groups
 
 Either way a candidate's score is exactly the sum of its per-feature contributions, which is
 what the explanation shows. The held-out figures of every form are recorded per model in
-``info`` with the form chosen (refit of 2026-12-06: grouped boosting for research, logistic
-regression for the others). The fitted models are data (``purpose_models.json`` beside this
+``info`` with the form chosen (refit of 2026-12-06, last after the keep.eu theme labels
+were confirmed by project texts: grouped boosting for research, logistic regression for the
+others). The fitted models are data (``purpose_models.json`` beside this
 module, written by ``benchmarks/purposes.py --fit``), with the training groups and the
 held-out figures recorded in them. Held-out figures quoted here from before 2026-12-06 were
 measured with an evaluation that leaked hidden groups' activity (see the git history).
