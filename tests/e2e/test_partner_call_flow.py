@@ -23,6 +23,7 @@ def test_typo_search_to_partners_to_a_call_to_a_consortium(page):
     # Partners, EU member states only.
     page.get_by_role("link", name="Partners").click()
     page.get_by_label("EU member states (EU27)").check()
+    page.locator("select#theme").select_option("urban-regeneration")
     page.get_by_role("button", name="Find partners").click()
     expect(page).to_have_url(re.compile(r"/cities/nl-emmen/partners\?.*country_sets=EU27"))
     partners = page.locator("li.partner")
@@ -32,6 +33,10 @@ def test_typo_search_to_partners_to_a_call_to_a_consortium(page):
     assert countries and set(countries) <= EU_COUNTRY_NAMES
     expect(partners.first.locator(".reasons li").first).to_be_visible()
     expect(partners.first.locator(".bar-row").first).to_contain_text("%")
+    # The focus says how many cities the list can show hold its theme.
+    expect(page.get_by_role("list", name="The focus themes in the data")).to_contain_text(
+        re.compile(r"\d+ cities? this list can show ha(s|ve) a past project on urban regeneration")
+    )
 
     # The city's calls, open or forthcoming; open one that needs partners.
     page.get_by_role("link", name="Funding calls").click()
