@@ -20,7 +20,7 @@ def test_editors_add_prints_a_link_and_the_token_on_the_last_line(runner, web_ap
     assert (
         client.put("/api/v1/cities/nl-emmen/profile", json=body, headers=headers).status_code == 200
     )
-    refused = client.put("/api/v1/cities/de-haren/profile", json=body, headers=headers)
+    refused = client.put("/api/v1/cities/de-haren-ems/profile", json=body, headers=headers)
     assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
 
 

@@ -38,7 +38,7 @@ def test_link_sign_in_edit_own_city_history_and_sign_out(new_page, live_app):
     expect(changes).to_contain_text("offer open-data")
 
     # The session carries on from page to page; another city is refused.
-    page.goto("/cities/de-haren/profile/edit")
+    page.goto("/cities/de-haren-ems/profile/edit")
     expect(page.locator("h1")).to_have_text("Forbidden")
     expect(page.locator("main")).to_contain_text("editor of nl-emmen")
 

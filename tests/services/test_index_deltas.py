@@ -74,6 +74,7 @@ def _ranking(index: PartnerIndex, city_id: int, query: PartnerQuery):
         query.top,
         theme_focus=query.theme_focus or None,
         geography=query.geography,
+        size_bands=query.size_bands or DEFAULT_SIZE_BANDS,  # as the service ranks
         purpose=query.purpose,
     )
     return result.ids.tolist(), result.scores

@@ -134,30 +134,25 @@ def _place(facts: Facts, text: str) -> bool:
 
 def _profiles(facts: Facts, text: str) -> bool:
     q, c = facts.query, facts.candidate
+    name = re.escape(c.name)
+    interest, need, offer = ProfileKind.INTEREST, ProfileKind.NEED, ProfileKind.OFFER
+    # sentence -> (the query's profile, the candidate's) that must hold each theme named;
+    # None: the theme must be a focus theme instead
+    held_by = {
+        r"Both work on (.+)": (interest, interest),
+        rf"{name} works on (.+), your focus": (None, interest),
+        rf"{name} offers (.+) experience you are looking for": (need, offer),
+        rf"{name} is looking for (.+), which you offer": (offer, need),
+    }
     for sentence in re.split(r"; (?=Both work on|[A-ZÀ-Ž][^;]* works on|[^;]* offers |"
                              r"[^;]* is looking for )", text):  # fmt: skip
-        both = re.fullmatch(r"Both work on (.+)", sentence)
-        own = re.fullmatch(rf"{re.escape(c.name)} works on (.+), your focus", sentence)
-        offers = re.fullmatch(rf"{re.escape(c.name)} offers (.+) experience you are looking for",
-                              sentence)  # fmt: skip
-        wants = re.fullmatch(rf"{re.escape(c.name)} is looking for (.+), which you offer", sentence)
-        if both:
-            for theme in facts.themes(both.group(1)):
-                assert theme in q.weights(ProfileKind.INTEREST), sentence
-                assert theme in c.weights(ProfileKind.INTEREST), sentence
-        elif own:
-            for theme in facts.themes(own.group(1)):
-                assert theme in facts.focus and theme in c.weights(ProfileKind.INTEREST), sentence
-        elif offers:
-            for theme in facts.themes(offers.group(1)):
-                assert theme in q.weights(ProfileKind.NEED), sentence
-                assert theme in c.weights(ProfileKind.OFFER), sentence
-        elif wants:
-            for theme in facts.themes(wants.group(1)):
-                assert theme in q.weights(ProfileKind.OFFER), sentence
-                assert theme in c.weights(ProfileKind.NEED), sentence
-        else:
+        matched = [(m, kinds) for p, kinds in held_by.items() if (m := re.fullmatch(p, sentence))]
+        if not matched:
             return False
+        found, (mine, theirs) = matched[0]
+        for theme in facts.themes(found.group(1)):
+            assert theme in (facts.focus if mine is None else q.weights(mine)), sentence
+            assert theme in c.weights(theirs), sentence
     return True
 
 

@@ -180,7 +180,7 @@ def test_eligibility_for_one_city(client):
 
 def test_eligibility_for_a_consortium(client):
     body = client.get(
-        f"/api/v1/calls/{CALL}/eligibility?cities=nl-emmen,de-haren,it-padova"
+        f"/api/v1/calls/{CALL}/eligibility?cities=nl-emmen,de-haren-ems,it-padova"
     ).get_json()
     assert body["group"] == "eligible"
     assert {r["status"] for r in body["results"]} == {"passed"}

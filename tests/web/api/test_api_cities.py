@@ -47,17 +47,17 @@ def test_bad_search_parameters_are_a_400_problem_naming_the_parameter(client, qu
 
 def test_list_is_paginated_with_links(client):
     body = client.get("/api/v1/cities?per_page=50&page=2").get_json()
-    assert (body["page"], body["per_page"], body["total"]) == (2, 50, 120)
+    assert (body["page"], body["per_page"], body["total"]) == (2, 50, 161)
     assert len(body["items"]) == 50
     links = body["links"]
     assert links["next"] == "/api/v1/cities?page=3&per_page=50"
     assert links["prev"] == "/api/v1/cities?page=1&per_page=50"
-    assert links["last"] == "/api/v1/cities?page=3&per_page=50"
+    assert links["last"] == "/api/v1/cities?page=4&per_page=50"
 
 
 def test_last_page_has_no_next_link_and_the_first_no_prev(client):
-    last = client.get("/api/v1/cities?per_page=50&page=3").get_json()
-    assert len(last["items"]) == 20 and last["links"]["next"] is None
+    last = client.get("/api/v1/cities?per_page=50&page=4").get_json()
+    assert len(last["items"]) == 11 and last["links"]["next"] is None
     first = client.get("/api/v1/cities?per_page=50").get_json()
     assert first["links"]["prev"] is None
 
@@ -84,7 +84,7 @@ def test_bad_page_parameters_are_a_400_problem(client, query):
 def test_city_detail_has_profile_with_provenance_and_collaborations(client):
     body = client.get("/api/v1/cities/nl-emmen").get_json()
     assert body["name"] == "Emmen" and body["country"] == "NL"
-    assert body["size_band"] == "m"
+    assert body["size_band"] == "l"  # 100,000-250,000
     weights = body["profile"]["interest"]
     assert weights and all(w["provenance"] for w in weights)
     assert all(0 <= w["weight"] <= 1 for w in weights)

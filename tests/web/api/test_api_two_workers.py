@@ -61,9 +61,9 @@ def test_partner_answers_follow_a_write_on_another_worker(web_app, token, other_
     first, second = web_app.test_client(), other_worker.test_client()
     # Every city of the small seed, so that the cities with projects on the theme (whose
     # experience part the query's own profile weighs) are in the answer whichever model ranks.
-    url = "/api/v1/cities/it-bologna/partners?top=200&theme=open-data"
+    url = "/api/v1/cities/it-bologna/partners?top=200&theme=urban-regeneration"
     before = second.get(url).get_json()
-    _put(first, {"need": {"open-data": 1.0}, "offer": {"open-data": 1.0}})
+    _put(first, {"need": {"urban-regeneration": 1.0}, "offer": {"urban-regeneration": 1.0}})
     after = second.get(url).get_json()
     assert after != before  # the query city's own profile changed its answer
     with other_worker.app_context():

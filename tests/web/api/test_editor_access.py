@@ -7,7 +7,7 @@ import pytest
 from matcher.services import editors, events, history
 
 EMMEN = "/api/v1/cities/nl-emmen/profile"
-HAREN = "/api/v1/cities/de-haren/profile"
+HAREN = "/api/v1/cities/de-haren-ems/profile"
 BODY = {"interest": {"open-data": 0.8}}
 PROBLEM = "application/problem+json"
 
@@ -25,12 +25,12 @@ def test_a_city_editor_changes_that_city_and_not_another(client, city_editor, we
     [change] = history.city_history(web_session, "nl-emmen")
     assert change.editor_name == "Ann Editor"
     assert change.details["after"]["interest"]["open-data"] == 0.8
-    assert history.city_history(web_session, "de-haren") == []
+    assert history.city_history(web_session, "de-haren-ems") == []
 
 
 def test_a_configured_token_is_an_administrator(client, token, web_session):
     assert client.put(HAREN, json=BODY, headers=_bearer(token)).status_code == 200
-    [change] = history.city_history(web_session, "de-haren")
+    [change] = history.city_history(web_session, "de-haren-ems")
     assert change.editor_name == editors.CONFIGURED_ADMIN_NAME
 
 

@@ -18,7 +18,7 @@ def test_default_search_ranks_partners_with_their_facts_and_reasons(client):
     assert len(slugs) == 10 and "nl-emmen" not in slugs
     first = section(page, '<li class="partner" id="partner-1"', 'id="partner-2"')
     # Haren, across the border, worked with Emmen in an Interreg project: the reason says so.
-    assert slugs[0] == "de-haren"
+    assert slugs[0] == "de-haren-ems"
     assert "Germany" in first and "km" in first and "Worked together" in first
     assert re.search(r"<dt>Score</dt><dd>[01]\.\d\d", first)  # 0-1, two decimals
     assert '<span class="bar-label">Close by</span>' in first

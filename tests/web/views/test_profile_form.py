@@ -97,10 +97,10 @@ def test_the_form_no_longer_asks_for_a_token(client, signed_in):
 
 
 def test_an_editor_of_another_city_is_refused(client, city_editor, saved_profiles):
-    client.post("/sign-in", data={"token": city_editor("de-haren")})
+    client.post("/sign-in", data={"token": city_editor("de-haren-ems")})
     response = client.post(URL, data={"interest-open-data": "0.5"})
     assert response.status_code == 403
-    assert "editor of de-haren" in response.get_data(as_text=True)
+    assert "editor of de-haren-ems" in response.get_data(as_text=True)
     assert saved_profiles == []
 
 

@@ -8,14 +8,14 @@ import pytest
 def test_home_lists_the_first_page_of_cities_with_the_total(client):
     page = client.get("/").get_data(as_text=True)
     assert "Bologna" in page
-    assert "All cities (120)" in page
+    assert "All cities (161)" in page
     assert 'href="/?page=2"' in page
 
 
 def test_home_second_page_continues_the_list(client):
     page = client.get("/?page=2").get_data(as_text=True)
     assert "Jyväskylä" in page
-    assert "Page 2 of 3" in page
+    assert "Page 2 of 4" in page
 
 
 def test_search_with_a_typo_finds_the_city(client):
@@ -34,9 +34,14 @@ def test_city_page_shows_reference_data(client):
     page = client.get("/cities/hu-gyor").get_data(as_text=True)
     assert "<h1>Győr" in page
     assert "Hungary" in page
-    assert "132,111" in page
+    assert "132,038" in page
     assert "100,000-250,000" in page
-    assert "GYŐR" in page  # the official name, kept next to the cleaned display name
+
+
+def test_city_page_keeps_the_official_name_next_to_the_display_name(client):
+    page = client.get("/cities/de-haren-ems").get_data(as_text=True)
+    assert "<h1>Haren (Ems)" in page
+    assert "Haren (Ems), Stadt" in page  # the official LAU name
 
 
 def test_city_page_shows_commitments_in_words(client):
