@@ -30,7 +30,15 @@ import scipy.sparse as sp
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import LatencySummary, argument_parser, ms, print_machine, print_table  # noqa: E402
 
-from matcher.domain import City, Collaboration, ProfileEntry, ProfileKind, Theme, fold  # noqa: E402
+from matcher.domain import (  # noqa: E402
+    DEFAULT_SIZE_BANDS,
+    City,
+    Collaboration,
+    ProfileEntry,
+    ProfileKind,
+    Theme,
+    fold,
+)
 from matcher.scoring.partners.ranker import PartnerRanker  # noqa: E402
 from matcher.scoring.partners.vectorise import ProfileVectoriser, ProfileVectors  # noqa: E402
 
@@ -239,6 +247,28 @@ def run_latency(args) -> None:
                          ms(figures["bare"]), f"{figures['ratio']:.2f}x"])  # fmt: skip
     print_table(["candidates", "options", "median", "p95", "bare matvec+argpartition",
                  "ratio (bar <= 3x at 100k)"], rows)  # fmt: skip
+    queries = rng.choice(ranker.city_ids_, min(n_queries, len(ranker.city_ids_)), replace=False)
+    note, ranked = focus_note_cost(ranker, queries, theme_ids[:2])
+    print(
+        f"focus note (holders and nearest per focus theme, {len(queries)} queries, seed): "
+        f"median {ms(note)} against {ms(ranked)} for the focused ranking it comes with, "
+        f"ratio {note / ranked:.3f}x"
+    )
+
+
+def focus_note_cost(ranker: PartnerRanker, queries: np.ndarray, focus: list[str]):
+    """Median seconds of ``focus_coverage`` and of the focused ``rank`` it accompanies (the
+    default size bands, as the service asks), interleaved."""
+    bands = list(DEFAULT_SIZE_BANDS)
+    note, ranked = [], []
+    for query in queries:
+        start = time.perf_counter()
+        ranker.focus_coverage(int(query), focus, size_bands=bands)
+        note.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        ranker.rank(int(query), TOP, theme_focus=focus, size_bands=bands)
+        ranked.append(time.perf_counter() - start)
+    return LatencySummary.of(note).median, LatencySummary.of(ranked).median
 
 
 # ---------------------------------------------------------------------- quality
