@@ -382,7 +382,9 @@ class FocusNote:
     @property
     def text(self) -> str:
         """The note in words, for the page and the command line."""
-        label = self.label[:1].lower() + self.label[1:]
+        from matcher.scoring.partners.explain import lower_label
+
+        label = lower_label(self.label)
         if not self.holders:
             return (
                 f"No city this list can show has a past project on {label} in the data: "

@@ -88,3 +88,8 @@ def _city(name: str) -> City:
 def test_the_note_in_words(holders, nearest, text):
     note = FocusNote("circular-economy", "Circular economy and waste", holders, nearest)
     assert note.text == text
+
+
+def test_the_note_keeps_an_acronym_that_opens_a_label():
+    note = FocusNote("x", "EU calls and projects", 2, ())
+    assert note.text == "2 cities this list can show have a past project on EU calls and projects."

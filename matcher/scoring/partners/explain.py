@@ -30,7 +30,7 @@ from matcher.domain import (
     haversine_km,
 )
 
-__all__ = ["Reason", "explain_match", "format_population"]
+__all__ = ["Reason", "explain_match", "format_population", "lower_label"]
 
 #: A part contributes a reason only when its value reaches this level: below it the "reason"
 #: would be too weak to be worth a city officer's attention.
@@ -397,7 +397,7 @@ def _listing(theme_ids: Sequence[str], labels: Mapping[str, str]) -> str:
     """'a', 'a and b', 'a, b and c' with lower-case theme labels; labels that contain "and"
     or a comma themselves are separated by semicolons ('a and b; c; d') so that the list
     still reads as a list."""
-    names = [_lower_label(labels.get(t, t.replace("-", " "))) for t in theme_ids]
+    names = [lower_label(labels.get(t, t.replace("-", " "))) for t in theme_ids]
     if len(names) <= 1:
         return "".join(names)
     if any(" and " in name or "," in name for name in names):
@@ -420,8 +420,9 @@ def _programme(programme: str) -> str:
     return re.sub(r"^\s*(19|20)\d\d\s*[-–]\s*(19|20)\d\d\s+", "", programme or "").strip()
 
 
-def _lower_label(label: str) -> str:
-    # Keep acronyms ("EU", "SMEs") as written; lower-case only a capitalised first word.
+def lower_label(label: str) -> str:
+    """A theme label inside a sentence: a capitalised first word lower-cased, acronyms ("EU",
+    "SMEs") kept as written."""
     first, _, rest = label.partition(" ")
     if first[:1].isupper() and first[1:].islower():
         first = first.lower()
