@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from matcher.db import repository
-from matcher.domain import DECLARED_PROVENANCE, City, Collaboration, ProfileKind, Theme
+from matcher.domain import (
+    DECLARED_PROVENANCE,
+    City,
+    Collaboration,
+    ProfileKind,
+    Theme,
+    normalise_country,
+)
 from matcher.scoring.names import CANDIDATE_MIN_SCORE
 from matcher.services.indexes import PROFILE_SCOPE, cached, unaffected_by
 
@@ -205,6 +213,29 @@ def city_counts(session: Session) -> list[CountryCount]:
 def get_city(session: Session, slug_or_id: str | int) -> City | None:
     """A city by slug or id."""
     return repository.get_city(session, slug_or_id)
+
+
+#: Cities offered for an unknown slug, at most.
+SLUG_SUGGESTIONS = 5
+
+
+def cities_like_slug(session: Session, slug: str) -> list[City]:
+    """Cities an unknown slug may have meant (a mistyped or old address: a slug follows the
+    display name, which a data rebuild may clean), read as ``<country>-<name>`` and looked up
+    as that name in that country (:func:`lookup_city`); none when nothing is close. Offered,
+    never followed: an address must not silently lead to another city."""
+    country, sep, words = (slug or "").strip().lower().partition("-")
+    words = re.sub(r"-\d+$", "", words).strip("-")  # "-2": the second city of one name
+    if not sep or not words:
+        return []
+    try:
+        country = normalise_country(country)
+    except ValueError:  # not a country code: no guess
+        return []
+    lookup = lookup_city(session, words.replace("-", " "), country=country)
+    if lookup.city is not None:
+        return [lookup.city]
+    return [hit.city for hit in lookup.candidates[:SLUG_SUGGESTIONS]]
 
 
 def themes(session: Session) -> list[Theme]:

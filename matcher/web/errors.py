@@ -33,8 +33,11 @@ def init_app(app) -> None:
             response = problem(exc.code or 500, exc.name, exc.description or "")
             response.headers.update(headers)
             return response
+        # A page for an unknown city offers the cities its address may have meant.
+        suggestions = getattr(exc, "suggestions", ())
         return render_template("error.html", code=exc.code, title=exc.name,
-                               detail=exc.description), exc.code, headers  # fmt: skip
+                               detail=exc.description, suggestions=suggestions,
+                               ), exc.code, headers  # fmt: skip
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -16,6 +16,8 @@ from pydantic import ValidationError
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from matcher.db import get_session
+from matcher.services.cities import cities_like_slug
 from matcher.web import auth
 from matcher.web.api.schemas import KeptAnswer, Problem, QueryParameters
 from matcher.web.edges import body_too_large, has_nul
@@ -177,6 +179,16 @@ def authenticate():
         return _unauthorized()
     g.api_actor = outcome.actor
     return None
+
+
+def no_such_city(slug: str):
+    """A 404 problem for an unknown city slug, with the slugs it may have meant
+    (``suggestions``, maybe empty): an old or mistyped address gets somewhere."""
+    meant = cities_like_slug(get_session(), slug)
+    detail = f"No city with slug '{slug}'."
+    if meant:
+        detail += " Did you mean " + ", ".join(f"'{c.slug}' ({c.name})" for c in meant) + "?"
+    return problem(404, "Not Found", detail, suggestions=[c.slug for c in meant])
 
 
 def forbidden(what: str):

@@ -13,7 +13,7 @@ from matcher.services import cities as city_service
 from matcher.services import partners as partner_service
 from matcher.services.clock import today as clock_today
 from matcher.web.api import schemas, serialise
-from matcher.web.api.base import bp, kept_read, spec
+from matcher.web.api.base import bp, kept_read, no_such_city, spec
 from matcher.web.errors import problem
 
 TAGS = ["calls"]
@@ -27,10 +27,6 @@ def _today() -> date:
 
 def _no_such_call(call_id: str):
     return problem(404, "Not Found", f"No call with id '{call_id}'.")
-
-
-def _no_such_city(slug: str):
-    return problem(404, "Not Found", f"No city with slug '{slug}'.")
 
 
 def _unprocessable(detail: str, parameter: str | None = None):
@@ -58,7 +54,7 @@ def calls_for_city(slug: str, query: schemas.CityCallsQuery):
     session = get_session()
     city = partner_service.city_by_slug(session, slug)
     if city is None:
-        return _no_such_city(slug)
+        return no_such_city(slug)
     filters = calls_service.CallFilters(
         status=query.status,
         programmes=tuple(query.programme),
@@ -192,7 +188,7 @@ def build_consortium(call_id: str, query: schemas.ConsortiumQuery):
     session = get_session()
     lead = city_service.get_city(session, query.lead)
     if lead is None:
-        return _no_such_city(query.lead)
+        return no_such_city(query.lead)
     today = _today()
     try:
         proposal = calls_service.build_consortium(

@@ -10,14 +10,18 @@ from matcher.services import cities as city_service
 from matcher.services import history
 from matcher.services import partners as partner_service
 from matcher.web.api import schemas, serialise
-from matcher.web.api.base import BEARER, bp, forbidden, json_pointer, kept_read, spec
+from matcher.web.api.base import (
+    BEARER,
+    bp,
+    forbidden,
+    json_pointer,
+    kept_read,
+    no_such_city,
+    spec,
+)
 from matcher.web.errors import problem
 
 TAGS = ["cities"]
-
-
-def _no_such_city(slug: str):
-    return problem(404, "Not Found", f"No city with slug '{slug}'.")
 
 
 @bp.get("/cities/search")
@@ -97,7 +101,7 @@ def get_city(slug: str):
     session = get_session()
     city = partner_service.city_by_slug(session, slug)
     if city is None:
-        return _no_such_city(slug)
+        return no_such_city(slug)
 
     def detail() -> schemas.CityDetail:
         return serialise.city_detail(city, partner_service.collaborations_of(session, city.id))
@@ -133,7 +137,7 @@ def put_city_profile(slug: str, json: schemas.ProfileUpdate):
     session = get_session()
     city = city_service.get_city(session, slug)
     if city is None:
-        return _no_such_city(slug)
+        return no_such_city(slug)
     if not g.api_actor.may_edit_city(city.slug):
         return forbidden(f"the declared profile of {city.name} ({city.slug})")
     requested = json.by_kind()

@@ -7,7 +7,7 @@ from spectree import Response
 from matcher.db import get_session
 from matcher.services import partners as partner_service
 from matcher.web.api import schemas, serialise
-from matcher.web.api.base import bp, kept_read, spec
+from matcher.web.api.base import bp, kept_read, no_such_city, spec
 from matcher.web.errors import problem
 
 SLUG = {"slug": "Country code and folded name, e.g. fi-jyvaskyla."}
@@ -50,7 +50,7 @@ def find_partners(slug: str, query: schemas.PartnerSearchQuery):
     session = get_session()
     city = partner_service.city_by_slug(session, slug)
     if city is None:
-        return problem(404, "Not Found", f"No city with slug '{slug}'.")
+        return no_such_city(slug)
     wanted = partner_query(query)
 
     def results(matches) -> schemas.PartnerResults:

@@ -195,6 +195,11 @@ class Problem(BaseModel):
     status: int
     detail: str = ""
     errors: list[FieldProblem] | None = None
+    suggestions: list[str] | None = Field(
+        default=None,
+        description="For an unknown city slug: the slugs it may have meant (a mistyped or old "
+        "address), maybe none; never followed for you.",
+    )
 
 
 class Health(BaseModel):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, current_app
+from werkzeug.exceptions import NotFound
 
 from matcher.db import get_session
 from matcher.domain import COUNTRY_NAMES, City, RuleStatus, size_band_label
@@ -171,7 +172,10 @@ def page_today() -> date:
 
 def city_or_404(slug: str) -> City:
     """The city with this slug, or a 404 page that suggests the search."""
-    found = city_service.get_city(get_session(), slug)
+    session = get_session()
+    found = city_service.get_city(session, slug)
     if found is None:
-        abort(404, description=f"We have no city '{slug}'. Try the search instead.")
+        error = NotFound(f"We have no city '{slug}'. Try the search instead.")
+        error.suggestions = city_service.cities_like_slug(session, slug)  # the error page's
+        raise error
     return found

@@ -96,6 +96,15 @@ def test_unknown_city_is_a_404_problem(client):
     assert response.status_code == 404
     assert response.mimetype == PROBLEM
     assert "xx-nowhere" in response.get_json()["detail"]
+    assert response.get_json()["suggestions"] == []
+
+
+@pytest.mark.parametrize("path", ["", "/partners", "/calls"])
+def test_an_old_city_slug_is_a_404_problem_with_the_slug_it_meant(client, path):
+    response = client.get(f"/api/v1/cities/de-haren{path}")
+    assert response.status_code == 404 and response.mimetype == PROBLEM
+    body = response.get_json()
+    assert body["suggestions"] == ["de-haren-ems"] and "'de-haren-ems'" in body["detail"]
 
 
 def test_themes_lists_the_vocabulary(client):

@@ -84,6 +84,15 @@ def test_unknown_city_is_a_friendly_404(client):
     page = response.get_data(as_text=True)
     assert "Back to the city search" in page
     assert "xx-nowhere" in page
+    assert "Did you mean" not in page  # nothing is close: no guess
+
+
+@pytest.mark.parametrize("tab", ["", "/partners", "/calls"])
+def test_an_old_city_address_is_a_404_that_links_the_city_it_meant(client, tab):
+    response = client.get(f"/cities/de-haren{tab}")
+    assert response.status_code == 404  # offered, never followed
+    suggestions = response.get_data(as_text=True).split('<ul class="suggestions">')[1]
+    assert '<a href="/cities/de-haren-ems">Haren (Ems)</a> (Germany)' in suggestions
 
 
 def test_unexpected_error_is_a_friendly_500_without_a_traceback(client, monkeypatch):
