@@ -409,13 +409,7 @@ def focus_notes(session: Session, city: City, query: PartnerQuery) -> list[Focus
     validate_query(index, query)
     if city.id not in index.cities:
         raise PartnerQueryError(f"{city.name} is not in the partner index yet")
-    found = index.ranker.focus_coverage(
-        city.id, query.theme_focus, countries=query.countries or None,
-        exclude_countries=query.exclude_countries or None,
-        country_sets=query.country_sets or None,
-        size_bands=query.size_bands or DEFAULT_SIZE_BANDS,
-        max_distance_km=query.max_distance_km, exclude_ids=query.exclude_ids,
-    )  # fmt: skip
+    found = index.ranker.focus_coverage(city.id, query.theme_focus, **_filters(query))
     return [
         FocusNote(c.theme, index.theme_labels[c.theme], c.holders,
                   tuple((index.cities[i], km) for i, km in zip(c.nearest_ids, c.nearest_km,
@@ -439,19 +433,27 @@ def _ranking(index: PartnerIndex, city: City, query: PartnerQuery):
     return matches, ranked
 
 
+def _filters(query: PartnerQuery) -> dict:
+    """The query's hard filters as the ranker takes them (no size band ticked: the default
+    view), for the list and for its focus notes alike."""
+    return {
+        "countries": query.countries or None,
+        "exclude_countries": query.exclude_countries or None,
+        "country_sets": query.country_sets or None,
+        "size_bands": query.size_bands or DEFAULT_SIZE_BANDS,
+        "max_distance_km": query.max_distance_km,
+        "exclude_ids": query.exclude_ids,
+    }
+
+
 def _rank(index: PartnerIndex, city: City, query: PartnerQuery):
     result = index.ranker.rank(
         city.id,
         query.top,
         theme_focus=query.theme_focus or None,
         geography=query.geography,
-        countries=query.countries or None,
-        exclude_countries=query.exclude_countries or None,
-        country_sets=query.country_sets or None,
-        size_bands=query.size_bands or DEFAULT_SIZE_BANDS,
-        max_distance_km=query.max_distance_km,
-        exclude_ids=query.exclude_ids,
         purpose=query.purpose,
+        **_filters(query),
     )
     matches = [
         _match(index, city, int(cid), float(score), result, position, query)

@@ -33,7 +33,7 @@ def init_app(app) -> None:
             response = problem(exc.code or 500, exc.name, exc.description or "")
             response.headers.update(headers)
             return response
-        # A page for an unknown city offers the cities its address may have meant.
+        # An unknown city's page lists the cities its address may have meant (city_or_404).
         suggestions = getattr(exc, "suggestions", ())
         return render_template("error.html", code=exc.code, title=exc.name,
                                detail=exc.description, suggestions=suggestions,

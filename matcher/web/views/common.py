@@ -171,11 +171,13 @@ def page_today() -> date:
 
 
 def city_or_404(slug: str) -> City:
-    """The city with this slug, or a 404 page that suggests the search."""
+    """The city with this slug, or a 404 page that suggests the search and the cities the
+    slug may have meant."""
     session = get_session()
     found = city_service.get_city(session, slug)
     if found is None:
         error = NotFound(f"We have no city '{slug}'. Try the search instead.")
-        error.suggestions = city_service.cities_like_slug(session, slug)  # the error page's
+        # The error page links the cities a mistyped or old address may have meant.
+        error.suggestions = city_service.cities_like_slug(session, slug)
         raise error
     return found
