@@ -111,8 +111,8 @@ def coverage(experience: np.ndarray, theme_ids: Sequence[str], theme_focus: Coll
     """Per focus theme (in ``theme_ids`` order), the :class:`FocusCoverage` of a list that
     shows the rows ``shown``: holders counted from projects only (:func:`focus_holders`), and
     the ``nearest`` located ones by ``km`` (None or NaN: place unknown)."""
-    out = []
-    for theme in (t for t in theme_ids if t in set(theme_focus)):
+    wanted, out = set(theme_focus), []
+    for theme in (t for t in theme_ids if t in wanted):
         holders = focus_holders(experience, focus_vector(theme_ids, [theme])) & shown
         ids: tuple[int, ...] = ()
         dists: tuple[float, ...] = ()
