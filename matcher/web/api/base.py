@@ -181,11 +181,12 @@ def authenticate():
     return None
 
 
-def no_such_city(slug: str):
-    """A 404 problem for an unknown city slug, with the slugs it may have meant
+def no_such_city(*slugs: str):
+    """A 404 problem for unknown city slugs, with the slugs they may have meant
     (``suggestions``, maybe empty): an old or mistyped address gets somewhere."""
-    meant = cities_like_slug(get_session(), slug)
-    detail = f"No city with slug '{slug}'."
+    session = get_session()
+    meant = list({c.slug: c for slug in slugs for c in cities_like_slug(session, slug)}.values())
+    detail = f"No city with slug {', '.join(map(repr, slugs))}."
     if meant:
         detail += " Did you mean " + ", ".join(f"'{c.slug}' ({c.name})" for c in meant) + "?"
     return problem(404, "Not Found", detail, suggestions=[c.slug for c in meant])

@@ -161,7 +161,7 @@ def call_eligibility(call_id: str, query: schemas.EligibilityQuery):
     cities = [city_service.get_city(session, slug) for slug in slugs]
     missing = [slug for slug, city in zip(slugs, cities, strict=True) if city is None]
     if missing:
-        return problem(404, "Not Found", f"No city with slug {', '.join(map(repr, missing))}.")
+        return no_such_city(*missing)
     today = _today()
     detail = calls_service.call_detail(session, call_id, today, cities)
     if detail is None:

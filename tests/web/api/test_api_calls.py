@@ -186,6 +186,14 @@ def test_eligibility_for_a_consortium(client):
     assert {r["status"] for r in body["results"]} == {"passed"}
 
 
+def test_eligibility_for_unknown_slugs_offers_the_cities_they_may_have_meant(client):
+    response = client.get(f"/api/v1/calls/{CALL}/eligibility?cities=nl-emmen,de-haren,it-bolonia")
+    assert response.status_code == 404
+    body = response.get_json()
+    assert "'de-haren', 'it-bolonia'" in body["detail"]
+    assert {"de-haren-ems", "it-bologna"} <= set(body["suggestions"])
+
+
 def test_eligibility_needs_known_cities(client):
     response = client.get(f"/api/v1/calls/{CALL}/eligibility?cities=nl-emmen,xx-nowhere")
     assert response.status_code == 404 and "xx-nowhere" in response.get_json()["detail"]
