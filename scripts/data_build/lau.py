@@ -45,6 +45,7 @@ class Lau:
     names: tuple[str, ...]  # every way the file writes it (national, Latin, cleaned)
     population: int | None
     nuts3: str
+    area_km2: float = 0.0  # 0 where the file gives none (France, North Macedonia)
 
 
 def read_laus(path: Path, municipal_only: bool = True) -> list[Lau]:
@@ -84,10 +85,28 @@ def read_laus(path: Path, municipal_only: bool = True) -> list[Lau]:
                     names=names,
                     population=_positive_int(row["population"]),
                     nuts3=row["code_2016"] if row["code_2016"] not in ("", "NA") else "",
+                    area_km2=_positive_float(row["total_area_m2"]),
                 )
             )
             areas.append(_positive_int(row["total_area_m2"]) or 0)
-    return _name_rural_gminas(found, areas)
+    return _name_rural_gminas(_areas_in_km2(found), areas)
+
+
+#: A country whose median municipal area is under this many is written in km2, not m2
+#: (Germany, Denmark, Finland and Turkey are, although the column says m2: Inari 17,333.65).
+_KM2_MEDIAN_BELOW = 100_000.0
+
+
+def _areas_in_km2(laus: list[Lau]) -> list[Lau]:
+    """The LAUs with their areas in km2, by each country's unit (:data:`_KM2_MEDIAN_BELOW`)."""
+    by_country: dict[str, list[float]] = {}
+    for lau in laus:
+        if lau.area_km2:
+            by_country.setdefault(lau.country, []).append(lau.area_km2)
+    in_m2 = {c for c, areas in by_country.items()
+             if sorted(areas)[len(areas) // 2] >= _KM2_MEDIAN_BELOW}  # fmt: skip
+    return [replace(lau, area_km2=lau.area_km2 / 1e6) if lau.country in in_m2 else lau
+            for lau in laus]  # fmt: skip
 
 
 def _name_rural_gminas(laus: list[Lau], areas: list[int]) -> list[Lau]:
@@ -211,6 +230,15 @@ def _title_case(text: str) -> str:
     lowered = text.replace("İ", "i").replace("I", "ı") if "İ" in text else text.lower()
     lowered = lowered.lower()
     return re.sub(r"(^|[\s\-'(])(\w)", lambda m: m.group(1) + m.group(2).upper(), lowered)
+
+
+def _positive_float(value: str) -> float:
+    """An area of the file as written (0.0 when missing or not positive)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if number > 0 else 0.0
 
 
 def _positive_int(value: str) -> int | None:

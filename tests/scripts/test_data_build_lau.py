@@ -51,3 +51,14 @@ def test_same_named_gminas_of_different_regions_keep_their_names():
     first, second = _gmina("1", "Lipno", "PL613"), _gmina("2", "Lipno", "PL414")
     named = _name_rural_gminas([first, second], areas=[1, 2])
     assert [lau.name for lau in named] == ["Lipno", "Lipno"]
+
+
+def test_areas_are_read_in_km2_whichever_unit_a_country_writes():
+    from scripts.data_build.lau import _areas_in_km2
+
+    in_m2 = [Lau(f"BE_{i}", "BE", "x", "x", ("x",), 1000, "BE100", a)
+             for i, a in enumerate((32_600_000.0, 17_744_118.0, 1_142_297.0))]  # fmt: skip
+    in_km2 = [Lau(f"FI_{i}", "FI", "x", "x", ("x",), 1000, "FI1D7", a)
+              for i, a in enumerate((17_333.65, 755.55, 6.0))]  # fmt: skip
+    areas = [lau.area_km2 for lau in _areas_in_km2([*in_m2, *in_km2])]
+    assert areas == pytest.approx([32.6, 17.744118, 1.142297, 17_333.65, 755.55, 6.0])
