@@ -1,8 +1,9 @@
 """Build ``data/collaborations.csv``, ``data/collaboration_members.csv`` and ``data/profiles.csv``.
 
-Every row has a ``kind``. A ``project`` is a real project with at least two seeded cities
-among its municipal partners (see :mod:`scripts.data_build.municipal` for what counts as
-municipal):
+Every row has a ``kind``. A ``project`` is a real project with at least one seeded city among
+its municipal partners (see :mod:`scripts.data_build.municipal` for what counts as municipal).
+One with a single seeded city is no partnership between cities, but it is the city's real
+experience on the project's themes; the matcher counts partnerships (two or more) apart:
 
 - keep.eu Interreg 2014-2020 projects: title, programme, description (English when given,
   else the first language), start and end years, and themes mapped from the project's

@@ -31,8 +31,13 @@ CORDIS_ROLES = {
     "associatedPartner": "associated_partner",
     "thirdParty": "third_party",
 }
-#: A collaboration needs at least this many distinct seeded cities among its partners.
+#: A Covenant grouping (network, joint plan) needs at least this many distinct seeded cities.
 MIN_MEMBER_CITIES = 2
+#: A project needs one seeded city among its municipal partners: a project a city ran with
+#: universities and agencies but no other municipality is no partnership between cities, but it
+#: is real experience on its themes (the matcher counts partnerships apart, see
+#: :func:`matcher.scoring.partners.vectorise.collaboration_weights`).
+MIN_PROJECT_CITIES = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +107,7 @@ class Member:
 def municipal_members(
     partners: Iterable[PartnerRow], matcher: CityMatcher
 ) -> dict[tuple[str, tuple[str, str]], list[Member]]:
-    """Projects with at least :data:`MIN_MEMBER_CITIES` matched municipal partners.
+    """Projects with at least :data:`MIN_PROJECT_CITIES` matched municipal partners.
 
     Returns ``(source, project) -> members`` in partner-file order.
     """
@@ -116,5 +121,5 @@ def municipal_members(
     return {
         project: members
         for project, members in by_project.items()
-        if len({m.city_key for m in members}) >= MIN_MEMBER_CITIES
+        if len({m.city_key for m in members}) >= MIN_PROJECT_CITIES
     }

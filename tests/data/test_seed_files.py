@@ -248,11 +248,16 @@ def test_covenant_members_are_covenant_signatories(cities, collaborations, membe
     assert {m["role"] for m in network_members} <= {"member", "coordinated", "supporter"}
 
 
-def test_every_collaboration_has_two_member_cities(collaborations, members):
+def test_networks_have_two_member_cities_and_projects_one(collaborations, members):
     cities_per_ref = Counter()
     for ref, _slug in {(m["collaboration_ref"], m["city_slug"]) for m in members}:
         cities_per_ref[ref] += 1
-    assert all(cities_per_ref[c["ref"]] >= 2 for c in collaborations)
+    for collaboration in collaborations:
+        least = 1 if collaboration["kind"] == "project" else 2
+        assert cities_per_ref[collaboration["ref"]] >= least, collaboration["ref"]
+    projects = [c["ref"] for c in collaborations if c["kind"] == "project"]
+    partnerships = sum(cities_per_ref[ref] >= 2 for ref in projects)
+    assert 0 < partnerships < len(projects)  # both kinds of project are in the seed
 
 
 def test_member_slugs_and_refs_exist(cities, collaborations, members):

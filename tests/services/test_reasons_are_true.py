@@ -66,13 +66,16 @@ def _names(listing: str) -> list[str]:
 def _took_part(facts: Facts, text: str) -> bool:
     name = re.escape(facts.candidate.name)
     found = re.fullmatch(
-        rf"{name} (took part in|led) (\d+) (EU-funded )?projects?(?: \((.*)\))?(?: on (.+))?",
+        rf"{name} (took part in|led) (\d+) (EU-funded )?projects?( with other municipalities)?"
+        rf"(?: \((.*)\))?(?: on (.+))?",
         text,
     )
     if not found:
         return False
-    verb, n, funded, notes, listing = found.groups()
+    verb, n, funded, partnerships, notes, listing = found.groups()
     projects = facts.collaborations(facts.candidate)
+    if partnerships:  # the track record: projects with another municipality only
+        projects = [c for c in projects if len(set(c.member_city_ids)) >= 2]
     if listing:
         themes = facts.themes(listing)
         for theme in themes:  # every theme named is one of a project's themes

@@ -224,6 +224,8 @@ def _random(q, ranker, rng):
 
 
 def _popularity(q, ranker, rng):
+    """The candidate's partnerships (projects with another municipality): its degree in the
+    collaboration graph, the classic preferential-attachment baseline of link prediction."""
     counts = ranker.vectors_.project_count.astype(float)
     return _patched(q, ranker, counts, lambda o: o.project_count)
 

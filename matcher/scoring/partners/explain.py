@@ -38,6 +38,9 @@ MIN_PART_VALUE = 0.2
 #: With a purpose model: a part gives a reason from this many logit units on (the odds of a
 #: real partnership at least 1.2 times what they would be without it).
 MIN_CONTRIBUTION = 0.2
+#: What the track record counts: partnerships, projects with another municipality in the data
+#: (:mod:`matcher.scoring.partners.vectorise`), not a project a city ran with agencies alone.
+PARTNERSHIPS = "with other municipalities"
 #: Themes named per reason; more reads like a list, not a reason.
 MAX_THEMES = 3
 #: Theme weights below this share of a profile's strongest theme are not named.
@@ -230,10 +233,11 @@ def _experience_from_counts(name, counts, wanted, labels) -> str | None:
     return f"{name} has taken part in projects on {_listing([t for _n, t in relevant], labels)}"
 
 
-def _took_part(candidate, projects) -> str:
-    """ "X took part in 3 projects (led 1; associated partner in 1)" from the roles."""
+def _took_part(candidate, projects, kind: str = "") -> str:
+    """ "X took part in 3 projects (led 1; associated partner in 1)" from the roles; ``kind``
+    is said of the projects: "3 EU-funded projects with other municipalities"."""
     n = len({c.id for c in projects})
-    noun = "project" if n == 1 else "projects"
+    noun = ("project" if n == 1 else "projects") + (f" {kind}" if kind else "")
     roles = [c.role_of(candidate.id) for c in {c.id: c for c in projects}.values()]
     led = sum(r in LEAD_ROLES for r in roles)
     if led == n:
@@ -249,14 +253,18 @@ def _took_part(candidate, projects) -> str:
 
 
 def _track_record(candidate, projects, count) -> str | None:
+    """The track record counts partnerships (projects with another municipality, as
+    ``project_count`` does), so the sentence says so."""
     if projects is not None:
-        if not projects:
+        partnerships = [c for c in projects if len(set(c.member_city_ids)) >= 2]
+        if not partnerships:
             return None
-        return _took_part(candidate, projects).replace(" project", " EU-funded project", 1)
+        text = _took_part(candidate, partnerships, PARTNERSHIPS)
+        return text.replace(" project", " EU-funded project", 1)
     if not count:
         return None
     noun = "project" if count == 1 else "projects"
-    return f"{candidate.name} has taken part in {count} EU-funded {noun}"
+    return f"{candidate.name} has taken part in {count} EU-funded {noun} {PARTNERSHIPS}"
 
 
 def _text(shared_terms) -> str | None:

@@ -69,7 +69,8 @@ from matcher.scoring.partners.focus import FocusCoverage, coverage, focus_holder
 from matcher.scoring.partners.parts import combine, top_k
 from matcher.scoring.partners.purposes import index_scores, profile_margin
 from matcher.scoring.partners.result import RankResult
-from matcher.scoring.partners.vectorise import ProfileVectoriser, ProfileVectors, shared_row_entries
+from matcher.scoring.partners.sparse_rows import shared_row_entries
+from matcher.scoring.partners.vectorise import ProfileVectoriser, ProfileVectors
 from matcher.scoring.partners.weights import (
     COMMON_PARTNERS_HALF,
     CROSS_BORDER_FULL_KM,

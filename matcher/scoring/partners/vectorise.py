@@ -8,17 +8,24 @@ attributes end in ``_``, and ``transform`` turns new or edited cities into the s
 
 Collaborations come in three kinds (:attr:`Collaboration.kind`) and feed different features:
 
-========================  =========  ==========  =======================
-feature                   project    joint-plan  network
-========================  =========  ==========  =======================
-theme *experience*        yes        no          no
-project *text*            yes        no          no
-*project_count*           yes        no          no
-*partner_counts* (worked  yes        yes         no
+========================  =============  ==========  =======================
+feature                   project        joint-plan  network
+========================  =============  ==========  =======================
+theme *experience*        yes            no          no
+project *text*            yes            no          no
+*project_count*,          partnerships   no          no
+*purpose_counts*          only
+*partner_counts* (worked  yes            yes         no
 together)
-*network_overlap*         no         no          yes, 1 / log2(size)
-*ties* (the city graph)   1/(size-1) 1/(size-1)  1/(size-1)
-========================  =========  ==========  =======================
+*network_overlap*         no             no          yes, 1 / log2(size)
+*ties* (the city graph)   1/(size-1)     1/(size-1)  1/(size-1)
+========================  =============  ==========  =======================
+
+A *partnership* is a project with at least two indexed member cities. A project the city ran
+with no other municipality (with universities or agencies) is its real experience on the
+project's themes and text, but no record of partnering with cities: ``project_count`` (the
+track record, and the popularity baseline's degree) and ``purpose_counts`` count partnerships
+only.
 
 Network membership (a Covenant of Mayors supporter network or territorial coordinator) is not a
 project: it adds no experience, text or track record, only a size-discounted tie.
@@ -42,6 +49,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.domain import City, Collaboration, ProfileKind, collaboration_purpose
+from matcher.scoring.partners.sparse_rows import shared_row_entries, tfidf_rows
 
 __all__ = [
     "COLLABORATION_KINDS",
@@ -77,6 +85,7 @@ def collaboration_weights(kinds: Sequence[str], sizes: np.ndarray) -> dict[str, 
     paired = sizes >= 2
     return {
         "project": project.astype(np.float32),
+        "partnership": (project & paired).astype(np.float32),
         "work": (~network).astype(np.float32),
         "network": np.where(network & paired, 1.0 / np.log2(np.maximum(sizes, 2)), 0.0),
         "tie": np.where(paired, 1.0 / np.maximum(sizes - 1, 1), 0.0),
@@ -107,7 +116,7 @@ class ProfileVectors:
     partner_counts: sp.csr_matrix  # int32 (n, n_fitted), shared projects and joint plans
     network_overlap: sp.csr_matrix  # float32 (n, n_fitted), Adamic-Adar over shared networks
     ties: sp.csr_matrix  # float32 (n, n_fitted), resource-allocation ties, all kinds
-    project_count: np.ndarray  # int32 (n,), projects only
+    project_count: np.ndarray  # int32 (n,), partnerships only (projects of 2+ cities)
     #: int32 (n, len(PROJECT_PURPOSES)): projects per partnership purpose (None: not built)
     purpose_counts: np.ndarray | None = None
     region: np.ndarray | None = None  # str (n,), NUTS 2 code, '' unknown (None: not built)
@@ -204,7 +213,9 @@ class ProfileVectoriser:
         self.collaboration_weights_ = collaboration_weights(self.collaboration_kinds_, sizes)
         self.collaboration_themes_ = self._theme_matrix_of(collaborations)
         self.collaboration_themes_ *= self.collaboration_weights_["project"][:, None]
-        self.collaboration_purposes_ = _purpose_matrix(collaborations)
+        self.collaboration_purposes_ = (
+            _purpose_matrix(collaborations) * self.collaboration_weights_["partnership"][:, None]
+        )
 
         own_texts = [_join(texts.get(int(i), "")) if texts else "" for i in ids]
         project = self.collaboration_weights_["project"] > 0
@@ -324,9 +335,10 @@ class ProfileVectoriser:
                 if cid not in collab.member_city_ids:
                     continue
                 experience[r] += themes[pos]
-                purpose_counts[r] += purposes[pos].astype(np.int32)
                 if weights["project"][pos]:
                     docs[r].append(collaboration_text(collab))
+                if weights["partnership"][pos]:
+                    purpose_counts[r] += purposes[pos].astype(np.int32)
                     counts[r] += 1
                 for o in other:
                     if self.city_ids_[o] != cid:
@@ -421,7 +433,7 @@ class ProfileVectoriser:
             partner_counts=pairs(w["work"], np.int32),
             network_overlap=pairs(w["network"], np.float32),
             ties=pairs(w["tie"], np.float32),
-            project_count=np.rint(of_rows @ w["project"]).astype(np.int32),
+            project_count=np.rint(of_rows @ w["partnership"]).astype(np.int32),
             purpose_counts=np.rint(of_rows @ self.collaboration_purposes_).astype(np.int32),
             region=own(self.region_),
         )
@@ -498,36 +510,6 @@ def replace_rows(vectors: ProfileVectors, rows: np.ndarray, new: ProfileVectors)
         else:  # theme_ids: the same fitted space on both sides
             changed[name] = old
     return ProfileVectors(**changed)
-
-
-def shared_row_entries(
-    matrix: sp.csr_matrix, row_a: int, row_b: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Columns where both rows of a CSR matrix are non-zero, and the products there.
-
-    Reads the CSR arrays directly: slicing rows out of a scipy matrix costs ~0.1 ms a time,
-    which adds up when every one of a page of matches is explained."""
-    start_a, end_a = matrix.indptr[row_a], matrix.indptr[row_a + 1]
-    start_b, end_b = matrix.indptr[row_b], matrix.indptr[row_b + 1]
-    columns, in_a, in_b = np.intersect1d(
-        matrix.indices[start_a:end_a], matrix.indices[start_b:end_b], return_indices=True
-    )
-    product = matrix.data[start_a:end_a][in_a] * matrix.data[start_b:end_b][in_b]
-    return columns, product
-
-
-def tfidf_rows(term_counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear-tf TF-IDF rows, L2-normalised: what ``TfidfVectorizer`` would produce for
-    documents with these raw term counts, computed from the counts so they can be edited."""
-    out = sp.csr_matrix(term_counts, dtype=np.float32, copy=True)
-    out.eliminate_zeros()
-    np.log(out.data, out=out.data)
-    out.data += 1.0
-    out.data *= idf[out.indices]
-    row_of_entry = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
-    norms = np.sqrt(np.bincount(row_of_entry, weights=out.data**2, minlength=out.shape[0]))
-    out.data /= norms[row_of_entry].astype(np.float32)
-    return out
 
 
 def experience_vectors(counts: np.ndarray) -> np.ndarray:

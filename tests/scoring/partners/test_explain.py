@@ -103,7 +103,7 @@ def test_history_comes_first_and_networks_are_named_apart_from_projects():
     assert texts(reasons) == [
         "Worked together in WOOD-CIRCLE (INTERREG V-A Germany - The Netherlands, 2017)",
         "41 km away, across the border in Germany",
-        "Nordhorn has taken part in 4 EU-funded projects",
+        "Nordhorn has taken part in 4 EU-funded projects with other municipalities",
         "In the same network: both are supported by Energy Cities in the Covenant of Mayors",
     ]
 
@@ -149,13 +149,19 @@ def test_population_formatting():
         "980", "98k", "1.2M", "unknown"]  # fmt: skip
 
 
-def test_track_record_counts_all_past_projects():
+def test_track_record_counts_partnerships_and_says_so():
     reasons = explain_match(EMMEN, TARTU, {"track_record": 0.7}, weights=ALL_ON,
                             theme_labels={}, candidate_projects=12)  # fmt: skip
-    assert texts(reasons) == ["Tartu has taken part in 12 EU-funded projects"]
+    assert texts(reasons) == [
+        "Tartu has taken part in 12 EU-funded projects with other municipalities"
+    ]
 
 
 # ---------------------------------------------------------------------- wrong-reason cases
+
+
+#: A municipality in none of the tests' reasons: a project with it is a partnership.
+OTHER_CITY = 9_999
 
 
 def project(pid, themes=(), roles=(), kind="project", programme="", title=None):
@@ -173,12 +179,15 @@ def test_one_project_with_two_themes_counts_once():
 
 
 def test_a_partner_that_never_led_is_not_said_to_have_run_or_led():
-    projects = [project(i, ["open-data"], [(TARTU.id, "partner")]) for i in (1, 2)]
+    projects = [project(i, ["open-data"], [(TARTU.id, "partner"), (OTHER_CITY, "lead")])
+                for i in (1, 2)]  # fmt: skip
     reasons = explain_match(EMMEN, TARTU, {"experience": 0.8, "track_record": 0.5},
                             weights=ALL_ON, theme_labels=LABELS,
                             candidate_collaborations=projects)  # fmt: skip
-    assert texts(reasons) == ["Tartu took part in 2 projects on open data platforms",
-                              "Tartu took part in 2 EU-funded projects"]  # fmt: skip
+    assert texts(reasons) == [
+        "Tartu took part in 2 projects on open data platforms",
+        "Tartu took part in 2 EU-funded projects with other municipalities",
+    ]
     assert not any("led" in t or "run" in t for t in texts(reasons))
 
 
@@ -192,14 +201,34 @@ def test_led_only_for_a_lead_partner_or_coordinator():
 
 
 def test_associated_partners_and_third_parties_are_named_as_such():
-    projects = [project(1, [], [(TARTU.id, "associated_partner")]),
-                project(2, [], [(TARTU.id, "third_party")]),
-                project(3, [], [(TARTU.id, "participant")])]  # fmt: skip
+    projects = [project(pid, [], [(TARTU.id, role), (OTHER_CITY, "coordinator")])
+                for pid, role in ((1, "associated_partner"), (2, "third_party"),
+                                  (3, "participant"))]  # fmt: skip
     reasons = explain_match(EMMEN, TARTU, {"track_record": 0.5}, weights=ALL_ON,
                             theme_labels={}, candidate_collaborations=projects)  # fmt: skip
     assert texts(reasons) == [
-        "Tartu took part in 3 EU-funded projects (associated partner in 1; third party in 1)"
+        "Tartu took part in 3 EU-funded projects with other municipalities "
+        "(associated partner in 1; third party in 1)"
     ]
+
+
+def test_a_project_without_another_municipality_is_experience_not_a_partnership():
+    alone = project(1, ["open-data"], [(TARTU.id, "lead")])
+    together = project(2, ["open-data"], [(TARTU.id, "partner"), (OTHER_CITY, "lead")])
+    reasons = explain_match(EMMEN, TARTU, {"experience": 0.8, "track_record": 0.5},
+                            weights=ALL_ON, theme_labels=LABELS,
+                            candidate_collaborations=[alone, together])  # fmt: skip
+    assert texts(reasons) == [
+        "Tartu took part in 2 projects (led 1) on open data platforms",
+        "Tartu took part in 1 EU-funded project with other municipalities",
+    ]
+
+
+def test_no_track_record_reason_without_a_partnership():
+    alone = project(1, ["open-data"], [(TARTU.id, "lead")])
+    reasons = explain_match(EMMEN, TARTU, {"track_record": 0.5}, weights=ALL_ON,
+                            theme_labels=LABELS, candidate_collaborations=[alone])  # fmt: skip
+    assert reasons == []
 
 
 def test_a_shared_project_names_an_associated_partner_role():

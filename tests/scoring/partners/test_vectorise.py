@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -85,6 +87,24 @@ def test_experience_counts_project_themes_per_city(fitted):
     expected = np.log1p(np.array([1, 0, 1, 1], np.float32))
     np.testing.assert_allclose(fitted.experience_[r3], expected / np.linalg.norm(expected))
     assert fitted.project_count_.tolist() == [2, 2, 2, 1]
+
+
+def test_a_project_without_another_city_is_experience_but_no_partnership():
+    alone = replace(
+        collab(13, [4], ["mobility"], "Bus lanes", "bus lanes for towns"),
+        source="CORDIS Horizon Europe",
+    )  # a research project
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0)
+    vectoriser.fit(CITIES, THEMES, collaborations=[*COLLABS, alone])
+    r4 = vectoriser.rows_of([4])[0]
+    assert vectoriser.experience_[r4][THEMES.index("mobility")] > 0
+    assert "bus" in vectoriser.terms_ and vectoriser.text_[r4, vectoriser.vocabulary_["bus"]] > 0
+    assert vectoriser.project_count_.tolist() == [2, 2, 2, 1]  # as without it
+    assert vectoriser.vectors_.purpose_counts[r4].sum() == 0
+    own = [c for c in (*COLLABS, alone) if 4 in c.member_city_ids]
+    transformed = vectoriser.transform([CITIES[3]], collaborations=own)
+    assert transformed.project_count.tolist() == [1]
+    np.testing.assert_allclose(transformed.experience[0], vectoriser.experience_[r4])
 
 
 NETWORK = Collaboration(id=20, source="CoM", source_ref="N20", title="Energy Cities",
