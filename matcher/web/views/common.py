@@ -38,7 +38,7 @@ PART_LABELS: dict[str, str] = {
     "shared_interests": "Shared interests",
     "complementarity": "Your needs, their offers",
     "experience": "Projects on your themes",
-    "track_record": "Track record in EU projects",
+    "track_record": "Track record in EU partnerships",
     "text": "Similar project work",
     "peer_size": "Similar size",
     "size": "Size",
