@@ -52,8 +52,8 @@ DATA_SOURCES: tuple[DataSource, ...] = (
         licence="keep.eu terms: free to copy, redistribute and build upon",
         attribution="Source: keep.eu",
         changes=(
-            "Projects with at least two municipal partners matched to our cities; keep.eu themes "
-            "mapped onto our theme vocabulary."
+            "Projects with at least one municipal partner matched to our cities (a partnership "
+            "when two or more are); keep.eu themes mapped onto our theme vocabulary."
         ),
     ),
     DataSource(
