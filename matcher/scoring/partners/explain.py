@@ -39,7 +39,7 @@ MIN_PART_VALUE = 0.2
 #: real partnership at least 1.2 times what they would be without it).
 MIN_CONTRIBUTION = 0.2
 #: What the track record counts: partnerships, projects with another municipality in the data
-#: (:mod:`matcher.scoring.partners.vectorise`), not a project a city ran with agencies alone.
+#: (:attr:`Collaboration.is_partnership`), not a project a city ran with agencies alone.
 PARTNERSHIPS = "with other municipalities"
 #: Themes named per reason; more reads like a list, not a reason.
 MAX_THEMES = 3
@@ -233,11 +233,11 @@ def _experience_from_counts(name, counts, wanted, labels) -> str | None:
     return f"{name} has taken part in projects on {_listing([t for _n, t in relevant], labels)}"
 
 
-def _took_part(candidate, projects, kind: str = "") -> str:
-    """ "X took part in 3 projects (led 1; associated partner in 1)" from the roles; ``kind``
-    is said of the projects: "3 EU-funded projects with other municipalities"."""
+def _took_part(candidate, projects, before: str = "", after: str = "") -> str:
+    """ "X took part in 3 projects (led 1; associated partner in 1)" from the roles; ``before``
+    and ``after`` qualify the noun: "3 EU-funded projects with other municipalities"."""
     n = len({c.id for c in projects})
-    noun = ("project" if n == 1 else "projects") + (f" {kind}" if kind else "")
+    noun = f"{before}{'project' if n == 1 else 'projects'}{after}"
     roles = [c.role_of(candidate.id) for c in {c.id: c for c in projects}.values()]
     led = sum(r in LEAD_ROLES for r in roles)
     if led == n:
@@ -253,14 +253,13 @@ def _took_part(candidate, projects, kind: str = "") -> str:
 
 
 def _track_record(candidate, projects, count) -> str | None:
-    """The track record counts partnerships (projects with another municipality, as
-    ``project_count`` does), so the sentence says so."""
+    """The track record counts partnerships (as ``project_count`` does), so the sentence
+    says so."""
     if projects is not None:
-        partnerships = [c for c in projects if len(set(c.member_city_ids)) >= 2]
+        partnerships = [c for c in projects if c.is_partnership]
         if not partnerships:
             return None
-        text = _took_part(candidate, partnerships, PARTNERSHIPS)
-        return text.replace(" project", " EU-funded project", 1)
+        return _took_part(candidate, partnerships, "EU-funded ", f" {PARTNERSHIPS}")
     if not count:
         return None
     noun = "project" if count == 1 else "projects"
