@@ -58,7 +58,9 @@ from scripts.data_build.locate import (
     Regions,
     drop_misplaced,
     geonames_spellings,
+    in_its_region,
     locate_unplaced,
+    located_by_region,
 )
 from scripts.data_build.municipal import CityMatcher, CityRef
 from scripts.data_build.partners import PartnerRow, read_partners
@@ -634,14 +636,13 @@ def _merge_near_duplicates(cities: list[City], counts: Counter[str]) -> list[Cit
     for city in cities:
         if city.key not in gone and city.lau is not None:
             by_name[(city.country, name_key(city.name))].append(city)
+    located = located_by_region(cities)
     for city in cities:
         if city.lau is not None or city.place is None or city.key in gone:
             continue
         for name in {name_key(n) for n in city.place.alternate_names}:
-            twin = next(
-                (t for t in by_name.get((city.country, name), ()) if t.lat is not None
-                 and haversine_km(t.lat, t.lon, city.lat, city.lon) <= NEAR_KM), None,
-            )  # fmt: skip
+            twin = next((t for t in by_name.get((city.country, name), ())
+                         if _same_place(t, city, located)), None)  # fmt: skip
             if twin is not None:
                 # GeoNames' "Brussels" (the region's 1.0 million) is the LAU "Bruxelles".
                 twin.extra_names += [city.name]
@@ -651,6 +652,15 @@ def _merge_near_duplicates(cities: list[City], counts: Counter[str]) -> list[Cit
                 print(f"cities: merged {city.name} ({city.key}) into {twin.name} ({twin.key})")
                 break
     return [c for c in cities if c.key not in gone]
+
+
+def _same_place(lau_city: City, place_city: City, located) -> bool:
+    """Whether a GeoNames-only city stands for the same place as a same-named LAU city: within
+    :data:`NEAR_KM` of it, or, when the LAU city has no coordinates yet (the LAU "Bruxelles",
+    whose place the GeoNames row holds), lying in the LAU's NUTS region."""
+    if lau_city.lat is not None:
+        return haversine_km(lau_city.lat, lau_city.lon, place_city.lat, place_city.lon) <= NEAR_KM
+    return bool(lau_city.nuts) and in_its_region(place_city.place, lau_city.nuts, located)
 
 
 def _rank(city: City) -> tuple:

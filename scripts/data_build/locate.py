@@ -51,6 +51,8 @@ __all__ = [
     "drop_misplaced",
     "locate_unplaced",
     "geonames_spellings",
+    "in_its_region",
+    "located_by_region",
 ]
 
 #: A place found for an unlocated municipality must lie this near a located municipality of
@@ -142,7 +144,7 @@ def locate_unplaced(cities: list, geonames: GeoNamesIndex, small: GeoNamesIndex,
     ``cities`` are :class:`scripts.data_build.cities.City` rows, changed in place."""
     taken = _places_standing_for_cities(cities)
     by_id = {p.geonameid: p for p in geonames.places}
-    located = _located_by_region(cities)
+    located = located_by_region(cities)
     for city in cities:
         if city.lat is not None or city.lau is None:
             continue
@@ -200,7 +202,7 @@ class Regions:
     (Pajala, 250 km inland)."""
 
     def __init__(self, cities: Iterable, laus: Iterable = ()) -> None:
-        members = _located_by_region(cities)
+        members = located_by_region(cities)
         areas: Counter[str] = Counter()
         for lau in laus:
             if lau.nuts3 and lau.area_km2:
@@ -237,7 +239,7 @@ def _places_standing_for_cities(cities: Iterable) -> set[int]:
     return taken
 
 
-def _located_by_region(cities: Iterable) -> dict[str, list[tuple[float, float]]]:
+def located_by_region(cities: Iterable) -> dict[str, list[tuple[float, float]]]:
     """Coordinates of the located cities per NUTS 3 and per NUTS 2 code."""
     out: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for city in cities:
@@ -267,12 +269,12 @@ def _place_of_a_variant(city, indexes: tuple[tuple[GeoNamesIndex, str], ...], ta
             larger = population and place.population > MISPLACED_POPULATION_RATIO * population
             if larger and place.feature_code not in SEAT_FEATURES:
                 continue
-            if _in_its_region(place, city.nuts, located):
+            if in_its_region(place, city.nuts, located):
                 return place, label
     return None
 
 
-def _in_its_region(place: Place, nuts: str, located: dict[str, list[tuple[float, float]]]) -> bool:
+def in_its_region(place: Place, nuts: str, located: dict[str, list[tuple[float, float]]]) -> bool:
     """Whether ``place`` lies near the located municipalities of the NUTS region ``nuts``."""
     for code, limit in ((nuts, GUARD_KM), (nuts[:4], 2 * GUARD_KM)):
         neighbours = located.get(code) if code else None

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from scripts.data_build.cities import City
+from scripts.data_build.cities import City, _merge_near_duplicates
 from scripts.data_build.geonames import GEONAMES_SOURCE, GeoNamesIndex, Place
 from scripts.data_build.lau import Lau
 from scripts.data_build.locate import (
@@ -166,3 +166,34 @@ def test_a_region_whose_towns_cluster_on_one_side_reaches_as_far_as_its_area():
     unknown_area = drop_misplaced([pajala(), *coast], GeoNamesIndex([]), {SMALL_PLACES_SOURCE},
                                   Counter())  # fmt: skip
     assert unknown_area[0].lat is None
+
+
+def _capital_place(name, lat, lon, population, alternates):
+    place = Place(1, name, "DE", lat, lon, population, alternates, "PPLC", "")
+    return City(key="gn:1", name=name, official_name=name, country="DE", population=population,
+                population_source=GEONAMES_SOURCE, population_year=None, lat=lat, lon=lon,
+                coordinate_source=GEONAMES_SOURCE, place=place)  # fmt: skip
+
+
+def test_a_capitals_agglomeration_place_merges_into_its_unlocated_municipality():
+    # GeoNames' "Brussels" counts the Capital Region; the LAU "Bruxelles" had no coordinates
+    # yet, and the two stayed apart: a region of a million as a second city.
+    municipality = _city("Bruxelles", "BE100", population=181_726)
+    capital = _capital_place("Brussels", 50.85, 4.35, 1_019_022, ("Bruxelles", "Brussel"))
+    cities = [municipality, capital, *_region("BE100", 50.85, 4.4)]
+    counts = Counter()
+    kept = _merge_near_duplicates(cities, counts)
+    assert capital not in kept and municipality in kept
+    assert municipality.place is capital.place and municipality.population == 181_726
+    assert "Brussels" in municipality.extra_names
+    assert counts["merged_capital_into_lau"] == 1
+    locate_unplaced(kept, GeoNamesIndex([capital.place]), GeoNamesIndex([]), Counter())
+    assert (municipality.lat, municipality.lon) == (50.85, 4.35)
+
+
+def test_a_namesake_capital_outside_the_unlocated_municipalitys_region_stays_apart():
+    municipality = _city("Bruxelles", "BE100", population=181_726)
+    capital = _capital_place("Brussels", 48.0, 11.0, 1_019_022, ("Bruxelles",))  # 700 km off
+    kept = _merge_near_duplicates([municipality, capital, *_region("BE100", 50.85, 4.4)],
+                                  Counter())  # fmt: skip
+    assert capital in kept and municipality.place is None
