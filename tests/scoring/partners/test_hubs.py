@@ -92,6 +92,7 @@ def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
     # focused list, where the plain prior never has them.
     monkeypatch.setattr(hubs, "HUB_CAP", 0.5)
     monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.5)  # the ring has too few countries for less
+    monkeypatch.setattr(hubs, "FOCUS_MAJORITY", 1)  # one place for two holders: the cap holds
     monkeypatch.setattr(hubs, "HUB_SAMPLE", 40)
     holders = [_city(100, 0.0, 30.0), _city(101, 0.1, 30.0)]
     project = Collaboration(id=1, source="keep.eu", source_ref="P1", title="Grid",
@@ -110,7 +111,9 @@ def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
     # Measured over the band's sampled queries only: what every band's prices would say.
     sampled, prior = hubs.prior_scores(ranker.purpose_models_, hubs.prior_inputs(ranker),
                                        len(ranker.city_ids_), focus=focus)  # fmt: skip
-    cap = hubs.cap_for(ranker.purpose_models_["p"], focused=True)
+    shown = hubs.focus_holders_shown(ranker.vectors_.experience, focus, ranker.size_band_codes_)
+    assert shown == 2
+    cap = hubs.cap_for(ranker.purpose_models_["p"], focused=True, holders=shown)
     every_band = hubs.band_prices(sampled, prior["p"], ranker.size_band_codes_, cap=cap,
                                   countries=ranker.country_codes_)  # fmt: skip
     assert np.allclose(focused_prices, every_band[band])
@@ -152,6 +155,40 @@ def test_a_focus_is_priced_at_the_stricter_focused_cap(monkeypatch):
     assert hubs.cap_for(fitted, focused=True) == 0.15
 
 
+def test_a_focus_with_few_holders_is_capped_at_their_even_share_of_a_majority(monkeypatch):
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.15)
+    monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.1)
+    monkeypatch.setattr(hubs, "FOCUS_MAJORITY", 6)
+    fitted = PurposeModel("p", "linear", 0.0, {"text": 1.0}, info={"fitted": True})
+    assert hubs.cap_for(fitted, focused=True, holders=10) == pytest.approx(0.6)
+    assert hubs.cap_for(fitted, focused=True, holders=4) == 1.0  # never above every list
+    assert hubs.cap_for(fitted, focused=True, holders=200) == 0.1  # many: the focused cap
+    assert hubs.cap_for(fitted, focused=True) == 0.1
+    assert hubs.cap_for(fitted, holders=10) == 0.15  # a plain list has no focus to hold
+
+
+def test_a_focus_never_prices_its_few_holders_out_of_the_lists(monkeypatch):
+    # Two cities hold the only project on energy, and a focused list's majority (two places
+    # here) is theirs to fill: they pay no price, where the focused cap alone priced them.
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.5)
+    monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.5)
+    monkeypatch.setattr(hubs, "FOCUS_MAJORITY", 2)
+    monkeypatch.setattr(hubs, "HUB_SAMPLE", 40)
+    holders = [_city(100, 0.0, 30.0), _city(101, 0.1, 30.0)]
+    project = Collaboration(id=1, source="keep.eu", source_ref="P1", title="Grid",
+                            programme="Interreg", themes=("energy",),
+                            member_city_ids=(100, 101))  # fmt: skip
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0)
+    vectoriser.fit([*_ring(), *holders], ["energy", "water"], collaborations=[project])
+    ranker = PartnerRanker().fit(vectoriser)
+    ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
+    focus = focus_vector(ranker.theme_ids_, ["energy"])
+    band = int(ranker.size_band_codes_[ranker.rows_of([2])[0]])
+    assert not hubs.prices_for(ranker, "p", band, focus)[ranker.rows_of([100, 101])].any()
+    result = ranker.rank(2, 5, purpose="p", theme_focus=["energy"])
+    assert {100, 101} <= {int(i) for i in result.ids}
+
+
 def test_no_prices_where_a_cap_cannot_hold_or_means_nothing():
     scores = np.zeros((6, 30), np.float32)
     scores[:, 0] = 1.0  # candidate 0 tops every list
@@ -161,6 +198,17 @@ def test_no_prices_where_a_cap_cannot_hold_or_means_nothing():
     assert not hubs.capacity_prices(scores, cap=0.2, top=5, weights=np.full(6, 1 / 3)).any()
     # Too few candidates for the lists to stay under the cap.
     assert not hubs.capacity_prices(scores[:, :20], cap=0.2, top=5, weights=one_country).any()
+
+
+def test_a_relaxed_cap_still_reads_its_shares_from_as_many_countries():
+    scores = np.zeros((6, 30), np.float32)
+    scores[:, 0] = 1.0
+    two_countries = np.full(6, 1 / 3)
+    assert hubs.capacity_prices(scores, cap=0.75, top=5, weights=two_countries)[0] > 0
+    assert not hubs.capacity_prices(scores, cap=0.75, top=5, weights=two_countries,
+                                    min_countries=8).any()  # fmt: skip
+    model = PurposeModel("p", "linear", 0.0, {"text": 1.0}, info={"fitted": True})
+    assert hubs.focus_min_countries(model) == pytest.approx(1 / hubs.cap_for(model, focused=True))
 
 
 def test_each_country_weighs_as_one_in_the_shares():
