@@ -87,13 +87,9 @@ def test_plain_prices_are_measured_on_the_lists_the_default_view_shows(monkeypat
     assert not hubs.prices_of(ranker)["p"][:, centre].any()
 
 
-def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
-    # Two far cities share the only project on energy: a focus on it puts them in every
-    # focused list, where the plain prior never has them.
-    monkeypatch.setattr(hubs, "HUB_CAP", 0.5)
-    monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.5)  # the ring has too few countries for less
-    monkeypatch.setattr(hubs, "FOCUS_MAJORITY", 1)  # one place for two holders: the cap holds
-    monkeypatch.setattr(hubs, "HUB_SAMPLE", 40)
+def _ring_with_two_energy_holders():
+    """The ring's ranker (a proximity model "p") with two far cities, 100 and 101, that share
+    the only project on energy; and its vectoriser."""
     holders = [_city(100, 0.0, 30.0), _city(101, 0.1, 30.0)]
     project = Collaboration(id=1, source="keep.eu", source_ref="P1", title="Grid",
                             programme="Interreg", themes=("energy",),
@@ -102,6 +98,17 @@ def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
     vectoriser.fit([*_ring(), *holders], ["energy", "water"], collaborations=[project])
     ranker = PartnerRanker().fit(vectoriser)
     ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
+    return ranker, vectoriser
+
+
+def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
+    # Two far cities share the only project on energy: a focus on it puts them in every
+    # focused list, where the plain prior never has them.
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.5)
+    monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.5)  # the ring has too few countries for less
+    monkeypatch.setattr(hubs, "FOCUS_MAJORITY", 1)  # one place for two holders: the cap holds
+    monkeypatch.setattr(hubs, "HUB_SAMPLE", 40)
+    ranker, vectoriser = _ring_with_two_energy_holders()
     rows = ranker.rows_of([100, 101])
     assert not hubs.prices_of(ranker)["p"][:, rows].any()  # never in a plain list
     focus = focus_vector(ranker.theme_ids_, ["energy"])
@@ -174,14 +181,7 @@ def test_a_focus_never_prices_its_few_holders_out_of_the_lists(monkeypatch):
     monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.5)
     monkeypatch.setattr(hubs, "FOCUS_MAJORITY", 2)
     monkeypatch.setattr(hubs, "HUB_SAMPLE", 40)
-    holders = [_city(100, 0.0, 30.0), _city(101, 0.1, 30.0)]
-    project = Collaboration(id=1, source="keep.eu", source_ref="P1", title="Grid",
-                            programme="Interreg", themes=("energy",),
-                            member_city_ids=(100, 101))  # fmt: skip
-    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0)
-    vectoriser.fit([*_ring(), *holders], ["energy", "water"], collaborations=[project])
-    ranker = PartnerRanker().fit(vectoriser)
-    ranker.purpose_models_ = {"p": PurposeModel("p", "linear", 0.0, {"proximity": 5.0})}
+    ranker, _vectoriser = _ring_with_two_energy_holders()
     focus = focus_vector(ranker.theme_ids_, ["energy"])
     band = int(ranker.size_band_codes_[ranker.rows_of([2])[0]])
     assert not hubs.prices_for(ranker, "p", band, focus)[ranker.rows_of([100, 101])].any()
