@@ -67,21 +67,29 @@ def _took_part(facts: Facts, text: str) -> bool:
     name = re.escape(facts.candidate.name)
     found = re.fullmatch(
         rf"{name} (took part in|led) (\d+) (EU-funded )?projects?( with other municipalities)?"
-        rf"(?: \((.*)\))?(?: on (.+))?",
+        rf"(?: \((.*)\))?(?:( on |: )(.+))?",
         text,
     )
     if not found:
         return False
-    verb, n, funded, partnerships, notes, listing = found.groups()
+    verb, n, funded, partnerships, notes, form, listing = found.groups()
     projects = facts.collaborations(facts.candidate)
     if partnerships:  # the track record: projects with another municipality only
         projects = [c for c in projects if c.is_partnership]
     if listing:
-        themes = facts.themes(listing)
+        if form == ": ":  # "2 projects: 1 on a; 2 on b", each count exact
+            per_theme = [re.fullmatch(r"(\d+) on (.+)", part) for part in listing.split("; ")]
+            assert all(per_theme), text
+            themes = [facts.themes(m.group(2))[0] for m in per_theme]
+            for theme, m in zip(themes, per_theme, strict=True):
+                on_theme = [c for c in projects if theme in c.themes]
+                assert int(m.group(1)) == len(on_theme), f"not {m.group(1)} on {theme}: {text}"
+        else:
+            themes = facts.themes(listing)
         for theme in themes:  # every theme named is one of a project's themes
             assert any(theme in c.themes for c in projects), f"no project on {theme}: {text}"
         counted = [c for c in projects if set(c.themes) & set(themes)]
-        assert len(counted) <= int(n) <= len(projects), text
+        assert int(n) == len(counted), text
     else:
         assert funded, text
         counted = projects

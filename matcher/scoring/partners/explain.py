@@ -210,7 +210,7 @@ def _experience(query, candidate, projects, counts, labels, focus) -> str | None
     wanted = _wanted_themes(query, focus)
     if projects is None:
         return _experience_from_counts(candidate.name, counts, wanted, labels)
-    relevant = [c for c in projects if wanted & set(c.themes)]
+    relevant = list({c.id: c for c in projects if wanted & set(c.themes)}.values())
     if not relevant:
         return None
     per_theme: dict[str, int] = {}
@@ -218,7 +218,13 @@ def _experience(query, candidate, projects, counts, labels, focus) -> str | None
         for theme in set(collab.themes) & wanted:
             per_theme[theme] = per_theme.get(theme, 0) + 1
     themes = sorted(per_theme, key=lambda t: (t not in focus, -per_theme[t], t))[:MAX_THEMES]
-    return _took_part(candidate, relevant) + f" on {_listing(themes, labels)}"
+    named = [c for c in relevant if set(c.themes) & set(themes)]
+    sentence = _took_part(candidate, named)
+    if any(per_theme[t] != len(named) for t in themes):
+        # "2 projects on a; b" would read as two on each: say how many on each.
+        each = (f"{per_theme[t]} on {_listing([t], labels)}" for t in themes)
+        return f"{sentence}: {'; '.join(each)}"
+    return sentence + f" on {_listing(themes, labels)}"
 
 
 def _experience_from_counts(name, counts, wanted, labels) -> str | None:

@@ -178,6 +178,40 @@ def test_one_project_with_two_themes_counts_once():
     assert texts(reasons) == ["Tartu took part in 1 project on open data platforms"]
 
 
+def test_themes_on_different_projects_are_counted_each():
+    # One project on circular economy, two on open data: "2 projects on circular economy and
+    # waste; open data platforms" would read as two on each.
+    projects = [project(1, ["circular-economy", "open-data"], [(TARTU.id, "partner")]),
+                project(2, ["open-data"], [(TARTU.id, "partner")])]  # fmt: skip
+    reasons = explain_match(EMMEN, TARTU, {"experience": 0.8}, weights=ALL_ON,
+                            theme_labels=LABELS, theme_focus=["circular-economy"],
+                            candidate_collaborations=projects)  # fmt: skip
+    assert texts(reasons) == [
+        "Tartu took part in 2 projects: 1 on circular economy and waste; 2 on open data platforms"
+    ]
+
+
+def test_projects_on_a_theme_not_named_are_not_counted():
+    # Four wanted themes, three named: the fourth's project is not among those counted.
+    projects = [
+        project(i, [theme], [(TARTU.id, "partner")])
+        for i, theme in enumerate(
+            [
+                "open-data",
+                "open-data",
+                "mobility-transition",
+                "energy-transition",
+                "circular-economy",
+            ]
+        )
+    ]
+    focus = ["mobility-transition", "energy-transition", "circular-economy"]
+    reasons = explain_match(EMMEN, TARTU, {"experience": 0.8}, weights=ALL_ON,
+                            theme_labels=LABELS, theme_focus=focus,
+                            candidate_collaborations=projects)  # fmt: skip
+    assert texts(reasons)[0].startswith("Tartu took part in 3 projects: 1 on ")
+
+
 def test_a_partner_that_never_led_is_not_said_to_have_run_or_led():
     projects = [project(i, ["open-data"], [(TARTU.id, "partner"), (OTHER_CITY, "lead")])
                 for i in (1, 2)]  # fmt: skip
