@@ -67,15 +67,21 @@ def _took_part(facts: Facts, text: str) -> bool:
     name = re.escape(facts.candidate.name)
     found = re.fullmatch(
         rf"{name} (took part in|led) (\d+) (EU-funded )?projects?( with other municipalities)?"
-        rf"(?: \((.*)\))?(?:( on |: )(.+))?",
+        rf"(?: \((.*)\))?(?:, (\d+ of them|none) with other municipalities)?"
+        rf"(?:( on |: )(.+))?",
         text,
     )
     if not found:
         return False
-    verb, n, funded, partnerships, notes, form, listing = found.groups()
+    verb, n, funded, partnerships, notes, of_them, form, listing = found.groups()
     projects = facts.collaborations(facts.candidate)
     if partnerships:  # the track record: projects with another municipality only
         projects = [c for c in projects if c.is_partnership]
+    if of_them:  # the track record of every project, and how many were partnerships
+        paired = [c for c in projects if c.is_partnership]
+        assert funded and not listing, text
+        stated = 0 if of_them == "none" else int(of_them.split()[0])
+        assert len(paired) == stated < len(projects), text
     if listing:
         if form == ": ":  # "2 projects: 1 on a; 2 on b", each count exact
             per_theme = [re.fullmatch(r"(\d+) on (.+)", part) for part in listing.split("; ")]

@@ -230,6 +230,17 @@ def _popularity(q, ranker, rng):
     return _patched(q, ranker, counts, lambda o: o.project_count)
 
 
+def _popularity_every_project(q, ranker, rng):
+    """The candidate's projects, with another municipality or not: a stronger popularity
+    for research, where a municipality's Horizon projects with universities alone show it
+    takes part in research (ties broken by partnerships)."""
+    every = ranker.vectors_.every_project
+    if every is None:  # vectors built without it: the partnerships alone
+        return _popularity(q, ranker, rng)
+    counts = every.astype(float) + ranker.vectors_.project_count / 1e3
+    return _patched(q, ranker, counts, lambda o: o.every_project + o.project_count / 1e3)
+
+
 def _same_country(q, ranker, rng):
     return (ranker.country_codes_ == ranker.country_codes_[q.row]).astype(float)
 
@@ -257,6 +268,7 @@ def _theme_only(q, ranker, rng):
 BASELINES: dict[str, Method] = {
     "random": _random,
     "popularity": _popularity,
+    "popularity-every-project": _popularity_every_project,
     "same-country": _same_country,
     "nearest-population": _nearest_population,
     "nearest-distance": _nearest_distance,

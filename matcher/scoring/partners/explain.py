@@ -260,12 +260,17 @@ def _took_part(candidate, projects, before: str = "", after: str = "") -> str:
 
 def _track_record(candidate, projects, count) -> str | None:
     """The track record counts partnerships (as ``project_count`` does), so the sentence
-    says so."""
+    says so; where the candidate also took part in projects without another municipality
+    (the research model counts every research project), it counts them all and says how many
+    were partnerships."""
     if projects is not None:
-        partnerships = [c for c in projects if c.is_partnership]
-        if not partnerships:
+        partnerships = {c.id for c in projects if c.is_partnership}
+        if not projects:
             return None
-        return _took_part(candidate, partnerships, "EU-funded ", f" {PARTNERSHIPS}")
+        if len(partnerships) == len({c.id for c in projects}):
+            return _took_part(candidate, projects, "EU-funded ", f" {PARTNERSHIPS}")
+        paired = f"{len(partnerships)} of them" if partnerships else "none"
+        return f"{_took_part(candidate, projects, 'EU-funded ')}, {paired} {PARTNERSHIPS}"
     if not count:
         return None
     noun = "project" if count == 1 else "projects"

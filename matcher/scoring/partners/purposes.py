@@ -25,12 +25,13 @@ groups of them. Three forms are fitted and compared on held-out groups
 
 Either way a candidate's score is exactly the sum of its per-feature contributions, which is
 what the explanation shows. The held-out figures of every form are recorded per model in
-``info`` with the form chosen (refit of 2026-12-06, last after the keep.eu theme labels
-were confirmed by project texts: grouped boosting for research, logistic regression for the
-others). The fitted models are data (``purpose_models.json`` beside this
-module, written by ``benchmarks/purposes.py --fit``), with the training groups and the
-held-out figures recorded in them. Held-out figures quoted here from before 2026-12-06 were
-measured with an evaluation that leaked hidden groups' activity (see the git history).
+``info`` with the form chosen (refit of 2026-12-07, last after the research model began to
+count every research project of a candidate, ``research_projects``: grouped boosting for
+research, logistic regression for the others). The fitted models are data
+(``purpose_models.json`` beside this module, written by ``benchmarks/purposes.py --fit``),
+with the training groups and the held-out figures recorded in them. Held-out figures quoted
+here from before 2026-12-06 were measured with an evaluation that leaked hidden groups'
+activity (see the git history).
 
 **User preferences on top.** A theme focus, declared needs and offers, and a geography mode
 are what the user asks for, not evidence the collaborations can identify (nobody declares
@@ -63,6 +64,7 @@ import numpy as np
 from matcher.scoring.partners.features import (
     FEATURES,
     PART_OF_FEATURE,
+    RECORD_FEATURES,
     pair_features,
     region_mask,
 )
@@ -135,7 +137,7 @@ BOOSTING_PARAMS: dict = {
 #: :class:`~matcher.scoring.partners.joint.JointTable`.
 INTERACTION_GROUPS: tuple[tuple[str, ...], ...] = (
     ("proximity", "distance", "abroad", "size"),
-    ("track_record", "track_cross_border", "track_transnational", "track_research"),
+    ("track_record", *RECORD_FEATURES),
 )
 
 

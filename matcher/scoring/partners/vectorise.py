@@ -14,7 +14,8 @@ feature                   project        joint-plan  network
 theme *experience*        yes            no          no
 project *text*            yes            no          no
 *project_count*,          partnerships   no          no
-*purpose_counts*          only
+*purpose_counts*          only (and every
+                          research project)
 *partner_counts* (worked  yes            yes         no
 together)
 *network_overlap*         no             no          yes, 1 / log2(size)
@@ -25,7 +26,8 @@ A *partnership* is a project with at least two indexed member cities. A project 
 with no other municipality (with universities or agencies) is its real experience on the
 project's themes and text, but no record of partnering with cities: ``project_count`` (the
 track record, and the popularity baseline's degree) and ``purpose_counts`` count partnerships
-only.
+only, but for their last column (:data:`RECORD_COLUMNS`): every research project, since any
+Horizon participation shows a municipality's capacity for research.
 
 Network membership (a Covenant of Mayors supporter network or territorial coordinator) is not a
 project: it adds no experience, text or track record, only a size-discounted tie.
@@ -63,8 +65,12 @@ __all__ = [
 #: The kinds of :class:`~matcher.domain.Collaboration` the vectoriser understands; any other
 #: value is treated as a project.
 COLLABORATION_KINDS: tuple[str, ...] = ("project", "joint-plan", "network")
-#: The purposes whose projects are counted per city (``purpose_counts`` columns).
+#: The purposes whose partnerships are counted per city (the first ``purpose_counts`` columns).
 PROJECT_PURPOSES: tuple[str, ...] = ("cross-border", "transnational", "research")
+#: The ``purpose_counts`` columns: partnerships per purpose, then every research project, with
+#: another municipality or without (see ``research_projects`` in
+#: :data:`~matcher.scoring.partners.features.LEFT_OUT` for why only research reads it).
+RECORD_COLUMNS: tuple[str, ...] = (*PROJECT_PURPOSES, "research, every project")
 
 
 def collaboration_text(collaboration: Collaboration) -> str:
@@ -117,9 +123,13 @@ class ProfileVectors:
     network_overlap: sp.csr_matrix  # float32 (n, n_fitted), Adamic-Adar over shared networks
     ties: sp.csr_matrix  # float32 (n, n_fitted), resource-allocation ties, all kinds
     project_count: np.ndarray  # int32 (n,), partnerships only (projects of 2+ cities)
-    #: int32 (n, len(PROJECT_PURPOSES)): projects per partnership purpose (None: not built)
+    #: int32 (n, len(RECORD_COLUMNS)): partnerships per purpose, then every research project
+    #: (None: not built)
     purpose_counts: np.ndarray | None = None
     region: np.ndarray | None = None  # str (n,), NUTS 2 code, '' unknown (None: not built)
+    #: int32 (n,): every project, with another municipality or not (None: not built); read
+    #: by the evaluation's stronger popularity baseline only
+    every_project: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.city_ids)
@@ -145,6 +155,7 @@ class ProfileVectors:
             project_count=self.project_count[rows],
             purpose_counts=None if self.purpose_counts is None else self.purpose_counts[rows],
             region=None if self.region is None else self.region[rows],
+            every_project=None if self.every_project is None else self.every_project[rows],
         )
 
     @property
@@ -213,9 +224,7 @@ class ProfileVectoriser:
         self.collaboration_weights_ = collaboration_weights(self.collaboration_kinds_, sizes)
         self.collaboration_themes_ = self._theme_matrix_of(collaborations)
         self.collaboration_themes_ *= self.collaboration_weights_["project"][:, None]
-        self.collaboration_purposes_ = (
-            _purpose_matrix(collaborations) * self.collaboration_weights_["partnership"][:, None]
-        )
+        self.collaboration_purposes_ = _record_matrix(collaborations, self.collaboration_weights_)
 
         own_texts = [_join(texts.get(int(i), "")) if texts else "" for i in ids]
         project = self.collaboration_weights_["project"] > 0
@@ -326,8 +335,9 @@ class ProfileVectoriser:
         pairs = {name: sp.lil_matrix((len(cities), len(self.city_ids_)), dtype=np.float64)
                  for name in ("work", "network", "tie")}  # fmt: skip
         counts = np.zeros(len(cities), np.int32)
-        purposes = _purpose_matrix(collaborations)
-        purpose_counts = np.zeros((len(cities), len(PROJECT_PURPOSES)), np.int32)
+        every = np.zeros(len(cities), np.int32)
+        records = _record_matrix(collaborations, weights)
+        purpose_counts = np.zeros((len(cities), len(RECORD_COLUMNS)), np.int32)
         for pos, collab in enumerate(collaborations):
             other = [fitted_rows[m] for m in dict.fromkeys(collab.member_city_ids)
                      if m in fitted_rows]  # fmt: skip
@@ -337,9 +347,9 @@ class ProfileVectoriser:
                 experience[r] += themes[pos]
                 if weights["project"][pos]:
                     docs[r].append(collaboration_text(collab))
-                if weights["partnership"][pos]:
-                    purpose_counts[r] += purposes[pos].astype(np.int32)
-                    counts[r] += 1
+                purpose_counts[r] += records[pos].astype(np.int32)
+                counts[r] += int(weights["partnership"][pos])
+                every[r] += int(weights["project"][pos])
                 for o in other:
                     if self.city_ids_[o] != cid:
                         for name, matrix in pairs.items():
@@ -359,6 +369,7 @@ class ProfileVectoriser:
             ties=_clean(pairs["tie"].tocsr(), np.float32),
             project_count=counts,
             purpose_counts=purpose_counts,
+            every_project=every,
         )
 
     def rows_of(self, city_ids: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -436,6 +447,7 @@ class ProfileVectoriser:
             project_count=np.rint(of_rows @ w["partnership"]).astype(np.int32),
             purpose_counts=np.rint(of_rows @ self.collaboration_purposes_).astype(np.int32),
             region=own(self.region_),
+            every_project=np.rint(of_rows @ w["project"]).astype(np.int32),
         )
 
     def _membership(self, collaborations: Sequence[Collaboration], ids: np.ndarray):
@@ -518,13 +530,18 @@ def experience_vectors(counts: np.ndarray) -> np.ndarray:
     return _l2_rows(np.log1p(np.asarray(counts, np.float32)))
 
 
-def _purpose_matrix(collaborations: Sequence[Collaboration]) -> np.ndarray:
-    """Collaborations x :data:`PROJECT_PURPOSES`: 1 where a project is of that purpose."""
-    out = np.zeros((len(collaborations), len(PROJECT_PURPOSES)), np.float32)
+def _record_matrix(collaborations: Sequence[Collaboration],
+                   weights: Mapping[str, np.ndarray]) -> np.ndarray:  # fmt: skip
+    """Collaborations x :data:`RECORD_COLUMNS`: 1 where a partnership is of that purpose, and
+    in the last column where any project is research (``weights``:
+    :func:`collaboration_weights` of the same collaborations)."""
+    out = np.zeros((len(collaborations), len(RECORD_COLUMNS)), np.float32)
     for pos, collab in enumerate(collaborations):
         purpose = collaboration_purpose(collab.source, collab.programme, collab.kind)
         if purpose in PROJECT_PURPOSES:
-            out[pos, PROJECT_PURPOSES.index(purpose)] = 1.0
+            out[pos, PROJECT_PURPOSES.index(purpose)] = weights["partnership"][pos]
+        if purpose == "research":
+            out[pos, -1] = weights["project"][pos]
     return out
 
 

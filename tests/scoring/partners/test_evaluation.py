@@ -7,6 +7,7 @@ import pytest
 
 from matcher.domain import City, Collaboration, ProfileEntry, ProfileKind
 from matcher.scoring.partners.evaluate import (
+    BASELINES,
     TruthGroup,
     bootstrap_ci,
     coordinate_ascent,
@@ -96,6 +97,24 @@ def test_hidden_group_cannot_link_members_through_the_graph():
     assert first["networks"][vectoriser.rows_of([5])[0]] > 0  # other networks still count
 
 
+def test_the_stronger_popularity_counts_projects_without_another_city_but_not_the_hidden():
+    group = project(1, [1, 2], title="Hidden")
+    alone = [project(pid, [5], title=f"Own {pid}") for pid in (2, 3)]  # city 5: two of its own
+    paired = project(4, [6, 7], title="Paired")  # cities 6 and 7: one partnership each
+    collabs = [group, *alone, paired]
+    vectoriser = ProfileVectoriser(min_df=1, max_df=1.0).fit(cities(), THEMES,
+                                                             collaborations=collabs)  # fmt: skip
+    ranker = PartnerRanker().fit(vectoriser)
+    query = next(iter_queries(vectoriser, collabs, [TruthGroup("P1", (1, 2), (), 2017)]))
+    rng = np.random.default_rng(0)
+    plain = BASELINES["popularity"](query, ranker, rng)
+    every = BASELINES["popularity-every-project"](query, ranker, rng)
+    five, six, two = vectoriser.rows_of([5, 6, 2])
+    assert plain[five] == 0 < plain[six]  # partnerships only
+    assert every[five] > every[six] > 0  # every project
+    assert every[two] == 0  # the hidden group counts for neither member
+
+
 def test_profile_entries_derived_from_collaborations_are_dropped():
     derived = ProfileEntry(ProfileKind.INTEREST, "energy", 1.0, "derived from keep.eu projects")
     declared = ProfileEntry(ProfileKind.INTEREST, "waste", 1.0, "declared by the city")
@@ -110,8 +129,9 @@ def test_evaluate_reports_every_method_with_intervals():
     report = evaluate(cities(), collabs, truth, theme_ids=THEMES, truth="toy", n_boot=50)
     assert report["queries"] == 5 and report["match_rate"] == pytest.approx(5 / 6)
     names = [m["method"] for m in report["methods"]]
-    assert names == ["engine", "random", "popularity", "same-country", "nearest-population",
-                     "nearest-distance", "theme-only"]  # fmt: skip
+    assert names == ["engine", "random", "popularity", "popularity-every-project",
+                     "same-country", "nearest-population", "nearest-distance",
+                     "theme-only"]  # fmt: skip
     for method in report["methods"]:
         low, high = method["ndcg@10"]["ci95"]
         assert low <= method["ndcg@10"]["value"] <= high

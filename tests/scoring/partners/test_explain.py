@@ -246,7 +246,7 @@ def test_associated_partners_and_third_parties_are_named_as_such():
     ]
 
 
-def test_a_project_without_another_municipality_is_experience_not_a_partnership():
+def test_a_track_record_says_how_many_projects_were_with_other_municipalities():
     alone = project(1, ["open-data"], [(TARTU.id, "lead")])
     together = project(2, ["open-data"], [(TARTU.id, "partner"), (OTHER_CITY, "lead")])
     reasons = explain_match(EMMEN, TARTU, {"experience": 0.8, "track_record": 0.5},
@@ -254,15 +254,16 @@ def test_a_project_without_another_municipality_is_experience_not_a_partnership(
                             candidate_collaborations=[alone, together])  # fmt: skip
     assert texts(reasons) == [
         "Tartu took part in 2 projects (led 1) on open data platforms",
-        "Tartu took part in 1 EU-funded project with other municipalities",
+        "Tartu took part in 2 EU-funded projects (led 1), 1 of them with other municipalities",
     ]
 
 
-def test_no_track_record_reason_without_a_partnership():
+def test_a_track_record_of_projects_without_another_municipality_says_so():
+    # The research model counts every research project, with another municipality or not.
     alone = project(1, ["open-data"], [(TARTU.id, "lead")])
     reasons = explain_match(EMMEN, TARTU, {"track_record": 0.5}, weights=ALL_ON,
                             theme_labels=LABELS, candidate_collaborations=[alone])  # fmt: skip
-    assert reasons == []
+    assert texts(reasons) == ["Tartu led 1 EU-funded project, none with other municipalities"]
 
 
 def test_a_shared_project_names_an_associated_partner_role():

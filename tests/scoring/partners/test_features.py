@@ -11,6 +11,7 @@ from matcher.scoring.partners.features import (
     features_for,
     pair_features,
 )
+from matcher.scoring.partners.vectorise import RECORD_COLUMNS
 
 
 def features_of(km, abroad, located):
@@ -60,10 +61,17 @@ def test_every_feature_is_computed_and_within_zero_and_one():
     n = 200
     parts = {name: rng.random(n).astype(np.float32) for name in FEATURES}
     features = pair_features(parts, rng.random(n) * 5000, rng.random(n) > 0.5,
-                             rng.random(n) > 0.1, rng.integers(0, 30, (n, 3)))  # fmt: skip
+                             rng.random(n) > 0.1,
+                             rng.integers(0, 30, (n, len(RECORD_COLUMNS))))  # fmt: skip
     assert set(features) == set(FEATURES)
     for values in features.values():
         assert values.min() >= 0.0 and values.max() <= 1.0
+
+
+def test_only_research_reads_every_research_project():
+    assert "research_projects" in features_for("research")
+    for purpose in ("cross-border", "transnational", "any"):
+        assert "research_projects" not in features_for(purpose)
 
 
 def test_research_is_fitted_without_the_border_and_cross_border_with_it():

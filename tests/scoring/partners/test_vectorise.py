@@ -100,11 +100,16 @@ def test_a_project_without_another_city_is_experience_but_no_partnership():
     assert vectoriser.experience_[r4][THEMES.index("mobility")] > 0
     assert "bus" in vectoriser.terms_ and vectoriser.text_[r4, vectoriser.vocabulary_["bus"]] > 0
     assert vectoriser.project_count_.tolist() == [2, 2, 2, 1]  # as without it
-    assert vectoriser.vectors_.purpose_counts[r4].sum() == 0
+    # no partnership of any purpose, but a research project all the same (RECORD_COLUMNS)
+    assert vectoriser.vectors_.purpose_counts[r4].tolist() == [0, 0, 0, 1]
     own = [c for c in (*COLLABS, alone) if 4 in c.member_city_ids]
     transformed = vectoriser.transform([CITIES[3]], collaborations=own)
     assert transformed.project_count.tolist() == [1]
+    assert transformed.purpose_counts.tolist() == [[0, 0, 0, 1]]
     np.testing.assert_allclose(transformed.experience[0], vectoriser.experience_[r4])
+    left = vectoriser.leave_out([len(COLLABS)])  # the research project, hidden
+    assert left.city_ids.tolist() == [4]
+    assert left.purpose_counts.tolist() == [[0, 0, 0, 0]]
 
 
 NETWORK = Collaboration(id=20, source="CoM", source_ref="N20", title="Energy Cities",
