@@ -19,112 +19,25 @@ everyone. This module measures that on the engine's own lists and prices it:
   candidates over the cap pay, and only as much as brings them down to it. A query pays its
   band's prices, told as the part ``exposure``.
 
-**Focused lists pay their own prices** (:func:`prices_for`). A theme focus reorders a
-list by experience on the theme, and few cities have projects on any one theme (25 of the
-default 20k-500k band on circular economy), so the same few topped the focused lists of a
-whole region. The plain prior says nothing about who tops focused lists, so a focus is
-priced on a prior of its own: the same sampled queries, place and activity as the plain
-prior, plus the candidates' experience on the focus themes (the experience part of a query
-without a profile: projects only, never a profile, so a profile edit still cannot move a
-price), at the same cap. It is measured on first use per purpose, focus and size band, over
-that band's sampled queries only (as :func:`band_prices` does: 0.4-0.7 s over the shipped
-30,842 cities on the 2-core machine, then a rank takes 5-9 ms), and kept, sparse, at
-most :data:`FOCUS_PRICES_KEPT` of them, beside the plain prices (a refit drops both). In
-``benchmarks/purposes.py`` (most top-5 appearances in the 15 focused lists, bar 4; main set
-/ other set), before and after (2026-12-06):
-
-============== ============================ ============================
-purpose        focus unpriced               focus priced
-============== ============================ ============================
-any            6 (Tuttlingen) / 4           5 (Tuttlingen) / 3
-transnational  5 (Gdansk) / 5 (Bydgoszcz)   4 / 3
-research       8 (Venezia) / 5 (Osijek)     4 / 4
-peer exchange  3 / 4                        3 / 2
-============== ============================ ============================
-
-at a cost in steering where the hubs were the themed cities: priced-out holders of the
-theme give way to active neighbours, so fewer focused partners name the theme. Cities (of
-15) whose focus changes 4 or more of the top 10 / names the theme in 6 or more, main set
-then other set, unpriced -> priced: any 14, 14 and 15, 15 -> the same; transnational 10, 4
-and 14, 14 -> 7, 4 and 14, 12; research 15, 15 and 15, 15 -> 15, 9 and 15, 13; peer
-exchange 11, 4 and 13, 11 -> 7, 4 and 12, 8. Held out, the focused engines lose nothing:
-cross-border 0.179, transnational 0.035 (was 0.033).
-
-**Focused lists hold a stricter cap** (:data:`HUB_CAP_FOCUSED`, 0.125 against the plain
-0.175; 0.1 when the figures of this paragraph were measured), and under a place-led
-purpose every holder of the focus theme gets the whole focus weight
-(:data:`~matcher.scoring.partners.purposes.FOCUS_EXPERIENCE_FULL`), so distance, not
-specialism, decides between holders. Measured on 2026-12-06 with the served index, in
-``benchmarks/purposes.py --focus-only`` (one focus theme per city, both city sets): every
-focused hub check is met (``any``: Tuttlingen in 5 before, now at most 4; a focus changes 4
-or more of the top 10 for 15 and 15 of the 15 cities, was 14 and 15). Stricter, with one
-theme for all 15 cities of a set, over the 26 themes, 4 purposes and both sets (208 checks,
-the themes with the fewest holders are hubs by nature: five cities in Europe have a project
-on systemic innovation): the checks over the bar fall from 92 to 70, and the city-theme pairs
-whose focus changes 4 or more of the top 10 rise from 2,236 to 2,350. Held out, focused:
-cross-border 0.178 (0.179), research 0.087 (0.087), transnational 0.033 (0.035; 0.029 when
-the holders also saturated there, which is why only place-led purposes saturate).
-
-**The cap** (:data:`HUB_CAP`, :func:`cap_for`), measured with ``benchmarks/purposes.py``
-(held out: grouped 5-fold cross-validation, each fold priced by its own model, then on a
-prior of all the data, hidden groups included, which flattered prices: see
-:func:`prior_inputs`; hubs: the
-most frequent city in the 15 plain top-5 lists of both city sets, bar 4), with activity
-counted within the query's region (:data:`~matcher.scoring.partners.purposes.
-ACTIVITY_REGION`):
-
-=============== ================ ================ ==================== ====================
-prices          transnational    research         hubs, main set       hubs, other set
-                (no focus)       (no focus)       (trans., research,   (trans., research,
-                                                  peer exchange)       peer exchange)
-=============== ================ ================ ==================== ====================
-none            0.072            0.075            5, 3, 5              5, 6, 1
-0.1 of top 5    0.070            0.072            3, 3, 5              5, 3, 1
-0.07 of top 5   0.067            0.064            3, 3, 3              3, 3, 1
-0.1 of top 10   0.067            0.064            4, 2, 3              3, 2, 1
-0.15 of top 10  0.069            0.074            4, 3, 5              4, 3, 1
-=============== ================ ================ ==================== ====================
-
-(before the regional activity and these prices: 0.063, 0.075; hubs 5, 5, 5 and 8, 6, 1. As
-shipped, 0.15 and 0.1 for peer exchange: 0.071, 0.075; hubs 4, 3, 3 and 4, 4, 1. Not met:
-with a focus, peer exchange's focused lists in the other set, Kikinda in 6, a focus hub the
-plain prior cannot see.)
-Re-measured honestly on 2026-12-06 (each fold priced in its own world, no focus; research
-with its grouped model, counting activity in full; focused lists priced too), cap of the top
-10: held-out nDCG@10 research / transnational, and the most plain top-5 appearances of any
-purpose over both sets: none 0.114 / 0.040, Tartu in all 15 research lists of both sets;
-0.15 0.087 / 0.041, at most 4 everywhere; 0.2 0.094 / 0.044, Tecuci in 5 research lists of
-the other set (and Padova in 5 focused ones); 0.25 0.092 / 0.040, Amersfoort in 7. So 0.15
-of the top 10 is still the largest cap tried that holds both sets to the bar, plain and
-focused except ``any``'s main set (Tuttlingen in 5 focused lists); it costs research 0.027
-of held-out nDCG@10, its most active partners being real ones. Peer
-exchange has no fitted model and no truth data a price could cost, and 0.15 left Liverpool
-in 5 lists of similar-sized cities: an unfitted model gets the stricter
-:data:`HUB_CAP_UNFITTED`. Sampled by query instead of by country (40 per band), 0.1 and 0.2
-had moved the hubs elsewhere (Amsterdam in 7, Gabrovo in 7): the big countries' many cities
-decided the shares.
-Re-measured after the refit of 2026-12-06 (``border_neighbour``, every model refitted with
-scikit-learn 1.9.1), with ``matcher evaluate --purpose research`` (1,000 group resamples;
-popularity 0.043 [0.025, 0.063]) and ``benchmarks/purposes.py --focus-only --hub-cap`` on
-both city sets: 0.15 gives research 0.085 [0.062, 0.112], the intervals overlapping;
-**0.175** 0.091 [0.065, 0.119], apart, with every plain and focused hub check of every
-purpose at most 4 in both sets (cross-border unchanged at 0.232, transnational 0.036, 0.045
-without a focus); 0.2 0.095, but Tecuci in 5 plain research lists and Thessaloniki in 5
-plain ``any`` lists of the other set; 0.25 0.092. So 0.175, the largest cap tried that holds
-every hub check.
+**Focused lists pay their own prices** (:func:`prices_for`). Few cities have projects on any
+one theme, so without them the same few topped the focused lists of a whole region. The plain
+prior says nothing about who tops focused lists, so a focus is priced on a prior of its own:
+the same sampled queries, place and activity as the plain prior, plus the candidates'
+experience on the focus themes (the experience part of a query without a profile: projects
+only, never a profile, so a profile edit still cannot move a price), at a stricter cap
+(:data:`HUB_CAP_FOCUSED`, relaxed where a theme's holders are few: :func:`cap_for`). It is
+measured on first use per purpose, focus and size band, over that band's sampled queries
+only (0.4-0.7 s over the shipped cities on the 2-core machine, then a rank takes 5-9 ms),
+and kept, sparse, at most :data:`FOCUS_PRICES_KEPT` of them, beside the plain prices (a
+refit drops both).
 
 **Plain prices are measured on the lists the default view shows** (:func:`default_view`:
-the 20,000-500,000 cities the pages, the API and the CLI list unless asked for others).
-Measured over every city, a sampled top 10 held villages and big cities that the default
-view hides, so the shown cities' shares were read against competition the lists do not
-have, and a few of them topped the lists people see. ``benchmarks/purposes.py --draws 30``
-(90 sets of 15), before and after (2026-12-06): sets with a city in more than 4 plain top-5
-lists, ``any`` 7 -> 0, transnational 17 -> 9, research 18 -> 4; sets meeting every focus and
-hub bar 48 -> 51, 30 -> 33, 33 -> 32. Held out (``matcher evaluate --purpose P``, which
-ranks every city): research 0.092 -> 0.098 [0.072, 0.125], transnational 0.039 and
-cross-border 0.233 unchanged. A focused prior still counts every city: kept to the default
-view too (its holders and lists), with a cap of 0.1, a focus named the theme 6 or more times
-for 88% of the cities under ``any`` instead of 99.7%, and 12 of 90 sets met every bar.
+the 20,000-500,000 cities the pages, the API and the CLI list unless asked for others);
+measured over every city, the shown cities' shares were read against competition the lists
+do not have. A focused prior still counts every city.
+
+The measurements behind each choice (the caps, the focused cap, the default view), with the
+held-out figures and the hub checks before and after, are in ``docs/hub-prices.md``.
 """
 
 from __future__ import annotations
@@ -180,14 +93,14 @@ HUB_SAMPLE = 2
 #: The list length the share counts.
 HUB_TOP = 10
 #: No candidate in more than this (country-weighted) share of a band's sampled
-#: top-:data:`HUB_TOP` lists; None switches the prices off (see the module text for the
-#: measured choice).
+#: top-:data:`HUB_TOP` lists; None switches the prices off (see ``docs/hub-prices.md`` for
+#: the measured choice).
 HUB_CAP: float | None = 0.175
 #: The cap for a purpose model not fitted on data (``info["fitted"]`` false: peer exchange).
 HUB_CAP_UNFITTED = 0.1
 #: The cap of a focused list's prices (:func:`prices_for`): a focus narrows the field to the
 #: few cities with projects on its themes, so at the plain cap the same one or two topped the
-#: focused lists of a whole region (see the module text for the measured choice). 0.1 until
+#: focused lists of a whole region (see ``docs/hub-prices.md`` for the measured choice). 0.1 until
 #: a focus's reach counted only the holders a list can show (2026-12-06); since then, over
 #: ``benchmarks/purposes.py --draws 30`` (90 sets of 15), the sets meeting every focus and
 #: hub bar at 0.075, 0.1, 0.125 and 0.15: ``any`` 39, 50, 48, 44; transnational 12, 19, 30,
@@ -360,7 +273,7 @@ def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInput
     vector over the themes) the prior of that focus: the candidates' experience on it
     counts, as in a focused list of a query without a profile. ``view`` (per index row:
     shown, :func:`default_view`) keeps a plain prior's lists to what the pages show; a
-    focused prior counts every city (see the module text)."""
+    focused prior counts every city (see ``docs/hub-prices.md``)."""
     keep = HUB_KEEP if keep is None else keep
     rows: list[int] = []
     kept: dict[str, list[Lists]] = {purpose: [] for purpose in models}
@@ -564,7 +477,7 @@ def prices_for(ranker, purpose: str, band: int,
                focus: np.ndarray | None = None) -> np.ndarray | None:  # fmt: skip
     """What a query of ``purpose`` and size ``band`` (code) pays per index row, or None:
     the plain prices (:func:`prices_of`) without a focus; with one (a vector over the
-    themes), the prices of that focus's own prior (see the module text), measured on first
+    themes), the prices of that focus's own prior (see the module docstring), measured on first
     use over the band's sampled queries only (a band without any pays those of all, as in
     :func:`band_prices`) and kept, sparse, with the plain ones they share their world with."""
     plain = prices_of(ranker)
