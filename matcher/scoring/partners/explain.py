@@ -264,9 +264,9 @@ def _track_record(candidate, projects, count) -> str | None:
     (the research model counts every research project), it counts them all and says how many
     were partnerships."""
     if projects is not None:
-        partnerships = {c.id for c in projects if c.is_partnership}
         if not projects:
             return None
+        partnerships = {c.id for c in projects if c.is_partnership}
         if len(partnerships) == len({c.id for c in projects}):
             return _took_part(candidate, projects, "EU-funded ", f" {PARTNERSHIPS}")
         paired = f"{len(partnerships)} of them" if partnerships else "none"
