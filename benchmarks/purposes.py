@@ -47,7 +47,12 @@ from matcher.scoring.partners.evaluate import (  # noqa: E402
     without_collaboration_derived,
 )
 from matcher.scoring.partners.explain import explain_match  # noqa: E402
-from matcher.scoring.partners.purposes import MODELS_FILE, PurposeModel  # noqa: E402
+from matcher.scoring.partners.purposes import (  # noqa: E402
+    MAX_PART_LOGITS,
+    MODELS_FILE,
+    PurposeModel,
+    is_plausible,
+)
 from matcher.scoring.partners.ranker import PartnerRanker  # noqa: E402
 from matcher.scoring.partners.vectorise import ProfileVectoriser  # noqa: E402
 from matcher.scoring.partners.weights import EARTH_RADIUS_KM  # noqa: E402
@@ -116,11 +121,16 @@ def run_fit(args) -> None:
             scored = purpose_fit.cross_validated(rows, purpose, form=form, folds=args.folds)
             held_out[form] = float(ndcg(rows, scored).mean())
             print(f"{purpose:<14} {form:<18} held-out nDCG@10 {held_out[form]:.3f}", flush=True)
-        best = max(forms, key=lambda f: held_out[f])
         info = {"fitted": True, "truth": files, "groups": len({r.group for r in rows}),
-                "queries": len(rows), "held_out_ndcg@10": held_out, "folds": args.folds,
-                "chosen": best}  # fmt: skip
-        models.append(purpose_fit.fit(purpose, rows, best, info=info))
+                "queries": len(rows), "held_out_ndcg@10": held_out,
+                "folds": args.folds}  # fmt: skip
+        for form in sorted(forms, key=lambda f: -held_out[f]):  # the best plausible form
+            model = purpose_fit.fit(purpose, rows, form, info={**info, "chosen": form})
+            if is_plausible(model):
+                break
+            print(f"{purpose:<14} {form:<18} passed over: a part moves a score by more than "
+                  f"{MAX_PART_LOGITS:.0f} logit units", flush=True)  # fmt: skip
+        models.append(model)
     models.append(PurposeModel("peer-exchange", "linear", 0.0, dict(PEER_EXCHANGE),
                                info={"fitted": False, "note": "documented rule: no twinning "
                                      "data is shipped to fit on"}))  # fmt: skip

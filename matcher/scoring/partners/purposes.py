@@ -79,6 +79,7 @@ from matcher.scoring.partners.weights import CROSS_BORDER_MAX_KM, EARTH_RADIUS_K
 
 __all__ = [
     "FEATURES",
+    "MAX_PART_LOGITS",
     "MODELS_FILE",
     "PREFERENCE_WEIGHTS",
     "preference_weights",
@@ -88,6 +89,7 @@ __all__ = [
     "index_scores",
     "load_models",
     "interaction_constraints",
+    "is_plausible",
     "pair_features",
     "purpose_counts_of",
     "purpose_contributions",
@@ -112,6 +114,13 @@ PREFERENCE_WEIGHTS: dict[str, float] = {
 #: (Gdansk) then tops 10 of the 15 focused transnational lists and 9 research ones.
 ACTIVITY_CAP = 4.0
 MODELS_FILE = Path(__file__).with_name("purpose_models.json")
+#: No part of a fitted model moves a score by more than this many logit units: the steepest
+#: real evidence, proximity under cross-border, moves it by about 25. A grouped-boosting table
+#: beyond it has fitted a few sparse cells (a research refit of 2026-12-07 gave its activity
+#: group a range of 161 units, and five active cities then topped every plain research list
+#: in Europe, past any hub price). ``benchmarks/purposes.py --fit`` passes such a form over
+#: for the next best (:func:`is_plausible`), and a test holds the shipped models to it.
+MAX_PART_LOGITS = 30.0
 #: Evidence that a pair belongs together, which a linear fit never weighs negatively (a
 #: feature that comes out negative is left out and the rest refitted): having worked
 #: together, shared networks and partners, like project texts, experience on the themes.
@@ -335,6 +344,11 @@ def load_models(path: Path = MODELS_FILE) -> dict[str, PurposeModel]:
 #: 17-28 km away), so "far" keeps far cities on top and orders them by the purpose's fit (a
 #: far candidate's part is 1 from ``weights.FAR_FULL_KM`` on: distance stops deciding there).
 GEOGRAPHY_PREFERENCE = 6.0
+
+
+def is_plausible(model: PurposeModel) -> bool:
+    """Whether no part of ``model`` moves a score by more than :data:`MAX_PART_LOGITS`."""
+    return all(spread <= MAX_PART_LOGITS for spread in model.part_ranges().values())
 
 
 def strongest_evidence(model: PurposeModel) -> float:

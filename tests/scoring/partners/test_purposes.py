@@ -18,6 +18,7 @@ from matcher.scoring.partners.purposes import (
     PREFERENCE_WEIGHTS,
     PurposeModel,
     fit_purpose_model,
+    is_plausible,
     load_models,
 )
 from matcher.scoring.partners.ranker import PartnerRanker
@@ -91,6 +92,17 @@ def test_a_model_round_trips_through_its_json_form():
     model = PurposeModel("t", "additive-boosting", -1.0, steps={"text": ((0.5,), (0.0, 1.5))},
                          info={"fitted": True})  # fmt: skip
     assert PurposeModel.from_dict(model.to_dict()) == model
+
+
+def test_no_part_of_a_shipped_model_moves_a_score_beyond_the_plausible():
+    assert all(is_plausible(model) for model in load_models().values())
+
+
+def test_a_table_fitted_to_a_few_sparse_cells_is_not_plausible():
+    steep = PurposeModel("t", "additive-boosting", -1.0,
+                         steps={"track_record": ((0.5,), (0.0, 70.0))})  # fmt: skip
+    assert not is_plausible(steep)
+    assert is_plausible(replace(steep, steps={"track_record": ((0.5,), (0.0, 7.0))}))
 
 
 CITIES = [
