@@ -84,6 +84,10 @@ DISAGREEMENT_KM = 10.0
 #: data: Zaandam in Zaanstad, Taastrup in Høje-Taastrup), with the LAU code's prefix. Not
 #: Finland, whose second level is the sub-region.
 ADMIN2_IS_LAU = {"DK": "", "SE": "", "NL": "GM"}
+#: Countries whose GeoNames fourth-level code is the municipality's LAU code, with its prefix:
+#: France's INSEE commune code (checked on the data: Évry in 91228, Évry-Courcouronnes;
+#: Tourlaville in 50129, Cherbourg-en-Cotentin).
+ADMIN4_IS_LAU = {"FR": ""}
 HEADER = (
     "slug", "name", "official_name", "country", "population", "lat", "lon", "nuts",
     "mission_city", "commitments", "alt_names", "source", "source_ref", "population_year",
@@ -141,6 +145,7 @@ def build(
     unique_names = {key for key, n in shared.items() if n == 1}
     locate = _UniqueNames(small, unique_names)
     _add_large_laus(cities, laus, locate, counts)
+    _add_merged_communes(cities, geonames, laus, counts)
     if small_from is not None:
         _add_small_municipalities(cities, laus, locate, small_from, counts)
     signatories = covenant_cities.read_signatories(
@@ -313,6 +318,47 @@ def _add_large_laus(
             continue
         cities.append(_city_from_lau(lau, locate))
         counts["lau_added_without_large_place"] += 1
+
+
+def _add_merged_communes(
+    cities: list[City], geonames: GeoNamesIndex, laus: list[Lau], counts: Counter[str]
+) -> None:
+    """A commune merged after GeoNames named its towns has no place of its own name
+    ("Évry-Courcouronnes", of Évry and Courcouronnes in 2019) and LAU 2019 gives French
+    communes no population, so neither table made it a city. Where GeoNames' fourth-level code
+    puts an unused place of 20,000+ in an LAU no city stands for (:data:`ADMIN4_IS_LAU`) and
+    the commune's name carries the town's (:func:`_carries_name`), the commune is added at its
+    largest such town, with that town's population, labelled so: a lower bound, the commune's
+    other parts uncounted."""
+    by_code = {lau.code: lau for lau in laus}
+    taken, used = _lau_codes(cities), _place_ids(cities)
+    largest: dict[str, Place] = {}
+    for place in geonames.places:
+        prefix = ADMIN4_IS_LAU.get(place.country)
+        if prefix is None or not place.admin4 or place.geonameid in used:
+            continue
+        code = f"{place.country}_{prefix}{place.admin4}"
+        lau = by_code.get(code)
+        if lau is None or code in taken or not _carries_name(lau.name, place.name):
+            continue
+        if code not in largest or place.population > largest[code].population:
+            largest[code] = place
+    for code, place in sorted(largest.items()):
+        if place.population < MIN_LAU_POPULATION:
+            continue
+        city = _city_from(place, by_code[code])
+        city.population_source = f"{GEONAMES_SOURCE} (its town {place.name})"
+        city.coordinate_source = city.population_source
+        cities.append(city)
+        counts["lau_added_merged_commune_at_its_town"] += 1
+
+
+def _carries_name(commune: str, town: str) -> bool:
+    """Whether the name ``commune`` holds the name ``town`` as whole words ("Évry-Courcouronnes"
+    holds "Évry"; "Saint-Laurent-d'Andenay" does not hold "Saint-Leu", a GeoNames place that
+    puts Réunion's Saint-Leu in Burgundy)."""
+    whole, part = f" {name_key(commune)} ", f" {name_key(town)} "
+    return part.strip() != "" and part in whole
 
 
 def _lau_codes(cities: list[City]) -> set[str]:
@@ -534,7 +580,8 @@ def _add_partner_towns(
         if place.country not in lau_countries and place.geonameid not in taken_places:
             pool.setdefault(f"gn:{place.geonameid}", _city_from(place, None))
     matcher = CityMatcher(
-        CityRef(key, c.country, c.name, tuple(_names_of(c))) for key, c in pool.items()
+        CityRef(key, c.country, c.name, tuple(_names_of(c)), c.nuts, c.population)
+        for key, c in pool.items()
     )
     seeded = {c.key for c in cities}
     for partner in partners:
@@ -542,12 +589,14 @@ def _add_partner_towns(
             continue
         key = None
         if partner.public_body:
-            key = matcher.match_partner(partner.country, partner.town, partner.organisation)
+            key = matcher.match_partner(partner.country, partner.town, partner.organisation,
+                                        partner.nuts)  # fmt: skip
         reason = "partner_towns_added_municipal_partner"
         if key is None and partner.town:
             # Any partner's town (a university's, an agency's) is a place that takes part in
             # projects; its municipality is a likely partner of the next one.
-            key = matcher.exact(partner.country, partner.town.split(",")[0].strip())
+            key = matcher.exact(partner.country, partner.town.split(",")[0].strip(),
+                                partner.nuts)  # fmt: skip
             reason = "partner_towns_added_other_partner"
         if key is None or key in seeded:
             continue
@@ -572,6 +621,14 @@ class _LazyLau:
     @property
     def name(self) -> str:
         return self.lau.name
+
+    @property
+    def nuts(self) -> str:
+        return self.lau.nuts3
+
+    @property
+    def population(self) -> int | None:
+        return self.lau.population
 
 
 def _names_of(city: City | _LazyLau) -> list[str]:

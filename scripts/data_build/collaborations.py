@@ -75,6 +75,8 @@ def build(raw_dir: Path, out_dir: Path) -> dict[str, int]:
             country=c["country"],
             name=c["name"],
             other_names=(c["official_name"], *filter(None, c["alt_names"].split("|"))),
+            nuts=c["nuts"],
+            population=int(c["population"]) if c["population"] else None,
         )
         for c in cities
     )

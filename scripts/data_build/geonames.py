@@ -55,6 +55,7 @@ class Place:
     alternate_names: tuple[str, ...]
     feature_code: str = ""
     admin2: str = ""
+    admin4: str = ""
 
 
 class GeoNamesIndex:
@@ -118,6 +119,7 @@ class GeoNamesIndex:
                     alternate_names=tuple(a for a in f[3].split(",") if a),
                     feature_code=f[7],
                     admin2=f[11],
+                    admin4=f[13],
                 )
             )
         return cls(places)

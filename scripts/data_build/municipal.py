@@ -210,6 +210,11 @@ def _strip_fillers(words: list[str]) -> str:
     return " ".join(words[start:end])
 
 
+#: A city of this many inhabitants matches a partner of its name whose NUTS code puts it in
+#: another region (:meth:`CityMatcher.exact`): the code is likelier wrong than the name.
+LARGE_ENOUGH_ELSEWHERE = 20_000
+
+
 @dataclass(frozen=True, slots=True)
 class CityRef:
     """A seeded (or candidate) city as the matcher needs it."""
@@ -218,6 +223,8 @@ class CityRef:
     country: str
     name: str
     other_names: tuple[str, ...] = ()
+    nuts: str = ""  # NUTS 3 (2016), '' unknown
+    population: int | None = None
 
 
 class CityMatcher:
@@ -226,7 +233,12 @@ class CityMatcher:
     def __init__(self, cities: Iterable[CityRef]) -> None:
         primary: dict[tuple[str, str], set[str]] = defaultdict(set)
         secondary: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._region_of: dict[str, str] = {}
+        self._large: set[str] = set()
         for city in cities:
+            self._region_of[city.key] = city.nuts[:4]
+            if (city.population or 0) >= LARGE_ENOUGH_ELSEWHERE:
+                self._large.add(city.key)
             main = name_key(city.name)
             primary[(city.country, main)].add(city.key)
             for other in city.other_names:
@@ -246,21 +258,41 @@ class CityMatcher:
                 for key in keys:
                     names_by_key[key].add(name)
         self._names_by_key = {key: sorted(names) for key, names in names_by_key.items()}
+        self._regions = set(self._region_of.values()) - {""}
 
-    def exact(self, country: str, name: str) -> str | None:
-        """The city whose name or alternate name is exactly ``name`` (folded), if unique."""
+    def exact(self, country: str, name: str, region: str = "") -> str | None:
+        """The city whose name or alternate name is exactly ``name`` (folded), if unique.
+
+        ``region`` is the partner's NUTS code where the source gives one: a city of the name
+        in another NUTS 2 region is another place ("Stadt Weiden" of the Upper Palatinate is
+        not the village Weiden in the Rhineland), unless the code is of a NUTS version the
+        cities do not use (keep.eu writes France's 2013 codes), which says nothing. A source's
+        code can be wrong too (CORDIS files the council of Las Palmas de Gran Canaria under
+        Murcia): where no city of the name lies in the region, the one city of the name
+        elsewhere still stands if it has :data:`LARGE_ENOUGH_ELSEWHERE` inhabitants."""
         key = name_key(name)
+        elsewhere = None
         for table in (self._primary, self._secondary):
-            found = table.get((country, key))
+            named = table.get((country, key), ())
+            found = [k for k in named if self._in_region(k, region)]
             if found:
-                return next(iter(found)) if len(found) == 1 else None
-        return None
+                return found[0] if len(found) == 1 else None
+            if elsewhere is None and len(named) == 1:
+                elsewhere = next(iter(named))
+        return elsewhere if elsewhere in self._large else None
+
+    def _in_region(self, key: str, region: str) -> bool:
+        """Whether the city ``key`` may lie in the NUTS region ``region`` (see :meth:`exact`)."""
+        if region[:4] not in self._regions:
+            return True
+        return self._region_of.get(key, "") in ("", region[:4])
 
     def names_of(self, key: str) -> list[str]:
         """Every folded name a city is known by."""
         return self._names_by_key.get(key, [])
 
-    def match_partner(self, country: str, town: str, organisation: str) -> str | None:
+    def match_partner(self, country: str, town: str, organisation: str,
+                      region: str = "") -> str | None:  # fmt: skip
         """The city key of a municipal partner, or ``None`` when it is not one we seed.
 
         The place the organisation names must match a city exactly, or be a variant
@@ -270,10 +302,10 @@ class CityMatcher:
         municipal = read_municipal_name(organisation, town)
         if municipal is None:
             return None
-        town_city = self.exact(country, _SEGMENT_SPLIT.split(town or "")[0])
+        town_city = self.exact(country, _SEGMENT_SPLIT.split(town or "")[0], region)
         if not municipal.place:
             return town_city
-        named = self.exact(country, municipal.place)
+        named = self.exact(country, municipal.place, region)
         if named:
             return named
         if town_city and any(is_variant(municipal.place, n) for n in self.names_of(town_city)):

@@ -113,7 +113,8 @@ def municipal_members(
     for partner in partners:
         if not partner.public_body or partner.country is None:
             continue
-        city_key = matcher.match_partner(partner.country, partner.town, partner.organisation)
+        city_key = matcher.match_partner(partner.country, partner.town, partner.organisation,
+                                         partner.nuts)  # fmt: skip
         if city_key is not None:
             by_project[(partner.source, partner.project)].append(Member(city_key, partner))
     return dict(by_project)

