@@ -18,7 +18,11 @@ checks for 15 cities in 15 countries. ``--draws N`` runs the same focus and hub 
 random draws of one city per country instead (shares of cities, and of sets of 15 cities for
 the hub bar), since one fixed set of 15 passes or fails by the luck of its cities.
 
-    python benchmarks/purposes.py [--quick] [--fit] [--focus-only] [--cities main|other]
+``--fit --only P`` refits the named purposes alone (repeatable) and keeps every other shipped
+model as it is: a refit is not free (a grouped-boosting refit can fit sparse cells, see
+``MAX_PART_LOGITS``), so a change that concerns one purpose refits that one.
+
+    python benchmarks/purposes.py [--quick] [--fit [--only P]] [--focus-only] [--cities main|other]
                                   [--hub-cap SHARE] [--splits N] [--draws N]
 """
 
@@ -111,8 +115,11 @@ def ndcg(rows, scores, seed=0):
 
 def run_fit(args) -> None:
     cities, collaborations, _themes, vectoriser = setup()
-    models = []
+    models, shipped = [], purpose_fit.load_models()
     for purpose, files in TRUTH.items():
+        if args.only and purpose not in args.only:
+            models.append(shipped[purpose])
+            continue
         groups = groups_of(files, cities)
         rows, _ranker = rows_for(vectoriser, collaborations, groups)
         held_out = {}
@@ -410,6 +417,9 @@ def _km(a, b) -> float:
 def main() -> None:
     parser = argument_parser(__doc__)
     parser.add_argument("--fit", action="store_true", help="refit and write the models")
+    parser.add_argument("--only", action="append", choices=tuple(TRUTH), default=[],
+                        help="with --fit: refit this purpose alone, keep the others as "
+                        "shipped (repeatable)")  # fmt: skip
     parser.add_argument("--cities", choices=("main", "other"), default="main",
                         help="the 15 focus and hub cities: main, or 15 other cities in 15 "
                         "other countries")  # fmt: skip

@@ -108,3 +108,36 @@ def test_only_the_cross_border_model_reads_the_region():
     for purpose in ("any", "transnational", "research"):
         assert "same_region" not in features_for(purpose)
         assert "same_region" not in models[purpose].features
+
+
+def test_near_size_weighs_a_neighbours_size_at_home_by_proximity():
+    # Two towns as near, one large and one a hamlet, and a large town far away: only the
+    # near large one is a large neighbour.
+    parts = {"proximity": np.array([0.8, 0.8, 0.0], np.float32),
+             "size": np.array([0.9, 0.1, 0.9], np.float32),
+             "peer_size": np.array([1.0, 0.2, 1.0], np.float32)}  # fmt: skip
+    features = pair_features(parts, np.array([5.0, 5.0, 900.0]), np.zeros(3, bool),
+                             np.ones(3, bool))  # fmt: skip
+    assert np.allclose(features["near_size"], [0.72, 0.08, 0.0], atol=1e-6)
+    assert np.allclose(features["near_peer"], [0.8, 0.16, 0.0], atol=1e-6)
+
+
+def test_near_size_abroad_counts_nearness_from_the_border():
+    # An inland query (proximity 0 for both): abroad, nearness is the border neighbour's.
+    parts = {"proximity": np.zeros(2, np.float32), "size": np.ones(2, np.float32)}
+    km = np.array([120.0, 120.0 + ACROSS_BORDER_KM])
+    features = pair_features(parts, km, np.ones(2, bool), np.ones(2, bool))
+    assert np.allclose(features["near_size"], [1.0, np.exp(-1.0)], atol=1e-6)
+    assert not features["near_peer"].any()  # no peer_size part given: nothing to weigh
+
+
+def test_only_the_cross_border_model_reads_a_neighbours_size():
+    from matcher.scoring.partners.purposes import load_models
+
+    models = load_models()
+    for name in ("near_size", "near_peer"):
+        assert name in features_for("cross-border")
+        assert name in models["cross-border"].features
+        for purpose in ("any", "transnational", "research"):
+            assert name not in features_for(purpose)
+            assert name not in models[purpose].features
