@@ -197,6 +197,45 @@ def test_grouped_cross_validation_never_trains_on_a_test_group(monkeypatch):
         assert train_groups.isdisjoint(fold_groups) and len(fold_groups) == 2
 
 
+def test_a_held_out_fold_is_never_scored_by_an_implausible_model(monkeypatch):
+    # A grouped-boosting fit whose activity table spans 160 logit units is never shipped, so a
+    # fold falls back to the simpler form, as benchmarks/purposes.py --fit does.
+    steep = PurposeModel("p", "additive-boosting", 0.0,
+                         steps={"track_record": ((0.5,), (0.0, 160.0))})  # fmt: skip
+    tried = []
+
+    def fake_fit(purpose, train, form, **kwargs):
+        tried.append(form)
+        return steep if form == "grouped-boosting" else linear("p", track_record=2.0)
+
+    monkeypatch.setattr(purpose_fit, "fit", fake_fit)
+    model = purpose_fit.fit_plausible("p", [], "grouped-boosting")
+    assert not is_plausible(steep)
+    assert tried == ["grouped-boosting", "additive-boosting"]
+    assert is_plausible(model) and model.coefficients == {"track_record": 2.0}
+
+
+def test_cross_validation_refits_an_implausible_fold_model(monkeypatch):
+    rows = [purpose_fit.QueryRows(group=g, row=0, relevant_rows=np.array([1]),
+                                  parts={n: np.zeros(4, np.float32) for n in FEATURES},
+                                  km=np.zeros(4), abroad=np.zeros(4, bool),
+                                  located=np.ones(4, bool))
+            for g in range(5)]  # fmt: skip
+    steep = PurposeModel("p", "additive-boosting", 0.0,
+                         steps={"track_record": ((0.5,), (0.0, 160.0))})  # fmt: skip
+    monkeypatch.setattr(
+        purpose_fit,
+        "fit",
+        lambda purpose, train, form, **kw: (
+            steep if form == "grouped-boosting" else linear("p", track_record=2.0)
+        ),
+    )
+    monkeypatch.setattr(purpose_fit, "scores_with", lambda model, r, geography="any",
+                        hub_penalty=None: model)  # fmt: skip
+    scored = purpose_fit.cross_validated(rows, "p", form="grouped-boosting", folds=5)
+    assert all(is_plausible(model) for model in scored)
+
+
 def test_every_purpose_has_a_shipped_model():
     models = load_models()
     assert {"any", "cross-border", "transnational", "research", "peer-exchange"} <= set(models)
