@@ -45,6 +45,23 @@ def linear(purpose="test", **coefficients):
     return PurposeModel(purpose, "linear", 0.0, coefficients)
 
 
+def blank_query(group):
+    """One evaluation query of four candidates with every feature 0."""
+    return purpose_fit.QueryRows(group=group, row=0, relevant_rows=np.array([1]),
+                                 parts={n: np.zeros(4, np.float32) for n in FEATURES},
+                                 km=np.zeros(4), abroad=np.zeros(4, bool),
+                                 located=np.ones(4, bool))  # fmt: skip
+
+
+def fit_by_form(form):
+    """A fit whose grouped-boosting form spans 160 logit units (never shipped) and whose
+    other forms are plausible."""
+    if form == "grouped-boosting":
+        return PurposeModel("p", "additive-boosting", 0.0,
+                            steps={"track_record": ((0.5,), (0.0, 160.0))})  # fmt: skip
+    return linear("p", track_record=2.0)
+
+
 @pytest.mark.parametrize(
     ("source", "programme", "purpose"),
     [
@@ -176,11 +193,7 @@ def test_declared_needs_met_by_offers_count_more_than_shared_interests():
 
 
 def test_grouped_cross_validation_never_trains_on_a_test_group(monkeypatch):
-    rows = [purpose_fit.QueryRows(group=g, row=0, relevant_rows=np.array([1]),
-                                  parts={n: np.zeros(4, np.float32) for n in FEATURES},
-                                  km=np.zeros(4), abroad=np.zeros(4, bool),
-                                  located=np.ones(4, bool))
-            for g in range(10) for _member in range(2)]  # fmt: skip
+    rows = [row for g in range(10) for row in (blank_query(g), blank_query(g))]
     seen = []
 
     def fake_fit(purpose, train, form, **kwargs):
@@ -200,36 +213,22 @@ def test_grouped_cross_validation_never_trains_on_a_test_group(monkeypatch):
 def test_a_held_out_fold_is_never_scored_by_an_implausible_model(monkeypatch):
     # A grouped-boosting fit whose activity table spans 160 logit units is never shipped, so a
     # fold falls back to the simpler form, as benchmarks/purposes.py --fit does.
-    steep = PurposeModel("p", "additive-boosting", 0.0,
-                         steps={"track_record": ((0.5,), (0.0, 160.0))})  # fmt: skip
     tried = []
 
     def fake_fit(purpose, train, form, **kwargs):
         tried.append(form)
-        return steep if form == "grouped-boosting" else linear("p", track_record=2.0)
+        return fit_by_form(form)
 
     monkeypatch.setattr(purpose_fit, "fit", fake_fit)
     model = purpose_fit.fit_plausible("p", [], "grouped-boosting")
-    assert not is_plausible(steep)
+    assert not is_plausible(fit_by_form("grouped-boosting"))
     assert tried == ["grouped-boosting", "additive-boosting"]
     assert is_plausible(model) and model.coefficients == {"track_record": 2.0}
 
 
 def test_cross_validation_refits_an_implausible_fold_model(monkeypatch):
-    rows = [purpose_fit.QueryRows(group=g, row=0, relevant_rows=np.array([1]),
-                                  parts={n: np.zeros(4, np.float32) for n in FEATURES},
-                                  km=np.zeros(4), abroad=np.zeros(4, bool),
-                                  located=np.ones(4, bool))
-            for g in range(5)]  # fmt: skip
-    steep = PurposeModel("p", "additive-boosting", 0.0,
-                         steps={"track_record": ((0.5,), (0.0, 160.0))})  # fmt: skip
-    monkeypatch.setattr(
-        purpose_fit,
-        "fit",
-        lambda purpose, train, form, **kw: (
-            steep if form == "grouped-boosting" else linear("p", track_record=2.0)
-        ),
-    )
+    rows = [blank_query(g) for g in range(5)]
+    monkeypatch.setattr(purpose_fit, "fit", lambda purpose, train, form, **kw: fit_by_form(form))
     monkeypatch.setattr(purpose_fit, "scores_with", lambda model, r, geography="any",
                         hub_penalty=None: model)  # fmt: skip
     scored = purpose_fit.cross_validated(rows, "p", form="grouped-boosting", folds=5)
