@@ -49,12 +49,21 @@ __all__ = [
     "fit_rows",
 ]
 
-#: Random non-partner candidates kept per training query (all real partners are kept).
-#: Measured held out (grouped 5-fold, no hub prices, 2026-12-06): with 150, 300, 600 and
-#: 1,000, research's grouped model scored nDCG@10 0.086, 0.096, 0.114 and 0.115 (finer
-#: tables where the candidates are), cross-border 0.174, 0.176, 0.179, transnational 0.030,
-#: 0.032, 0.033.
-NEGATIVES_PER_QUERY = 600
+#: Random non-partner candidates kept per training query (all real partners are kept), each
+#: weighing :data:`NEGATIVE_WEIGHT` in a boosting fit. Measured held out (grouped 5-fold, no
+#: hub prices, 2026-12-06): with 150, 300, 600 and 1,000 unweighted negatives, research's
+#: grouped model scored nDCG@10 0.086, 0.096, 0.114 and 0.115 (finer tables where the
+#: candidates are), cross-border 0.174, 0.176, 0.179, transnational 0.030, 0.032, 0.033.
+NEGATIVES_PER_QUERY = 3000
+#: A sampled non-partner's weight: together a query's negatives weigh what 600 unweighted did,
+#: the balance of partners to non-partners the boosting settings were measured at, while five
+#: times as many draws leave far less to the luck of one draw. Research, ``matcher evaluate``'s
+#: procedure with hub prices, fold seed 0, over four draws of the negatives (2026-12-07): 600
+#: unweighted 0.119, 0.123, 0.103, 0.088 (early stopping at random, see ``BOOSTING_PARAMS``);
+#: 600 unweighted without early stopping 0.109, 0.116, 0.111; 3,000 unweighted 0.064, 0.063
+#: (the partners drowned); 600 at a fifth each 0.074, 0.075; 3,000 at a fifth each 0.157,
+#: 0.160, 0.152, 0.161.
+NEGATIVE_WEIGHT = 600 / NEGATIVES_PER_QUERY
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -115,9 +124,11 @@ def collect(ranker, queries, geography: str = "any") -> list[QueryRows]:
     return out
 
 
-def fit_rows(rows: Sequence[QueryRows], *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Training matrix and labels: every real partner and a fixed random sample of other
-    candidates per query (never the query city itself)."""
+def fit_rows(rows: Sequence[QueryRows], *,
+             seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Training matrix, labels and row weights: every real partner (weight 1) and a fixed
+    random sample of other candidates per query (:data:`NEGATIVE_WEIGHT` each; never the
+    query city itself)."""
     rng = np.random.default_rng(seed)
     xs, ys = [], []
     for r in rows:
@@ -129,26 +140,30 @@ def fit_rows(rows: Sequence[QueryRows], *, seed: int = 0) -> tuple[np.ndarray, n
         keep = keep[keep != r.row]
         xs.append(r.matrix()[keep])
         ys.append(label[keep])
-    return np.vstack(xs), np.concatenate(ys).astype(int)
+    y = np.concatenate(ys).astype(int)
+    return np.vstack(xs), y, np.where(y == 1, 1.0, NEGATIVE_WEIGHT)
 
 
 def fit(purpose: str, rows: Sequence[QueryRows], form: str, *, seed: int = 0,
         info=None) -> PurposeModel:  # fmt: skip
     """A purpose model fitted on ``rows``."""
-    X, y = fit_rows(rows, seed=seed)
+    X, y, weight = fit_rows(rows, seed=seed)
     if y.min() == y.max():  # nothing to learn from (a tiny truth set): every row scores 0
         return PurposeModel(purpose, "linear", 0.0, info={"note": "one class only"})
     names = features_for(purpose)
     X = X[:, [FEATURES.index(name) for name in names]]
-    model = fit_purpose_model(purpose, X, y, names, form=form, seed=seed, info=info)
-    # The linear fit weighs the classes as balanced, the boosting fits see the sampled
-    # negatives; shifting the intercept from the log-odds the fit saw to the real ones (real
-    # partners among all candidates) makes the logistic of the score an estimate of the
-    # chance that a candidate is a real partner. Rankings and contributions do not change.
+    model = fit_purpose_model(purpose, X, y, names, form=form, seed=seed, info=info,
+                              sample_weight=weight)  # fmt: skip
+    # The linear fit weighs the classes as balanced, the boosting fits see the sampled,
+    # weighted negatives; shifting the intercept from the log-odds the fit saw to the real
+    # ones (real partners among all candidates) makes the logistic of the score an estimate
+    # of the chance that a candidate is a real partner. Rankings and contributions do not
+    # change.
     partners = sum(len(r.relevant_rows) for r in rows)
     candidates = sum(len(r.km) - 1 for r in rows)
     prior = np.log(partners / max(candidates - partners, 1))
-    seen = 0.0 if form == "linear" else float(np.log(y.sum() / (len(y) - y.sum())))
+    positive = float(weight[y == 1].sum())
+    seen = 0.0 if form == "linear" else float(np.log(positive / (weight.sum() - positive)))
     return replace(model, intercept=model.intercept + float(prior) - seen,
                    info={**model.info, "prior_log_odds": float(prior),
                          "trained_log_odds": seen})  # fmt: skip

@@ -25,9 +25,10 @@ groups of them. Three forms are fitted and compared on held-out groups
 
 Either way a candidate's score is exactly the sum of its per-feature contributions, which is
 what the explanation shows. The held-out figures of every form are recorded per model in
-``info`` with the form chosen (refit of 2026-12-07, last after the research model began to
-count every research project of a candidate, ``research_projects``: grouped boosting for
-research, logistic regression for the others). The fitted models are data
+``info`` with the form chosen (grouped boosting for research, logistic regression for the
+others; research refitted alone on 2026-12-07 once its boosting stopped early no more and
+its negatives were weighted, :data:`BOOSTING_PARAMS`, held out 0.162 grouped, 0.141
+additive, 0.066 linear). The fitted models are data
 (``purpose_models.json`` beside this module, written by ``benchmarks/purposes.py --fit``),
 with the training groups and the held-out figures recorded in them. Held-out figures quoted
 here from before 2026-12-06 were measured with an evaluation that leaked hidden groups'
@@ -132,12 +133,27 @@ MAX_PART_LOGITS = 30.0
 EVIDENCE = frozenset({"history", "networks", "common_partners", "text", "experience"})
 #: The boosting form: one feature per tree (an additive model), shallow trees, a few dozen
 #: rounds; small enough to fit in seconds, regularised for truth sets of 60-130 groups.
+#:
+#: * ``early_stopping`` off: scikit-learn's default ("auto") turns it on past 10,000 rows and
+#:   stops on a random tenth of the *rows*, so two fits of one truth set differed by the draw
+#:   (research: 13 rounds for one sample of negatives, 60 for the next two) and rows of one
+#:   query sat on both sides of the split. Sixty rounds, always.
+#: * ``l2_regularization`` 3: the activity table (``track_record`` and the records) is where
+#:   the candidates are few, and at 1 a research fit of 2026-12-07 gave it a range of 188
+#:   logit units (:data:`MAX_PART_LOGITS`). Measured on the research truth set with the
+#:   weighted negatives of :mod:`~matcher.scoring.partners.purpose_fit` (grouped 5-fold,
+#:   grouped boosting, no hub prices, fold seeds 0-2, 2026-12-07): at 1 nDCG@10 0.154, 0.173
+#:   and 0.157 with two or three fold models of five implausible (each scored by a simpler
+#:   form) and the refit on every group implausible; at 3 0.163, 0.154 and 0.151 with the
+#:   refit's widest part 13 units; at 5 0.151, 0.133, 0.141; at 10 0.127, 0.128, 0.125; at 30
+#:   0.114, 0.114, 0.101.
 BOOSTING_PARAMS: dict = {
     "max_iter": 60,
     "learning_rate": 0.15,
     "max_leaf_nodes": 6,
     "min_samples_leaf": 40,
-    "l2_regularization": 1.0,
+    "l2_regularization": 3.0,
+    "early_stopping": False,
     "interaction_cst": "no_interactions",
 }
 #: The grouped boosting form (``grouped-boosting``): every tree splits within one of these
@@ -281,10 +297,13 @@ def _thresholds(estimator) -> list[np.ndarray]:
 
 
 def fit_purpose_model(purpose: str, X: np.ndarray, y: np.ndarray, names: Sequence[str], *,
-                      form: str = "additive-boosting", seed: int = 0,
-                      info=None) -> PurposeModel:  # fmt: skip
+                      form: str = "additive-boosting", seed: int = 0, info=None,
+                      sample_weight: np.ndarray | None = None) -> PurposeModel:  # fmt: skip
     """Fit one purpose's model on candidate rows ``X`` (columns ``names``) labelled ``y``
-    (1 = a real partner of the query). Imports scikit-learn: fitting only."""
+    (1 = a real partner of the query), each row weighing ``sample_weight`` (default 1) in a
+    boosting fit. The linear fit weighs the two classes as balanced and ignores the weights:
+    rows of one class weigh alike, so balancing leaves nothing for them to change. Imports
+    scikit-learn: fitting only."""
     if form == "linear":
         from sklearn.linear_model import LogisticRegression
 
@@ -305,7 +324,8 @@ def fit_purpose_model(purpose: str, X: np.ndarray, y: np.ndarray, names: Sequenc
     if form == "grouped-boosting":
         groups = [[f for f in g if f in names] for g in INTERACTION_GROUPS]
         params["interaction_cst"] = interaction_constraints(names)
-    gb = HistGradientBoostingClassifier(**params, random_state=seed).fit(X, y)
+    gb = HistGradientBoostingClassifier(**params, random_state=seed)
+    gb.fit(X, y, sample_weight=sample_weight)
     return PurposeModel.from_boosting(purpose, gb, names, info, groups=groups)
 
 

@@ -594,3 +594,39 @@ def test_a_linear_fit_never_weighs_having_worked_together_against_a_partner():
     model = fit_purpose_model("test", X, y.astype(int), names, form="linear")
     assert "history" not in model.coefficients
     assert model.coefficients["proximity"] > 0 and model.coefficients["abroad"] < 0
+
+
+def test_a_boosting_fit_runs_every_round_whatever_its_size():
+    # Past 10,000 rows scikit-learn's default stopped on a random tenth of the rows, so the
+    # same truth set fitted 13 rounds for one draw of negatives and 60 for the next.
+    rng = np.random.default_rng(0)
+    X = rng.random((12_000, 2))
+    y = (rng.random(12_000) < 0.05 + 0.1 * X[:, 0]).astype(int)
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    gb = HistGradientBoostingClassifier(**BOOSTING_PARAMS, random_state=0).fit(X, y)
+    assert gb.n_iter_ == BOOSTING_PARAMS["max_iter"]
+
+
+def test_a_querys_sampled_negatives_weigh_together_what_600_unweighted_did():
+    rows = [replace(blank_query(g), parts={n: np.zeros(5000, np.float32) for n in FEATURES},
+                    km=np.zeros(5000), abroad=np.zeros(5000, bool),
+                    located=np.ones(5000, bool)) for g in range(2)]  # fmt: skip
+    X, y, weight = purpose_fit.fit_rows(rows)
+    assert len(X) == len(y) == len(weight)
+    assert y.sum() == 2 and np.all(weight[y == 1] == 1.0)
+    assert weight[y == 0].sum() / len(rows) == pytest.approx(600, rel=0.01)
+    assert (y == 0).sum() / len(rows) >= 5 * 600 - 2  # five times the draws
+
+
+def test_a_boosting_fit_reads_the_row_weights():
+    # Negatives weighing a fifth each make a partner five times likelier to the fit.
+    rng = np.random.default_rng(1)
+    X = rng.random((3000, 2))
+    y = (rng.random(3000) < 0.2).astype(int)
+    names = ("text", "size")
+    plain = fit_purpose_model("p", X, y, names, form="additive-boosting")
+    weighted = fit_purpose_model("p", X, y, names, form="additive-boosting",
+                                 sample_weight=np.where(y == 1, 1.0, 0.2))  # fmt: skip
+    shift = weighted.intercept - plain.intercept
+    assert shift == pytest.approx(np.log(5), abs=0.2)
