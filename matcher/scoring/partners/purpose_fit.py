@@ -57,12 +57,13 @@ __all__ = [
 NEGATIVES_PER_QUERY = 3000
 #: A sampled non-partner's weight: together a query's negatives weigh what 600 unweighted did,
 #: the balance of partners to non-partners the boosting settings were measured at, while five
-#: times as many draws leave far less to the luck of one draw. Research, ``matcher evaluate``'s
-#: procedure with hub prices, fold seed 0, over four draws of the negatives (2026-12-07): 600
-#: unweighted 0.119, 0.123, 0.103, 0.088 (early stopping at random, see ``BOOSTING_PARAMS``);
-#: 600 unweighted without early stopping 0.109, 0.116, 0.111; 3,000 unweighted 0.064, 0.063
-#: (the partners drowned); 600 at a fifth each 0.074, 0.075; 3,000 at a fifth each 0.157,
-#: 0.160, 0.152, 0.161.
+#: times as many draws fill the activity table where the candidates are few. Research,
+#: grouped boosting as in ``BOOSTING_PARAMS`` (L2 3, no early stopping), grouped 5-fold, no
+#: hub prices, fold seeds 0-2 (2026-12-07): 600 unweighted 0.108, 0.145, 0.142; 3,000 at a
+#: fifth each 0.163, 0.154, 0.151. With ``matcher evaluate``'s hub prices the figure still
+#: moves with the draw of negatives (0.127 and 0.109 for two draws in the benchmark's order
+#: of the cities, 0.133 in the CLI's). Before, at L2 1: 3,000 unweighted 0.064 and 0.063
+#: with hub prices (the partners drowned), 600 at a fifth each 0.074 and 0.075.
 NEGATIVE_WEIGHT = 600 / NEGATIVES_PER_QUERY
 
 
