@@ -141,14 +141,17 @@ def fit_rows(rows: Sequence[QueryRows], *,
         keep = keep[keep != r.row]
         xs.append(r.matrix()[keep])
         ys.append(label[keep])
+    if not rows:
+        return np.zeros((0, len(FEATURES)), np.float32), np.zeros(0, int), np.zeros(0)
     y = np.concatenate(ys).astype(int)
     return np.vstack(xs), y, np.where(y == 1, 1.0, NEGATIVE_WEIGHT)
 
 
 def fit(purpose: str, rows: Sequence[QueryRows], form: str, *, seed: int = 0,
-        info=None) -> PurposeModel:  # fmt: skip
-    """A purpose model fitted on ``rows``."""
-    X, y, weight = fit_rows(rows, seed=seed)
+        info=None, training: tuple | None = None) -> PurposeModel:  # fmt: skip
+    """A purpose model fitted on ``rows``; ``training`` is their :func:`fit_rows` at ``seed``
+    when the caller already built it (one build serves several forms)."""
+    X, y, weight = fit_rows(rows, seed=seed) if training is None else training
     if y.min() == y.max():  # nothing to learn from (a tiny truth set): every row scores 0
         return PurposeModel(purpose, "linear", 0.0, info={"note": "one class only"})
     names = features_for(purpose)
@@ -182,10 +185,11 @@ def fit_plausible(purpose: str, rows: Sequence[QueryRows], form: str, *, seed: i
                   info=None) -> PurposeModel:  # fmt: skip
     """:func:`fit`, falling back along :data:`PLAUSIBLE_FALLBACK` while the model is not
     plausible (a linear model is kept as it comes: its coefficients are not sparse cells)."""
-    model = fit(purpose, rows, form, seed=seed, info=info)
+    training = fit_rows(rows, seed=seed)
+    model = fit(purpose, rows, form, seed=seed, info=info, training=training)
     while not is_plausible(model) and form in PLAUSIBLE_FALLBACK:
         form = PLAUSIBLE_FALLBACK[form]
-        model = fit(purpose, rows, form, seed=seed, info=info)
+        model = fit(purpose, rows, form, seed=seed, info=info, training=training)
     return model
 
 
