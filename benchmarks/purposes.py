@@ -51,6 +51,7 @@ from matcher.scoring.partners.evaluate import (  # noqa: E402
     without_collaboration_derived,
 )
 from matcher.scoring.partners.explain import explain_match  # noqa: E402
+from matcher.scoring.partners.focus import focus_vector  # noqa: E402
 from matcher.scoring.partners.purposes import (  # noqa: E402
     MAX_PART_LOGITS,
     MODELS_FILE,
@@ -384,9 +385,14 @@ def focus_draws(cities, collaborations, themes, args) -> None:
 
 
 def each_theme(cities, collaborations, themes, args) -> None:
-    """The stricter hub check: one focus theme for all 15 cities, every theme in turn."""
+    """The stricter hub check: one focus theme for all 15 cities, every theme in turn. Each
+    theme over the bar is listed with its holders in the default view (cities with projects
+    on it): with 15 lists each asking for 6 of them, a theme held by few cannot keep every
+    holder out of 11 of the 15 top-5 lists."""
     ranker = served_ranker(cities, collaborations, themes)
     chosen = pick_cities(cities, args.cities)
+    by_id = {c.id: c for c in cities}
+    experience = np.asarray(ranker.vectors_.experience)
     print(f"\nOne focus theme for all {len(chosen)} cities ({args.cities} set), every theme:")
     for purpose in ("any", "transnational", "research", "peer-exchange"):
         over, steered = [], 0
@@ -398,11 +404,16 @@ def each_theme(cities, collaborations, themes, args) -> None:
                                       size_bands=DEFAULT_SIZE_BANDS)  # fmt: skip
                 top5.update(int(i) for i in focused.ids[:5])
                 steered += len(set(focused.ids) - set(plain.ids)) >= 4
-            if top5 and top5.most_common(1)[0][1] > 4:
-                over.append(theme.id)
+            hub, count = top5.most_common(1)[0] if top5 else (None, 0)
+            if count > 4:
+                focus = focus_vector(ranker.theme_ids_, [theme.id])
+                holders = hubs.focus_holders_shown(experience, focus, ranker.size_band_codes_)
+                over.append(f"{theme.id} ({holders} holders: {by_id[hub].name} in {count})")
         print(f"  {purpose:<14} themes with a city in more than 4 top-5 lists: {len(over)}/"
               f"{len(themes)}; city-theme pairs whose focus changes >= 4 of the top {TOP}: "
               f"{steered}/{len(themes) * len(chosen)}")  # fmt: skip
+        for line in over:
+            print(f"  {'':<14} {line}")
 
 
 def _km(a, b) -> float:
