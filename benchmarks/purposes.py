@@ -166,9 +166,9 @@ def run_quality(args) -> None:
                               folds=args.folds)  # fmt: skip
             methods = {m["method"]: m["ndcg@10"] for m in report["methods"]}
             engine = methods.pop("engine")
-            best = max(methods, key=lambda m: methods[m]["value"])
-            apart = engine["ci95"][0] > methods[best]["ci95"][1]
-            ratio = engine["value"] / max(methods[best]["value"], 1e-9)
+            comparison = report["comparison"]
+            best, apart = comparison["best_baseline"], comparison["intervals_apart"]
+            ratio = comparison["ratio"] or float("inf")
             print(f"\n{purpose} ({name}: {report['queries']} queries, {report['groups']} groups)")
             print(f"  {'engine':<20} {_interval(engine)}")
             for method, metric in methods.items():

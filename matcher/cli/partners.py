@@ -215,7 +215,8 @@ def evaluate_command(truth_files, geography, purpose, n_boot, seed, as_json):
             f"\n{report['truth']}: {report['queries']} queries over {report['groups']} "
             f"groups, city match rate {report['match_rate']:.1%}"
         )
-        click.echo(f"{'method':<20} {'Recall@10':>22} {'nDCG@10':>22} {'MRR':>22}")
+        width = max([20, *(len(m["method"]) for m in report["methods"])])
+        click.echo(f"{'method':<{width}} {'Recall@10':>22} {'nDCG@10':>22} {'MRR':>22}")
         for method in report["methods"]:
             cells = []
             for metric in ("recall@10", "ndcg@10", "mrr"):
@@ -225,4 +226,16 @@ def evaluate_command(truth_files, geography, purpose, n_boot, seed, as_json):
                 else:
                     low, high = m["ci95"]
                     cells.append(f"{m['value']:.3f} [{low:.3f}, {high:.3f}]".rjust(22))
-            click.echo(f"{method['method']:<20} " + " ".join(cells))
+            click.echo(f"{method['method']:<{width}} " + " ".join(cells))
+        if report.get("comparison"):
+            click.echo(_comparison_line(report["comparison"]))
+
+
+def _comparison_line(comparison: dict) -> str:
+    """ "engine / best baseline (popularity) on nDCG@10: 1.52x, 95% intervals apart"."""
+    ratio = comparison["ratio"]
+    times = "no ratio (the baseline scores 0)" if ratio is None else f"{ratio:.2f}x"
+    apart = "apart" if comparison["intervals_apart"] else "overlapping"
+    metric = comparison["metric"].replace("ndcg", "nDCG")
+    return (f"engine / best baseline ({comparison['best_baseline']}) on {metric}: {times}, "
+            f"95% intervals {apart}")  # fmt: skip

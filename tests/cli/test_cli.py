@@ -197,3 +197,20 @@ def test_a_command_on_a_database_without_tables_says_how_to_make_them(
     error = capsys.readouterr().err
     assert "no tables yet" in error and "matcher seed" in error
     assert "Traceback" not in error
+
+
+def test_evaluate_prints_every_method_aligned_and_the_engine_against_the_best(runner, tmp_path):
+    truth = tmp_path / "truth.csv"
+    truth.write_text("group_id,city,country,theme,year\n"
+                     "ext:1,Brugge,BE,,2010\next:1,Gent,BE,,2010\next:1,Leuven,BE,,2010\n"
+                     "ext:2,Burgas,BG,,2011\next:2,Varna,BG,,2011\n", encoding="utf-8")  # fmt: skip
+    result = runner.invoke(args=["evaluate", "--truth", str(truth), "--purpose",
+                                 "peer-exchange", "--bootstrap", "20"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    table = lines[next(i for i, line in enumerate(lines) if line.startswith("method")) :]
+    widths = {len(line) for line in table[:9]}
+    assert len(widths) == 1, table  # popularity-every-project does not push its row out
+    assert re.fullmatch(r"engine / best baseline \([a-z-]+\) on nDCG@10: (\d+\.\d\dx|no ratio "
+                        r"\(the baseline scores 0\)), 95% intervals (apart|overlapping)",
+                        table[9])  # fmt: skip

@@ -49,6 +49,7 @@ __all__ = [
     "EvalQuery",
     "TruthGroup",
     "bootstrap_ci",
+    "compare_to_baselines",
     "coordinate_ascent",
     "engine_method",
     "evaluate",
@@ -410,7 +411,27 @@ def evaluate(
             low, high = bootstrap_ci(values, groups, n_boot=n_boot, seed=seed)
             entry[metric] = {"value": float(values.mean()), "ci95": [low, high]}
         report["methods"].append(entry)
+    report["comparison"] = compare_to_baselines(report["methods"], f"ndcg@{k}")
     return report
+
+
+def compare_to_baselines(methods: Sequence[Mapping], metric: str = "ndcg@10") -> dict | None:
+    """The engine against the best baseline on ``metric``, as a report's ``methods`` hold
+    them: the baseline with the highest value, the engine's value over it, and whether their
+    95% intervals are apart (the engine's lower bound above the baseline's upper bound; a
+    baseline at 0 gives no ratio). None without an engine or a baseline with a value."""
+    values = {m["method"]: m[metric] for m in methods if m[metric]["value"] is not None}
+    engine = values.pop("engine", None)
+    if engine is None or not values:
+        return None
+    best = max(values, key=lambda name: values[name]["value"])
+    base = values[best]
+    return {
+        "metric": metric,
+        "best_baseline": best,
+        "ratio": engine["value"] / base["value"] if base["value"] > 0 else None,
+        "intervals_apart": bool(engine["ci95"][0] > base["ci95"][1]),
+    }
 
 
 def _purpose_engine(ranker, queries, purpose, geography, folds, seed,

@@ -10,6 +10,7 @@ from matcher.scoring.partners.evaluate import (
     BASELINES,
     TruthGroup,
     bootstrap_ci,
+    compare_to_baselines,
     coordinate_ascent,
     evaluate,
     iter_queries,
@@ -135,6 +136,43 @@ def test_evaluate_reports_every_method_with_intervals():
     for method in report["methods"]:
         low, high = method["ndcg@10"]["ci95"]
         assert low <= method["ndcg@10"]["value"] <= high
+
+
+def method(name, value, low, high):
+    return {"method": name, "ndcg@10": {"value": value, "ci95": [low, high]}}
+
+
+def test_the_comparison_is_against_the_best_baseline_with_its_ratio():
+    methods = [
+        method("engine", 0.3, 0.2, 0.4),
+        method("random", 0.01, 0.0, 0.02),
+        method("popularity", 0.1, 0.05, 0.15),
+        method("same-country", 0.05, 0.0, 0.1),
+    ]
+    assert compare_to_baselines(methods) == {"metric": "ndcg@10", "best_baseline": "popularity",
+                                             "ratio": pytest.approx(3.0),
+                                             "intervals_apart": True}  # fmt: skip
+
+
+def test_intervals_that_touch_are_not_apart():
+    methods = [method("engine", 0.3, 0.15, 0.4), method("popularity", 0.1, 0.05, 0.15)]
+    assert compare_to_baselines(methods)["intervals_apart"] is False
+
+
+def test_a_baseline_at_zero_gives_no_ratio_and_no_engine_no_comparison():
+    methods = [method("engine", 0.3, 0.0, 0.4), method("random", 0.0, 0.0, 0.0)]
+    assert compare_to_baselines(methods)["ratio"] is None
+    assert compare_to_baselines(methods[1:]) is None
+    assert compare_to_baselines(methods[:1]) is None
+
+
+def test_evaluate_reports_the_engine_against_its_best_baseline():
+    collabs = [project(1, [1, 3, 5]), project(2, [2, 4]), project(3, [1, 3], "Waste")]
+    truth = [TruthGroup("P1", (1, 3, 5), ("energy",), 2017), TruthGroup("P2", (2, 4), (), 2018)]
+    report = evaluate(cities(), collabs, truth, theme_ids=THEMES, truth="toy", n_boot=50)
+    baselines = [m for m in report["methods"] if m["method"] != "engine"]
+    best = max(baselines, key=lambda m: m["ndcg@10"]["value"])
+    assert report["comparison"]["best_baseline"] == best["method"]
 
 
 def test_coordinate_ascent_is_deterministic_and_finds_the_grid_optimum():
