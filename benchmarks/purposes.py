@@ -382,6 +382,36 @@ def focus_draws(cities, collaborations, themes, args) -> None:
             f"top-5 lists: plain {over_plain}/{sets}, focused {over_focused}/{sets}; sets "
             f"meeting every bar: {passed}/{sets}"
         )
+    nearest_holders_ceiling(context, draws)
+
+
+def nearest_holders_ceiling(context, draws) -> None:
+    """Per focus theme, the sets of 15 in which some city would still be in more than 4
+    focused top-5 lists if every list's top 5 were the query's five nearest holders of its
+    theme in the default view (cities with projects on it): the geography of a theme's few
+    holders, not the ranking, then puts one in too many lists."""
+    ranker, by_id = context["ranker"], context["by_id"]
+    experience = np.asarray(ranker.vectors_.experience)
+    shown = hubs.default_view(ranker.size_band_codes_) & ranker.has_coords_
+    print("  nearest-holders ceiling (every focused top 5 = the five nearest holders):")
+    for theme in FOCUS_THEMES:
+        column = ranker.theme_ids_.index(theme)
+        holders = [by_id[int(i)] for i in ranker.city_ids_[(experience[:, column] > 0) & shown]]
+        if not holders:
+            print(f"  {'':<14} {theme}: no holders shown")
+            continue
+        over = sets = 0
+        for chosen in draws:
+            for start in range(0, len(chosen) - COUNTRIES + 1, COUNTRIES):
+                top5s = []
+                for city in chosen[start : start + COUNTRIES]:
+                    if FOCUS_THEMES[city.id % len(FOCUS_THEMES)] == theme:
+                        others = [h for h in holders if h.id != city.id]
+                        top5s.append(sorted(others, key=lambda h: _km(city, h))[:5])
+                sets += 1
+                over += bool(top5s) and _most_lists([h.id for h in top] for top in top5s) > 4
+        print(f"  {'':<14} {theme}: {len(holders)} holders shown; sets of {COUNTRIES} with a "
+              f"holder in more than 4 of their lists: {over}/{sets}")  # fmt: skip
 
 
 def each_theme(cities, collaborations, themes, args) -> None:
