@@ -79,31 +79,34 @@ def activity_methods(collaborations, groups, purpose: str, ranker) -> dict:
     hidden = hidden_collaborations(collaborations, groups)
     every = BASELINES["popularity-every-project"]
 
-    def without_hidden(q) -> np.ndarray:
-        out = counts.copy()
+    def projects_in(q, columns) -> np.ndarray:
+        """Every city's projects in the programmes ``columns``, the hidden ones not counted."""
+        out = counts[:, columns].sum(axis=1)
         for pos in hidden[q.group]:
-            if column_of[pos] >= 0:
-                rows = [city_row[c] for c in set(collaborations[pos].member_city_ids)
-                        if c in city_row]  # fmt: skip
-                out[rows, column_of[pos]] -= 1
+            if column_of[pos] in columns:
+                members = set(collaborations[pos].member_city_ids)
+                out[[city_row[c] for c in members if c in city_row]] -= 1
         return out
-
-    purpose_columns = np.unique(column_of[of_purpose])
 
     def ranked(primary: np.ndarray, q, ranker, rng) -> np.ndarray:
         tie = every(q, ranker, rng)
         return primary * (tie.max() + 1.0) + tie
 
+    purpose_columns = set(np.unique(column_of[of_purpose]).tolist())
+
     def by_purpose(q, ranker, rng):
-        return ranked(without_hidden(q)[:, purpose_columns].sum(axis=1), q, ranker, rng)
+        return ranked(projects_in(q, sorted(purpose_columns)), q, ranker, rng)
 
     def by_query_programmes(q, ranker, rng):
-        own = without_hidden(q)
-        return ranked(own[:, own[q.row] > 0].sum(axis=1), q, ranker, rng)
+        own = counts[q.row].copy()
+        for pos in hidden[q.group]:
+            if column_of[pos] >= 0 and q.city_id in collaborations[pos].member_city_ids:
+                own[column_of[pos]] -= 1
+        return ranked(projects_in(q, np.flatnonzero(own > 0).tolist()), q, ranker, rng)
 
     def oracle(q, ranker, rng):
-        columns = sorted({column_of[p] for p in hidden[q.group] if column_of[p] >= 0})
-        return ranked(without_hidden(q)[:, columns].sum(axis=1), q, ranker, rng)
+        columns = sorted({int(column_of[p]) for p in hidden[q.group] if column_of[p] >= 0})
+        return ranked(projects_in(q, columns), q, ranker, rng)
 
     return {"popularity-every-project": every, "purpose popularity": by_purpose,
             "query's programmes": by_query_programmes,
