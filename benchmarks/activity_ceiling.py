@@ -69,13 +69,6 @@ def activity_methods(collaborations, groups, purpose: str, ranker) -> dict:
     each group's hidden collaborations)."""
     city_row = {int(cid): row for row, cid in enumerate(ranker.city_ids_)}
     counts, column_of = programme_counts(collaborations, city_row, len(ranker.city_ids_))
-    of_purpose = np.array(
-        [
-            collab.kind == "project"
-            and collaboration_purpose(collab.source, collab.programme, collab.kind) == purpose
-            for collab in collaborations
-        ]
-    )
     hidden = hidden_collaborations(collaborations, groups)
     every = BASELINES["popularity-every-project"]
 
@@ -92,10 +85,12 @@ def activity_methods(collaborations, groups, purpose: str, ranker) -> dict:
         tie = every(q, ranker, rng)
         return primary * (tie.max() + 1.0) + tie
 
-    purpose_columns = set(np.unique(column_of[of_purpose]).tolist())
+    purpose_columns = sorted({int(column_of[pos]) for pos, c in enumerate(collaborations)
+                              if c.kind == "project" and collaboration_purpose(
+                                  c.source, c.programme, c.kind) == purpose})  # fmt: skip
 
     def by_purpose(q, ranker, rng):
-        return ranked(projects_in(q, sorted(purpose_columns)), q, ranker, rng)
+        return ranked(projects_in(q, purpose_columns), q, ranker, rng)
 
     def by_query_programmes(q, ranker, rng):
         own = counts[q.row].copy()

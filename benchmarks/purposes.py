@@ -51,7 +51,7 @@ from matcher.scoring.partners.evaluate import (  # noqa: E402
     without_collaboration_derived,
 )
 from matcher.scoring.partners.explain import explain_match  # noqa: E402
-from matcher.scoring.partners.focus import focus_vector  # noqa: E402
+from matcher.scoring.partners.focus import focus_holders, focus_vector  # noqa: E402
 from matcher.scoring.partners.purposes import (  # noqa: E402
     MAX_PART_LOGITS,
     MODELS_FILE,
@@ -168,7 +168,7 @@ def run_quality(args) -> None:
             engine = methods.pop("engine")
             comparison = report["comparison"]
             best, apart = comparison["best_baseline"], comparison["intervals_apart"]
-            ratio = comparison["ratio"] or float("inf")
+            ratio = float("inf") if comparison["ratio"] is None else comparison["ratio"]
             print(f"\n{purpose} ({name}: {report['queries']} queries, {report['groups']} groups)")
             print(f"  {'engine':<20} {_interval(engine)}")
             for method, metric in methods.items():
@@ -395,8 +395,8 @@ def nearest_holders_ceiling(context, draws) -> None:
     shown = hubs.default_view(ranker.size_band_codes_) & ranker.has_coords_
     print("  nearest-holders ceiling (every focused top 5 = the five nearest holders):")
     for theme in FOCUS_THEMES:
-        column = ranker.theme_ids_.index(theme)
-        holders = [by_id[int(i)] for i in ranker.city_ids_[(experience[:, column] > 0) & shown]]
+        held = focus_holders(experience, focus_vector(ranker.theme_ids_, [theme])) & shown
+        holders = [by_id[int(i)] for i in ranker.city_ids_[held]]
         if not holders:
             print(f"  {'':<14} {theme}: no holders shown")
             continue
