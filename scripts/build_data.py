@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python scripts/build_data.py`` (or ``make data``). Deterministic: running it
 twice gives the same bytes. Order matters: themes first (mappings), then cities, then the
 collaborations and profiles that refer to them, then the calls, then the evaluation truth sets
-derived from the collaborations.
+derived from the collaborations; last the land borders table the reasons read
+(``matcher/scoring/partners/land_borders.json``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts import build_eval_truth  # noqa: E402
-from scripts.data_build import calls, cities, collaborations, themes  # noqa: E402
+from scripts.data_build import borders, calls, cities, collaborations, themes  # noqa: E402
 
 
 class _EvalTruth:
@@ -28,7 +29,7 @@ class _EvalTruth:
 
 
 STEPS = (("themes", themes), ("cities", cities), ("collaborations", collaborations),
-         ("calls", calls), ("eval truth", _EvalTruth))  # fmt: skip
+         ("calls", calls), ("eval truth", _EvalTruth), ("land borders", borders))  # fmt: skip
 
 
 def main() -> int:

@@ -73,6 +73,30 @@ class PartnerMatch:
 
 
 @dataclass(slots=True)
+class CommonPartners:
+    """The partners two cities have in common, named, by how each of the two is linked to
+    them: both worked with them (a project or joint plan), both are only in a network with
+    them, or one worked with them and the other is only in a network with them."""
+
+    worked: list[str] = field(default_factory=list)
+    network: list[str] = field(default_factory=list)
+    query_worked: list[str] = field(default_factory=list)  # the candidate: a network only
+    candidate_worked: list[str] = field(default_factory=list)  # the query: a network only
+
+    def of(self, query_link: str, candidate_link: str) -> list[str]:
+        """The list for a partner the query is linked to by ``query_link`` and the
+        candidate by ``candidate_link`` ("worked" or "network")."""
+        if query_link == candidate_link:
+            return self.worked if query_link == "worked" else self.network
+        return self.query_worked if query_link == "worked" else self.candidate_worked
+
+    def mixed(self) -> list[tuple[str, str]]:
+        """(name, who worked with it: "query" or "candidate") for the mixed links."""
+        return [*((n, "query") for n in self.query_worked),
+                *((n, "candidate") for n in self.candidate_worked)]  # fmt: skip
+
+
+@dataclass(slots=True)
 class _Answer:
     """A remembered answer, the data version it is known right for, and what it depends on.
 
@@ -247,17 +271,27 @@ class PartnerIndex:
         projects = [c for c in self.collaborations_of.get(city_id, ()) if c.kind == "project"]
         return Counter(t for c in projects for t in c.themes), len(projects)
 
-    def common_partner_names(self, a: int, b: int) -> tuple[list[str], list[str]]:
-        """Names of the strongest partners ``a`` and ``b`` have in common: those both worked
-        with in a project or joint plan, and those linked to one of them only by a network
-        (who must not read as "worked with")."""
-        worked, networked = [], []
+    def common_partner_names(self, a: int, b: int) -> CommonPartners:
+        """Names of the strongest partners ``a`` and ``b`` have in common, by how each of the
+        two is linked to them: a project or joint plan ("worked with") or only a network
+        (which must not read as "worked with")."""
+        found = CommonPartners()
         for z in self.ranker.common_partners(a, b):
             if z not in self.cities:
                 continue
-            together = all(any(c.kind != "network" for c in self.shared(x, z)) for x in (a, b))
-            (worked if together else networked).append(self.cities[z].name)
-        return worked, networked
+            links = [self._link(x, z) for x in (a, b)]
+            if None in links:
+                continue
+            found.of(*links).append(self.cities[z].name)
+        return found
+
+    def _link(self, x: int, z: int) -> str | None:
+        """How ``x`` is linked to ``z``: "worked" (a shared project or joint plan), else
+        "network" (a shared network only), else None."""
+        kinds = {c.kind for c in self.shared(x, z)}
+        if kinds - {"network"}:
+            return "worked"
+        return "network" if kinds else None
 
     def shared(self, a: int, b: int) -> list[Collaboration]:
         """Collaborations both cities took part in, newest first."""
@@ -479,7 +513,7 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
             parts["exposure"], weights["exposure"] = 1.0, contributions["exposure"]
     shared = index.shared(city.id, candidate_id)
     rows = index.vectoriser.rows_of([city.id, candidate_id])
-    worked_with, network_partners = index.common_partner_names(city.id, candidate_id)
+    common = index.common_partner_names(city.id, candidate_id)
     reasons = explain_match(
         city,
         candidate,
@@ -491,8 +525,9 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
         shared_collaborations=shared,
         candidate_collaborations=index.collaborations_of.get(candidate_id, []),
         shared_terms=index.vectoriser.top_shared_terms(int(rows[0]), int(rows[1])),
-        common_partners=worked_with,
-        network_partners=network_partners,
+        common_partners=common.worked,
+        network_partners=common.network,
+        mixed_partners=common.mixed(),
         contributions=contributions,
     )
     return PartnerMatch(

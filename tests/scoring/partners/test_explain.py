@@ -75,6 +75,17 @@ def test_cross_border_geography_gives_distance_and_country():
     assert texts(reasons) == ["41 km away, across the border in Germany"]
 
 
+def test_a_near_city_abroad_without_a_land_border_is_not_across_the_border():
+    # Differdange (Luxembourg) and Maastricht (the Netherlands): 145 km apart, but Belgium
+    # lies between them.
+    differdange = city("Differdange", "LU", 28_000, 49.52, 5.89)
+    maastricht = city("Maastricht", "NL", 121_000, 50.85, 5.69)
+    for mode in ("near", "cross-border"):
+        reasons = explain_match(differdange, maastricht, {"geography": 1.0}, weights=ALL_ON,
+                                theme_labels={}, geography=mode)  # fmt: skip
+        assert texts(reasons) == ["149 km away, in Netherlands"]
+
+
 def test_history_names_the_project_programme_and_year():
     project = Collaboration(id=1, source="keep.eu", source_ref="P1", title="WOOD-CIRCLE",
                             programme="Interreg North Sea", start_year=2017)  # fmt: skip
@@ -278,6 +289,24 @@ def test_a_network_partner_is_not_someone_both_worked_with():
     reasons = explain_match(EMMEN, TARTU, {"common_partners": 0.6}, weights=ALL_ON,
                             theme_labels={}, network_partners=["Riga"])  # fmt: skip
     assert texts(reasons) == ["Both are in a network with Riga"]
+
+
+def test_a_partner_one_worked_with_and_the_other_only_networks_with_is_told_so():
+    # Tartu worked with Riga in a project; Emmen is only in a network with Riga: neither
+    # "both worked with" nor "both are in a network with" would be true.
+    reasons = explain_match(EMMEN, TARTU, {"common_partners": 0.6}, weights=ALL_ON,
+                            theme_labels={}, mixed_partners=[("Riga", "candidate")])  # fmt: skip
+    assert texts(reasons) == ["Tartu worked with Riga, and you are in a network with it"]
+
+
+def test_a_partner_the_query_worked_with_is_told_from_its_side():
+    reasons = explain_match(EMMEN, TARTU, {"common_partners": 0.6}, weights=ALL_ON,
+                            theme_labels={}, common_partners=["Narva"],
+                            mixed_partners=[("Riga", "query"), ("Pärnu", "query")])  # fmt: skip
+    assert texts(reasons) == [
+        "Both worked with Narva; You worked with Riga and Pärnu, and Tartu is in a network "
+        "with them"
+    ]
 
 
 def test_a_supporter_network_does_not_make_members():
