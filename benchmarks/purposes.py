@@ -22,8 +22,11 @@ the hub bar), since one fixed set of 15 passes or fails by the luck of its citie
 model as it is: a refit is not free (a grouped-boosting refit can fit sparse cells, see
 ``MAX_PART_LOGITS``), so a change that concerns one purpose refits that one.
 
+``--draws N --geography MODE`` checks the hub bar of lists in that geography mode instead,
+with the mode's own prices against the plain ones.
+
     python benchmarks/purposes.py [--quick] [--fit [--only P]] [--focus-only] [--cities main|other]
-                                  [--hub-cap SHARE] [--splits N] [--draws N]
+                                  [--hub-cap SHARE] [--splits N] [--draws N [--geography MODE]]
 """
 
 from __future__ import annotations
@@ -446,6 +449,42 @@ def each_theme(cities, collaborations, themes, args) -> None:
             print(f"  {'':<14} {line}")
 
 
+def geography_draws(cities, collaborations, themes, args) -> None:
+    """The hub bar for lists in a ``--geography`` mode (no focus) over ``--draws`` random draws
+    of one city per country: per purpose, the sets of 15 in which some city is in more than
+    4 of the top-5 lists, with the mode's own prices (as served) against the plain prices
+    the same lists paid before, measured in the same run."""
+    ranker = served_ranker(cities, collaborations, themes)
+    by_id = {c.id: c for c in cities}
+    draws = [drawn_cities(cities, seed) for seed in range(args.draws)]
+    own = hubs.prices_for
+
+    def plain(ranker, purpose, band, focus=None, geography="any"):
+        return own(ranker, purpose, band, focus)
+
+    print(f"\nHubs of --geography {args.geography} lists over {args.draws} draws of one city per "
+          f"country (sets of {COUNTRIES}; most frequent city per set over the bar):")  # fmt: skip
+    for purpose in ("any", "transnational", "research", "peer-exchange"):
+        for label, prices in (("plain prices", plain), ("own prices", own)):
+            hubs.prices_for = prices
+            over, sets, worst = 0, 0, Counter()
+            for chosen in draws:
+                for start in range(0, len(chosen) - COUNTRIES + 1, COUNTRIES):
+                    top5 = Counter()
+                    for city in chosen[start : start + COUNTRIES]:
+                        found = ranker.rank(city.id, 5, purpose=purpose, geography=args.geography,
+                                            size_bands=DEFAULT_SIZE_BANDS)  # fmt: skip
+                        top5.update(int(i) for i in found.ids)
+                    hub, count = top5.most_common(1)[0]
+                    sets += 1
+                    over += count > 4
+                    worst[by_id[hub].name] += count > 4
+            hubs.prices_for = own
+            named = ", ".join(f"{name} {n}" for name, n in worst.most_common(3) if n)
+            print(f"  {purpose:<14} {label:<13} sets with a city in more than 4 top-5 lists: "
+                  f"{over}/{sets}{f' ({named})' if named else ''}")  # fmt: skip
+
+
 def _km(a, b) -> float:
     """Great-circle distance between two cities (NaN when either is not located)."""
     if None in (a.lat, a.lon, b.lat, b.lon):
@@ -477,6 +516,10 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=0,
                         help="only the focus and hub bars, over this many random draws of one "
                         "city per country")  # fmt: skip
+    parser.add_argument("--geography", choices=("far", "different-country", "near",
+                                                "cross-border"), default=None,
+                        help="with --draws: the hub bar of lists in this geography mode, its "
+                        "own prices against the plain ones")  # fmt: skip
     parser.add_argument(
         "--hub-cap",
         type=float,
@@ -494,7 +537,9 @@ def main() -> None:
         run_fit(args)
     elif args.focus_only or args.each_theme or args.draws:
         cities, collaborations, themes, _vectoriser = setup()
-        check = each_theme if args.each_theme else focus_draws if args.draws else focus_and_hubs
+        check = (each_theme if args.each_theme
+                 else geography_draws if args.draws and args.geography
+                 else focus_draws if args.draws else focus_and_hubs)  # fmt: skip
         check(cities, collaborations, themes, args)
     else:
         run_quality(args)

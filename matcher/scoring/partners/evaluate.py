@@ -449,7 +449,7 @@ def _purpose_engine(ranker, queries, purpose, geography, folds, seed,
         def fold_inputs(groups: frozenset[int]) -> list[hubs.PriorInputs]:
             positions = {p for g in groups for p in hidden.get(g, ())}
             overrides = vectoriser.leave_out(positions) if positions else None
-            return list(hubs.prior_inputs(ranker, overrides=overrides))
+            return list(hubs.prior_inputs(ranker, overrides=overrides, geography=geography))
 
         inputs = None if hubs.HUB_CAP is None else fold_inputs
         scored = purpose_fit.cross_validated(rows, purpose, folds=folds, seed=seed,
@@ -461,7 +461,7 @@ def _purpose_engine(ranker, queries, purpose, geography, folds, seed,
         model = purpose_fit.load_models()[purpose]
         scored = []
         for r in rows:
-            penalty = hubs.prices_for(ranker, purpose, r.band, r.focus_vector)
+            penalty = hubs.prices_for(ranker, purpose, r.band, r.focus_vector, geography)
             scored.append(purpose_fit.scores_with(model, r, geography, penalty))
         scoring = "shipped model (no truth group is a known collaboration)"
     by_query = {id(q): s for q, s in zip(queries, scored, strict=True)}

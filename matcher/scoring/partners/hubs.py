@@ -31,6 +31,13 @@ only (0.4-0.7 s over the shipped cities on the 2-core machine, then a rank takes
 and kept, sparse, at most :data:`FOCUS_PRICES_KEPT` of them, beside the plain prices (a
 refit drops both).
 
+**A geography mode's lists pay their own prices too** (:func:`prices_for`): "far" and
+"different country" take a list out of the query's surroundings, where the plain prior
+measured it, so they are priced on a prior of the mode (the plain prior plus the mode's
+preference, as served), at a stricter cap and over more rounds (:data:`HUB_CAP_GEOGRAPHY`,
+:data:`GEOGRAPHY_ROUNDS`), measured on first use per purpose, mode, focus and size band and
+kept with the focused prices.
+
 **Plain prices are measured on the lists the default view shows** (:func:`default_view`:
 the 20,000-500,000 cities the pages, the API and the CLI list unless asked for others);
 measured over every city, the shown cities' shares were read against competition the lists
@@ -65,6 +72,8 @@ from matcher.scoring.partners.weights import EARTH_RADIUS_KM
 __all__ = [
     "HUB_CAP",
     "HUB_CAP_FOCUSED",
+    "HUB_CAP_GEOGRAPHY",
+    "GEOGRAPHY_ROUNDS",
     "HUB_CAP_UNFITTED",
     "FOCUS_MAJORITY",
     "HUB_SAMPLE",
@@ -144,6 +153,22 @@ FOCUS_MAJORITY = 6
 #: holds the same few cities for a whole region: the two bars pull apart, and these prices
 #: keep the focus.
 HUB_ROUNDS = 8
+#: A geography mode's lists pay their own prices (:func:`prices_for`), at this cap and over
+#: this many rounds. ``far`` and ``different-country`` take the query out of its
+#: surroundings: every candidate beyond ``weights.FAR_FULL_KM`` is as far as the next, so
+#: the lists of queries across Europe draw on one pool, and on the plain prices (a prior of
+#: lists that place makes local) the same few topped them all. Over 4 draws of one city per
+#: country (12 sets of 15, the default view; ``benchmarks/purposes.py --draws 4 --geography
+#: far``), sets with a city in more than 4 far top-5 lists, ``any`` /
+#: transnational / research (peer exchange 0 throughout), measured 2026-12-07: plain prices
+#: 12 / 8 / 12 (Granollers in 9 of 15 ``any`` lists, Évora in 9 research ones); own prices
+#: at the plain cap 0.175 and 8 rounds 10 / 8 / 5; at 0.125 and 8 rounds 12 / 1 / 6 (a
+#: new leader takes every list: 8 rounds do not settle when lists share one pool); 0.175
+#: and 30 rounds 7 / 8 / 1; **0.125 and 30 rounds 5 / 2 / 0**; 0.1 and 30 rounds 6 / 4 /
+#: 1. ``different-country`` at 0.125 and 30 rounds: 1 / 0 / 0 (plain prices 9 / 1 / 3);
+#: ``near``: 0 / 0 / 0 either way.
+HUB_CAP_GEOGRAPHY = 0.125
+GEOGRAPHY_ROUNDS = 30
 #: Candidates kept per sampled query (:class:`Lists`).
 HUB_KEEP = 200
 #: Parts that carry the query's themes, needs and offers: left out of the prior.
@@ -196,13 +221,14 @@ def country_weights(rows: np.ndarray, countries: np.ndarray | None) -> np.ndarra
     return 1.0 / counts[inverse]
 
 
-def prior_inputs(ranker, rows: Iterable[int] | None = None,
-                 overrides=None) -> Iterator[PriorInputs]:  # fmt: skip
+def prior_inputs(ranker, rows: Iterable[int] | None = None, overrides=None,
+                 geography: str = "any") -> Iterator[PriorInputs]:  # fmt: skip
     """:class:`PriorInputs` of the sampled rows of a fitted ``PartnerRanker`` (one at a time,
     so memory stays that of one query). ``overrides`` (``ProfileVectoriser.leave_out`` of
     hidden collaborations) prices a world without them: an evaluation must, or the hidden
     members' prices are those of cities with one more project than their features say
-    (research, 2026-12-06: held-out nDCG@10 0.192 with such prices, 0.087 without them)."""
+    (research, 2026-12-06: held-out nDCG@10 0.192 with such prices, 0.087 without them).
+    ``geography``: the mode whose ``geography`` part the inputs carry (:func:`prices_for`)."""
     if rows is None:
         rows = sample_rows(ranker.has_coords_, ranker.size_band_codes_, ranker.country_codes_)
     counts = purpose_counts_of(ranker, overrides)
@@ -212,7 +238,8 @@ def prior_inputs(ranker, rows: Iterable[int] | None = None,
         experience[ranker.rows_of(overrides.city_ids)] = overrides.experience
     for row in rows:
         row = int(row)
-        parts, _active = ranker.score_parts(int(ranker.city_ids_[row]), overrides=overrides)
+        parts, _active = ranker.score_parts(int(ranker.city_ids_[row]), overrides=overrides,
+                                            geography=geography)  # fmt: skip
         zeros = np.zeros(len(ranker.city_ids_), np.float32)
         parts = {**parts, **{name: zeros for name in _THEME_PARTS}}
         cosine = np.clip(ranker.xyz_ @ ranker.xyz_[row], -1.0, 1.0)
@@ -267,12 +294,15 @@ def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInput
                  keep: int | None = None,
                  focus: np.ndarray | None = None,
                  view: np.ndarray | None = None,
+                 geography: str = "any",
                  ) -> tuple[np.ndarray, dict[str, Lists]]:  # fmt: skip
     """The sampled query rows and, per purpose, their prior :class:`Lists` (the best ``keep``,
     default :data:`HUB_KEEP`, of each query; a query's own row is -inf). With ``focus`` (a
     vector over the themes) the prior of that focus: the candidates' experience on it
-    counts, as in a focused list of a query without a profile. ``view`` (per index row:
-    shown, :func:`default_view`) keeps a plain prior's lists to what the pages show; a
+    counts, as in a focused list of a query without a profile. With a ``geography`` mode
+    other than ``any`` the prior of that mode: its preference counts as in a served list
+    (the ``inputs`` must carry the mode's part, :func:`prior_inputs`). ``view`` (per index
+    row: shown, :func:`default_view`) keeps a plain prior's lists to what the pages show; a
     focused prior counts every city (see ``docs/hub-prices.md``)."""
     keep = HUB_KEEP if keep is None else keep
     rows: list[int] = []
@@ -289,6 +319,7 @@ def prior_scores(models: Mapping[str, PurposeModel], inputs: Iterable[PriorInput
             themed[q.row] = False  # as served: a list never shows its own query
         for purpose, model in models.items():
             contributions = purpose_contributions(model, parts, q.km, q.abroad, q.located,
+                                                  geography=geography,
                                                   focus=focused, themed=themed,
                                                   purpose_counts=q.purpose_counts,
                                                   same_region=q.same_region)  # fmt: skip
@@ -367,9 +398,11 @@ def band_prices(rows: np.ndarray, scores: np.ndarray, bands: np.ndarray,
 
 def world_prices(model: PurposeModel, inputs: Iterable[PriorInputs], n: int,
                  bands: np.ndarray, countries: np.ndarray | None = None,
-                 focus: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+                 focus: np.ndarray | None = None,
+                 geography: str = "any") -> np.ndarray:  # fmt: skip
     """:func:`band_prices` of one model over the sampled queries ``inputs`` (one world, such
-    as an evaluation fold's), of the plain prior or, with ``focus``, of that focus's prior."""
+    as an evaluation fold's), of the plain prior or, with ``focus``, of that focus's prior;
+    with a ``geography`` mode, of that mode's (``inputs`` carrying its part)."""
     focused = focus is not None and bool(np.any(focus))
     inputs, holders = iter(inputs), 0
     first = next(inputs, None)
@@ -377,7 +410,7 @@ def world_prices(model: PurposeModel, inputs: Iterable[PriorInputs], n: int,
         holders = focus_holders_shown(first.experience, focus, bands)
     inputs = inputs if first is None else chain([first], inputs)
     sampled, prior = prior_scores({model.purpose: model}, inputs, n, focus=focus,
-                                  view=default_view(bands))  # fmt: skip
+                                  view=default_view(bands), geography=geography)  # fmt: skip
     cap = cap_for(model, focused=focused, holders=holders)
     least = focus_min_countries(model) if focused else None
     return band_prices(sampled, prior[model.purpose], bands, cap=cap, countries=countries,
@@ -418,11 +451,12 @@ def capacity_prices(scores: np.ndarray | Lists, *, cap: float | None = None,
     return price
 
 
-def cap_for(model: PurposeModel, *, focused: bool = False,
-            holders: int = 0) -> float | None:  # fmt: skip
+def cap_for(model: PurposeModel, *, focused: bool = False, holders: int = 0,
+            geography: str = "any") -> float | None:  # fmt: skip
     """The cap a purpose model's prices hold: :data:`HUB_CAP`, or :data:`HUB_CAP_UNFITTED`
-    (never looser) for a model not fitted on data, and never looser than
-    :data:`HUB_CAP_FOCUSED` for a focus's prices, unless the focus's ``holders`` (cities
+    (never looser) for a model not fitted on data, never looser than
+    :data:`HUB_CAP_GEOGRAPHY` in a ``geography`` mode other than ``any``, and never looser
+    than :data:`HUB_CAP_FOCUSED` for a focus's prices, unless the focus's ``holders`` (cities
     the default view shows with projects on it, :func:`focus_holders_shown`) are so few that
     :data:`FOCUS_MAJORITY` places of every list need more: then their even share of those
     places. None when prices are off."""
@@ -431,6 +465,8 @@ def cap_for(model: PurposeModel, *, focused: bool = False,
     cap = HUB_CAP
     if model.info.get("fitted") is False:
         cap = min(cap, HUB_CAP_UNFITTED)
+    if geography != "any":
+        cap = min(cap, HUB_CAP_GEOGRAPHY)
     if focused:
         cap = min(cap, HUB_CAP_FOCUSED)
         if holders > 0:
@@ -473,36 +509,50 @@ def prices_of(ranker) -> dict[str, np.ndarray]:
     return found
 
 
-def prices_for(ranker, purpose: str, band: int,
-               focus: np.ndarray | None = None) -> np.ndarray | None:  # fmt: skip
+def prices_for(ranker, purpose: str, band: int, focus: np.ndarray | None = None,
+               geography: str = "any") -> np.ndarray | None:  # fmt: skip
     """What a query of ``purpose`` and size ``band`` (code) pays per index row, or None:
-    the plain prices (:func:`prices_of`) without a focus; with one (a vector over the
-    themes), the prices of that focus's own prior (see the module docstring), measured on first
-    use over the band's sampled queries only (a band without any pays those of all, as in
+    the plain prices (:func:`prices_of`) for a plain list; a focused list (``focus``, a
+    vector over the themes) or a list in a ``geography`` mode other than ``any`` pays the
+    prices of its own prior (see the module docstring), measured on first use over the
+    band's sampled queries only (a band without any pays those of all, as in
     :func:`band_prices`) and kept, sparse, with the plain ones they share their world with."""
     plain = prices_of(ranker)
-    if focus is None or not np.any(focus) or purpose not in plain:
+    focused = focus is not None and bool(np.any(focus))
+    if purpose not in plain or not (focused or geography != "any"):
         prices = plain.get(purpose)
         return None if prices is None else prices[band]
     kept = getattr(ranker, "focus_prices_", None)
     if kept is None or kept[0] is not plain:  # a refit measured new plain prices: start over
         kept = ranker.focus_prices_ = (plain, {})
-    key = (purpose, int(band), np.asarray(focus, np.float32).tobytes())
+    focus = np.asarray(focus, np.float32) if focused else None
+    key = (purpose, int(band), geography, b"" if focus is None else focus.tobytes())
     found = kept[1].get(key)
     if found is None:
-        model = ranker.purpose_models_[purpose]
-        rows = sample_rows(ranker.has_coords_, ranker.size_band_codes_, ranker.country_codes_)
-        mine = rows[ranker.size_band_codes_[rows] == band]
-        rows = mine if len(mine) else rows
-        rows, scores = prior_scores({purpose: model}, prior_inputs(ranker, rows),
-                                    len(ranker.city_ids_), focus=focus)  # fmt: skip
-        holders = focus_holders_shown(ranker.vectors_.experience, focus,
-                                      ranker.size_band_codes_)  # fmt: skip
-        found = sp.csr_matrix(capacity_prices(
-            scores[purpose], cap=cap_for(model, focused=True, holders=holders),
-            weights=country_weights(rows, ranker.country_codes_),
-            min_countries=focus_min_countries(model)))  # fmt: skip
+        found = sp.csr_matrix(_own_prices(ranker, purpose, int(band), focus, geography))
         while len(kept[1]) >= FOCUS_PRICES_KEPT:  # the oldest goes
             kept[1].pop(next(iter(kept[1]), None), None)
         kept[1][key] = found
     return found.toarray()[0]
+
+
+def _own_prices(ranker, purpose: str, band: int, focus: np.ndarray | None,
+                geography: str) -> np.ndarray:  # fmt: skip
+    """The prices of a focused or geography-mode list's own prior (:func:`prices_for`)."""
+    model = ranker.purpose_models_[purpose]
+    rows = sample_rows(ranker.has_coords_, ranker.size_band_codes_, ranker.country_codes_)
+    mine = rows[ranker.size_band_codes_[rows] == band]
+    rows = mine if len(mine) else rows
+    inputs = prior_inputs(ranker, rows, geography=geography)
+    rows, scores = prior_scores({purpose: model}, inputs, len(ranker.city_ids_), focus=focus,
+                                view=default_view(ranker.size_band_codes_),
+                                geography=geography)  # fmt: skip
+    weights = country_weights(rows, ranker.country_codes_)
+    rounds = HUB_ROUNDS if geography == "any" else GEOGRAPHY_ROUNDS
+    if focus is None:
+        return capacity_prices(scores[purpose], cap=cap_for(model, geography=geography),
+                               weights=weights, rounds=rounds)  # fmt: skip
+    holders = focus_holders_shown(ranker.vectors_.experience, focus, ranker.size_band_codes_)
+    return capacity_prices(scores[purpose], cap=cap_for(model, focused=True, holders=holders),
+                           weights=weights, min_countries=focus_min_countries(model),
+                           rounds=rounds)  # fmt: skip

@@ -223,7 +223,8 @@ def cross_validated(
     ``hub_inputs`` (the fold's test groups -> :func:`hubs.prior_inputs` of the index with
     those groups hidden) and ``hub_bands`` (its size band codes) each fold's model prices its
     own hubs, as the served engine does, in a world without the fold's groups: a focused
-    query pays the prices of its focus (:func:`hubs.prices_for`)."""
+    query pays the prices of its focus, and a ``geography`` mode its own
+    (:func:`hubs.prices_for`; ``hub_inputs`` then carry the mode's part)."""
     if form is None:
         shipped = load_models().get(purpose)
         form = shipped.form if shipped else "additive-boosting"
@@ -247,8 +248,9 @@ def cross_validated(
                 key = None if r.focus_vector is None else r.focus_vector.tobytes()
                 if key not in prices:
                     prices[key] = hubs.world_prices(
-                        model, inputs, len(r.km), hub_bands, hub_countries, focus=r.focus_vector
-                    )
+                        model, inputs, len(r.km), hub_bands, hub_countries,
+                        focus=r.focus_vector, geography=geography,
+                    )  # fmt: skip
                 penalty = prices[key][r.band]
             out[i] = scores_with(model, r, geography, penalty)
     return [s for s in out if s is not None]

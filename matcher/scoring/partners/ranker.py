@@ -250,7 +250,7 @@ class PartnerRanker:
             every = self._parts(q, probe, self._block(None), geography, sparse=sparse)
             focus = focus_vector(self.theme_ids_, theme_focus) if theme_focus else None
             band = P.size_band_codes(query.population)[0]
-            penalty = hubs.prices_for(self, purpose, band, focus)  # a focus pays its own
+            penalty = hubs.prices_for(self, purpose, band, focus, geography)  # its own prior
             # the focus reaches the nearest holders of its theme that the list can show
             themed = (
                 None if focus is None else focus_holders(self.vectors_.experience, focus) & shown

@@ -224,9 +224,9 @@ def test_each_fold_prices_hubs_in_a_world_without_its_own_groups(monkeypatch):
     seen = []
     real = hubs.prior_inputs
 
-    def recording(ranker, rows=None, overrides=None):
+    def recording(ranker, rows=None, overrides=None, geography="any"):
         seen.append(set() if overrides is None else set(overrides.city_ids.tolist()))
-        return real(ranker, rows, overrides)
+        return real(ranker, rows, overrides, geography)
 
     monkeypatch.setattr(hubs, "prior_inputs", recording)
     collabs = [
@@ -241,6 +241,34 @@ def test_each_fold_prices_hubs_in_a_world_without_its_own_groups(monkeypatch):
     assert hidden_members == sorted(sorted(c.member_city_ids) for c in collabs)
 
 
+def test_a_geography_mode_is_priced_on_its_own_prior_in_each_fold(monkeypatch):
+    # Served, a "far" list pays the prices of far lists; evaluated in that mode, each fold
+    # must price the same prior, from inputs that carry the mode's part.
+    from matcher.scoring.partners import hubs
+
+    modes = []
+    real_inputs, real_scores = hubs.prior_inputs, hubs.prior_scores
+
+    def inputs(ranker, rows=None, overrides=None, geography="any"):
+        modes.append(("inputs", geography))
+        return real_inputs(ranker, rows, overrides, geography)
+
+    def scores(models, inputs, n, keep=None, focus=None, view=None, geography="any"):
+        modes.append(("prior", geography))
+        return real_scores(models, inputs, n, keep, focus, view, geography)
+
+    monkeypatch.setattr(hubs, "prior_inputs", inputs)
+    monkeypatch.setattr(hubs, "prior_scores", scores)
+    collabs = [
+        project(i, members, f"Project {i}")
+        for i, members in enumerate([[1, 3, 5], [2, 4], [6, 8], [7, 9], [10, 12]], 1)
+    ]
+    truth = [TruthGroup(f"P{i}", c.member_city_ids, (), 2017) for i, c in enumerate(collabs, 1)]
+    evaluate(cities(), collabs, truth, theme_ids=THEMES, truth="toy", n_boot=20,
+             purpose="research", folds=5, geography="far")  # fmt: skip
+    assert modes and set(modes) == {("inputs", "far"), ("prior", "far")}
+
+
 def test_a_focused_query_pays_the_prices_of_its_focus_in_each_fold(monkeypatch):
     # The engine is evaluated with each project's themes as its focus; served, a focused
     # list pays its focus's own prices, so each fold must price that focus too.
@@ -249,9 +277,9 @@ def test_a_focused_query_pays_the_prices_of_its_focus_in_each_fold(monkeypatch):
     focuses = []
     real = hubs.prior_scores
 
-    def recording(models, inputs, n, keep=None, focus=None, view=None):
+    def recording(models, inputs, n, keep=None, focus=None, view=None, geography="any"):
         focuses.append(None if focus is None else tuple(np.flatnonzero(focus).tolist()))
-        return real(models, inputs, n, keep, focus, view)
+        return real(models, inputs, n, keep, focus, view, geography)
 
     monkeypatch.setattr(hubs, "prior_scores", recording)
     collabs = [

@@ -142,6 +142,36 @@ def test_a_focused_list_pays_the_prices_of_its_focus(monkeypatch):
     assert ranker.focus_prices_[0] is hubs.prices_of(ranker)
 
 
+def test_a_far_list_pays_the_prices_of_its_own_prior(monkeypatch):
+    # Two cities 2,000 km from the ring are never in a plain (proximity) list, but "far"
+    # puts them first in every far list: that mode's own prior prices them, the plain one
+    # does not, and a far list pays its mode's prices.
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.5)
+    monkeypatch.setattr(hubs, "HUB_CAP_GEOGRAPHY", 0.5)  # the ring has too few countries
+    monkeypatch.setattr(hubs, "HUB_SAMPLE", 40)
+    ranker, _vectoriser = _ring_with_two_energy_holders()
+    rows = ranker.rows_of([100, 101])
+    band = int(ranker.size_band_codes_[ranker.rows_of([2])[0]])
+    assert not hubs.prices_for(ranker, "p", band)[rows].any()
+    far = hubs.prices_for(ranker, "p", band, geography="far")
+    assert far[rows].min() > 0
+    near = hubs.prices_for(ranker, "p", band, geography="near")
+    assert not near[rows].any()  # another mode, another prior
+    result = ranker.rank(2, 5, purpose="p", geography="far")
+    assert np.allclose(result.contributions["exposure"], -far[ranker.rows_of(result.ids)])
+    assert np.array_equal(hubs.prices_for(ranker, "p", band, geography="far"), far)  # kept
+
+
+def test_a_geography_mode_is_priced_at_its_stricter_cap(monkeypatch):
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.175)
+    monkeypatch.setattr(hubs, "HUB_CAP_GEOGRAPHY", 0.125)
+    fitted = PurposeModel("p", "linear", 0.0, {"text": 1.0}, info={"fitted": True})
+    assert hubs.cap_for(fitted, geography="far") == 0.125
+    assert hubs.cap_for(fitted, geography="any") == 0.175
+    monkeypatch.setattr(hubs, "HUB_CAP_GEOGRAPHY", 0.3)  # never looser than the plain cap
+    assert hubs.cap_for(fitted, geography="far") == 0.175
+
+
 def test_a_model_not_fitted_on_data_holds_the_stricter_cap(monkeypatch):
     monkeypatch.setattr(hubs, "HUB_CAP", 0.15)
     fitted = PurposeModel("p", "linear", 0.0, {"text": 1.0}, info={"fitted": True})
