@@ -216,6 +216,18 @@ def test_groups_the_data_does_not_hold_are_scored_with_the_shipped_model():
     assert report["settings"]["engine_scoring"].startswith("shipped model")
 
 
+def _five_projects(themed: bool = False):
+    """Five toy projects of the cities of :func:`cities` and their truth groups; ``themed``:
+    each project on one theme, which its truth group names (so queries are focused on it)."""
+    collabs = [
+        project(i, members, f"Project {i}", **({"themes": (THEMES[i % 2],)} if themed else {}))
+        for i, members in enumerate([[1, 3, 5], [2, 4], [6, 8], [7, 9], [10, 12]], 1)
+    ]
+    truth = [TruthGroup(f"P{i}", c.member_city_ids, c.themes if themed else (), 2017)
+             for i, c in enumerate(collabs, 1)]  # fmt: skip
+    return collabs, truth
+
+
 def test_each_fold_prices_hubs_in_a_world_without_its_own_groups(monkeypatch):
     # A hidden member's price must be that of the city it is without the hidden project:
     # priced with it, a member can escape (or pay) a price its features do not explain.
@@ -229,11 +241,7 @@ def test_each_fold_prices_hubs_in_a_world_without_its_own_groups(monkeypatch):
         return real(ranker, rows, overrides, geography)
 
     monkeypatch.setattr(hubs, "prior_inputs", recording)
-    collabs = [
-        project(i, members, f"Project {i}")
-        for i, members in enumerate([[1, 3, 5], [2, 4], [6, 8], [7, 9], [10, 12]], 1)
-    ]
-    truth = [TruthGroup(f"P{i}", c.member_city_ids, (), 2017) for i, c in enumerate(collabs, 1)]
+    collabs, truth = _five_projects()
     evaluate(cities(), collabs, truth, theme_ids=THEMES, truth="toy", n_boot=20,
              purpose="research", folds=5)  # fmt: skip
     assert len(seen) == 5  # one world per fold
@@ -259,11 +267,7 @@ def test_a_geography_mode_is_priced_on_its_own_prior_in_each_fold(monkeypatch):
 
     monkeypatch.setattr(hubs, "prior_inputs", inputs)
     monkeypatch.setattr(hubs, "prior_scores", scores)
-    collabs = [
-        project(i, members, f"Project {i}")
-        for i, members in enumerate([[1, 3, 5], [2, 4], [6, 8], [7, 9], [10, 12]], 1)
-    ]
-    truth = [TruthGroup(f"P{i}", c.member_city_ids, (), 2017) for i, c in enumerate(collabs, 1)]
+    collabs, truth = _five_projects()
     evaluate(cities(), collabs, truth, theme_ids=THEMES, truth="toy", n_boot=20,
              purpose="research", folds=5, geography="far")  # fmt: skip
     assert modes and set(modes) == {("inputs", "far"), ("prior", "far")}
@@ -282,13 +286,7 @@ def test_a_focused_query_pays_the_prices_of_its_focus_in_each_fold(monkeypatch):
         return real(models, inputs, n, keep, focus, view, geography)
 
     monkeypatch.setattr(hubs, "prior_scores", recording)
-    collabs = [
-        project(i, members, f"Project {i}", themes=(THEMES[i % 2],))
-        for i, members in enumerate([[1, 3, 5], [2, 4], [6, 8], [7, 9], [10, 12]], 1)
-    ]
-    truth = [
-        TruthGroup(f"P{i}", c.member_city_ids, c.themes, 2017) for i, c in enumerate(collabs, 1)
-    ]
+    collabs, truth = _five_projects(themed=True)
     evaluate(cities(), collabs, truth, theme_ids=THEMES, truth="toy", n_boot=20,
              purpose="research", folds=5)  # fmt: skip
     # One prior per fold and focus: each fold holds one group, focused on its one theme.
