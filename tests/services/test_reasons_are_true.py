@@ -257,10 +257,29 @@ def _common_partners(facts: Facts, text: str) -> bool:
     return True
 
 
+def _words(collaborations) -> set[str]:
+    found = set()
+    for c in collaborations:
+        found |= set(re.findall(r"(?u)\b\w\w+\b", f"{c.title} {c.description}".lower()))
+    return found
+
+
 def _text(facts: Facts, text: str) -> bool:
-    return text == "Similar project descriptions" or bool(
-        re.fullmatch(r"Similar project descriptions \('.+'\)", text)
-    )
+    if text == "Similar project descriptions":
+        return True
+    found = re.fullmatch(r"Similar project descriptions \((.+?)(?:, words of your joint project "
+                         r"(.+))?\)", text)  # fmt: skip
+    if not found:
+        return False
+    words = re.findall(r"'([^']+)'", found.group(1))
+    assert words, text
+    for city in (facts.query, facts.candidate):
+        projects = [c for c in facts.collaborations(city, None) if c.kind != "network"]
+        assert set(words) <= _words(projects), f"not in {city.name}'s project texts: {text}"
+    if found.group(2):
+        joint = [c for c in facts.shared() if c.kind != "network" and c.title == found.group(2)]
+        assert joint and set(words) <= _words(joint), text
+    return True
 
 
 def _price(facts: Facts, text: str) -> bool:

@@ -125,7 +125,7 @@ def explain_match(
         "experience": lambda: _experience(query, candidate, projects, candidate_experience,
                                           theme_labels, theme_focus),
         "track_record": lambda: _track_record(candidate, projects, candidate_projects),
-        "text": lambda: _text(shared_terms),
+        "text": lambda: _text(shared_terms, worked),
         "peer_size": lambda: _peer_size(query, candidate),
         "size": lambda: _size(candidate),
         "proximity": lambda: _geography(query, candidate, "near"),
@@ -284,11 +284,22 @@ def _track_record(candidate, projects, count) -> str | None:
     return f"{candidate.name} has taken part in {count} EU-funded {noun} {PARTNERSHIPS}"
 
 
-def _text(shared_terms) -> str | None:
+def _text(shared_terms, worked=()) -> str | None:
     if not shared_terms:
         return "Similar project descriptions"
-    quoted = ", ".join(f"'{term}'" for term in shared_terms[:MAX_THEMES])
+    shown = list(shared_terms[:MAX_THEMES])
+    quoted = ", ".join(f"'{term}'" for term in shown)
+    # Two partners of one project share its description: say so, or the words read as a
+    # likeness found apart from the project the history reason already names.
+    joint = next((c for c in worked if set(shown) <= _words(f"{c.title} {c.description}")), None)
+    if joint is not None:
+        return f"Similar project descriptions ({quoted}, words of your joint project {joint.title})"
     return f"Similar project descriptions ({quoted})"
+
+
+def _words(text: str) -> set[str]:
+    """The words of a text as the text features count them (lower case, 2+ characters)."""
+    return set(re.findall(r"(?u)\b\w\w+\b", (text or "").lower()))
 
 
 def _peer_size(query, candidate) -> str | None:

@@ -105,6 +105,21 @@ WOOD = Collaboration(id=1, source="keep.eu", source_ref="P1", title="WOOD-CIRCLE
                      start_year=2017)  # fmt: skip
 
 
+def test_similar_descriptions_say_when_the_words_are_those_of_a_joint_project():
+    moor = Collaboration(id=4, source="keep.eu", source_ref="P4", title="Grenzenlos Moor",
+                         description="A moor park across the border.")  # fmt: skip
+    reasons = explain_match(EMMEN, NORDHORN, {"text": 0.8}, weights=ALL_ON, theme_labels={},
+                            shared_collaborations=[ENERGY_CITIES, WOOD, moor],
+                            shared_terms=["moor", "park"])  # fmt: skip
+    assert texts(reasons) == [
+        "Similar project descriptions ('moor', 'park', words of your joint project "
+        "Grenzenlos Moor)"
+    ]
+    apart = explain_match(EMMEN, NORDHORN, {"text": 0.8}, weights=ALL_ON, theme_labels={},
+                          shared_collaborations=[WOOD], shared_terms=["moor", "park"])  # fmt: skip
+    assert texts(apart) == ["Similar project descriptions ('moor', 'park')"]
+
+
 def test_history_comes_first_and_networks_are_named_apart_from_projects():
     parts = {"history": 0.5, "networks": 0.5, "proximity": 0.9, "track_record": 0.9}
     weights = {**ALL_ON, "proximity": 0.5, "track_record": 0.3}
