@@ -364,6 +364,25 @@ def load_models(path: Path = MODELS_FILE) -> dict[str, PurposeModel]:
 #: 17-28 km away), so "far" keeps far cities on top and orders them by the purpose's fit (a
 #: far candidate's part is 1 from ``weights.FAR_FULL_KM`` on: distance stops deciding there).
 GEOGRAPHY_PREFERENCE = 6.0
+#: Modes whose part is whole for every city they ask for (``far``: from
+#: ``weights.FAR_FULL_KM`` on; ``different-country``: abroad; ``cross-border``: abroad within
+#: ``weights.CROSS_BORDER_FULL_KM``): a city they ask for only in part (nearer, at home) also
+#: pays the rest of all the evidence the model and a focus can give
+#: (:func:`total_evidence`), times the square of the part missing. A city next door then
+#: never comes before one the mode asks for in full, and one almost as far still competes
+#: on the purpose's fit. (Paid, not added to the cities asked for: their scores stay what
+#: the fit says.) With the place evidence alone (6 logit units under transnational), a
+#: partner of a shared project 28 km away outweighed it on the words, themes and partners of
+#: that project: Emmen's transnational "far" list began with Meppen and Haren. Measured
+#: 2026-12-07 over 2 draws of one city per country (920 far top-10 lists of the default
+#: view, per purpose) and ``benchmarks/purposes.py --draws 8 --geography far`` (24 sets of
+#: 15): far top-10 cities under 300 km, transnational 0.3% -> 0.0%, under 1,000 km 16.0% ->
+#: 12.1%; sets with a city in more than 4 far top-5 lists, ``any`` / transnational /
+#: research, 10 / 4 / 0 -> 8 / 4 / 1. Paying the part missing in proportion (not squared)
+#: left 3.0% under 1,000 km but 14 / 5 / 0 sets: the pool of cities far in full is
+#: narrower, and its best were in more lists. ``near`` decays without end, so there it stays
+#: a preference among the rest (paying everything, it would order by distance alone).
+SETTLED_MODES = frozenset({"far", "different-country", "cross-border"})
 
 
 def is_plausible(model: PurposeModel) -> bool:
@@ -418,6 +437,15 @@ def geography_weight(model: PurposeModel) -> float:
     ranges = model.part_ranges()
     place = sum(v for k, v in ranges.items() if PART_OF_FEATURE.get(k, k) == "proximity")
     return max(GEOGRAPHY_PREFERENCE, place)
+
+
+def total_evidence(model: PurposeModel) -> float:
+    """The most a model's parts together, and a focus's preferences on top, can move a score
+    over part values in [0, 1] (the activity features at most :data:`ACTIVITY_CAP`)."""
+    ranges = model.part_ranges()
+    activity = sum(v for k, v in ranges.items() if PART_OF_FEATURE.get(k, k) == "track_record")
+    others = sum(v for k, v in ranges.items() if PART_OF_FEATURE.get(k, k) != "track_record")
+    return others + min(activity, ACTIVITY_CAP) + sum(preference_weights(model).values())
 
 
 def place_led(model: PurposeModel) -> bool:
@@ -518,7 +546,11 @@ def purpose_contributions(
         out[part] = out[part] + values if part in out else values
     if geography != "any":
         weight = np.float32(geography_weight(model))
-        out["geography"] = weight * np.asarray(parts["geography"])
+        part = np.asarray(parts["geography"], np.float32)
+        out["geography"] = weight * part
+        if geography in SETTLED_MODES:  # the part missing pays the rest of the evidence
+            rest = np.float32(max(total_evidence(model) - float(weight), 0.0))
+            out["geography"] = out["geography"] - rest * (np.float32(1.0) - part) ** 2
     if hub_penalty is not None:
         out["exposure"] = -np.asarray(hub_penalty, np.float32)
     return out

@@ -168,6 +168,21 @@ def test_far_ranks_far_cities_by_the_purpose_not_by_distance_alone():
     assert result.ids.tolist() == [5, 4]
 
 
+def test_a_partner_next_door_never_tops_a_far_list_on_its_shared_projects():
+    # City 2 (40 km) shares three projects with the query: their words, partners and
+    # themes weigh far more than a flat preference for far cities. "far" still puts the two
+    # cities 1,000 km and more away first, ordered by the model (Lisbon has more history).
+    projects = [Collaboration(id=i, source="keep.eu", source_ref=f"P{i}", title=f"Moor {i}",
+                              description="moor park", member_city_ids=(1, 2))
+                for i in range(1, 4)]  # fmt: skip
+    projects.append(Collaboration(id=9, source="keep.eu", source_ref="P9", title="Harbour",
+                                  description="port", member_city_ids=(1, 4)))  # fmt: skip
+    ranker = ranker_with(CITIES, {"t": linear(text=20.0, history=10.0)}, projects)
+    assert ranker.rank(1, 1, purpose="t").ids.tolist() == [2]
+    assert ranker.rank(1, 2, purpose="t", geography="far").ids.tolist() == [4, 5]
+    assert ranker.rank(1, 1, purpose="t", geography="different-country").ids.tolist() == [2]
+
+
 def test_a_theme_focus_reorders_a_purpose_ranking():
     projects = [Collaboration(id=1, source="keep.eu", source_ref="P1", title="Bus",
                               themes=("mobility",), member_city_ids=(4, 5)),
