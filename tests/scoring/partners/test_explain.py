@@ -112,8 +112,7 @@ def test_similar_descriptions_say_when_the_words_are_those_of_a_joint_project():
                             shared_collaborations=[ENERGY_CITIES, WOOD, moor],
                             shared_terms=["moor", "park"])  # fmt: skip
     assert texts(reasons) == [
-        "Similar project descriptions ('moor', 'park', words of your joint project "
-        "Grenzenlos Moor)"
+        "Similar project descriptions ('moor', 'park', words of your joint project Grenzenlos Moor)"
     ]
     apart = explain_match(EMMEN, NORDHORN, {"text": 0.8}, weights=ALL_ON, theme_labels={},
                           shared_collaborations=[WOOD], shared_terms=["moor", "park"])  # fmt: skip
