@@ -166,7 +166,8 @@ HUB_ROUNDS = 8
 #: new leader takes every list: 8 rounds do not settle when lists share one pool); 0.175
 #: and 30 rounds 7 / 8 / 1; **0.125 and 30 rounds 5 / 2 / 0**; 0.1 and 30 rounds 6 / 4 /
 #: 1. ``different-country`` at 0.125 and 30 rounds: 1 / 0 / 0 (plain prices 9 / 1 / 3);
-#: ``near``: 0 / 0 / 0 either way.
+#: ``near``: 0 / 0 / 0 either way. (Measured before a city a settled mode asks for only in
+#: part paid for the rest, ``purposes.SETTLED_MODES``; after it, see ``docs/hub-prices.md``.)
 HUB_CAP_GEOGRAPHY = 0.125
 GEOGRAPHY_ROUNDS = 30
 #: Candidates kept per sampled query (:class:`Lists`).

@@ -366,22 +366,13 @@ def load_models(path: Path = MODELS_FILE) -> dict[str, PurposeModel]:
 GEOGRAPHY_PREFERENCE = 6.0
 #: Modes whose part is whole for every city they ask for (``far``: from
 #: ``weights.FAR_FULL_KM`` on; ``different-country``: abroad; ``cross-border``: abroad within
-#: ``weights.CROSS_BORDER_FULL_KM``): a city they ask for only in part (nearer, at home) also
-#: pays the rest of all the evidence the model and a focus can give
-#: (:func:`total_evidence`), times the square of the part missing. A city next door then
-#: never comes before one the mode asks for in full, and one almost as far still competes
-#: on the purpose's fit. (Paid, not added to the cities asked for: their scores stay what
-#: the fit says.) With the place evidence alone (6 logit units under transnational), a
-#: partner of a shared project 28 km away outweighed it on the words, themes and partners of
-#: that project: Emmen's transnational "far" list began with Meppen and Haren. Measured
-#: 2026-12-07 over 2 draws of one city per country (920 far top-10 lists of the default
-#: view, per purpose) and ``benchmarks/purposes.py --draws 8 --geography far`` (24 sets of
-#: 15): far top-10 cities under 300 km, transnational 0.3% -> 0.0%, under 1,000 km 16.0% ->
-#: 12.1%; sets with a city in more than 4 far top-5 lists, ``any`` / transnational /
-#: research, 10 / 4 / 0 -> 8 / 4 / 1. Paying the part missing in proportion (not squared)
-#: left 3.0% under 1,000 km but 14 / 5 / 0 sets: the pool of cities far in full is
-#: narrower, and its best were in more lists. ``near`` decays without end, so there it stays
-#: a preference among the rest (paying everything, it would order by distance alone).
+#: ``weights.CROSS_BORDER_FULL_KM``): a city they ask for only in part also pays the rest of
+#: all the evidence the model and a focus can give (:func:`total_evidence`), times the
+#: square of the part missing. A city next door then never heads a far list (Emmen's
+#: transnational one began with Meppen, 28 km away, on their shared project), one almost as
+#: far still competes on the purpose's fit, and the scores of the cities asked for in full
+#: stay what the fit says. ``near`` decays without end: paying everything, it would order by
+#: distance alone. The measurements are in ``docs/hub-prices.md``.
 SETTLED_MODES = frozenset({"far", "different-country", "cross-border"})
 
 
