@@ -92,6 +92,7 @@ __all__ = [
     "prices_of",
     "prior_inputs",
     "prior_scores",
+    "rounds_for",
     "sample_rows",
     "world_prices",
     "shares",
@@ -374,7 +375,8 @@ def shares(scores: np.ndarray | Lists, top: int | None = None,
 def band_prices(rows: np.ndarray, scores: np.ndarray, bands: np.ndarray,
                 cap: float | None = None,
                 countries: np.ndarray | None = None,
-                min_countries: float | None = None) -> np.ndarray:  # fmt: skip
+                min_countries: float | None = None,
+                rounds: int | None = None) -> np.ndarray:  # fmt: skip
     """:func:`capacity_prices` per size band code of the sampled queries (``bands`` holds
     every index row's code, ``countries`` its country code: each country's sampled queries
     then weigh as one): row b of the result is what a query of band b pays; a band without
@@ -386,14 +388,14 @@ def band_prices(rows: np.ndarray, scores: np.ndarray, bands: np.ndarray,
         return np.zeros((len(SIZE_BANDS) + 1, lists.n), np.float32)
     n_codes = len(SIZE_BANDS) + 1
     pooled = capacity_prices(lists, cap=cap, weights=country_weights(rows, countries),
-                             min_countries=min_countries)  # fmt: skip
+                             min_countries=min_countries, rounds=rounds)  # fmt: skip
     out = np.repeat(pooled[None, :], n_codes, axis=0)
     of_query = bands[rows] if len(rows) else np.zeros(0, np.int64)
     for band in np.unique(of_query):
         mine = of_query == band
         weights = country_weights(rows[mine], countries)
         out[band] = capacity_prices(lists.take(mine), cap=cap, weights=weights,
-                                    min_countries=min_countries)  # fmt: skip
+                                    min_countries=min_countries, rounds=rounds)  # fmt: skip
     return out
 
 
@@ -412,10 +414,10 @@ def world_prices(model: PurposeModel, inputs: Iterable[PriorInputs], n: int,
     inputs = inputs if first is None else chain([first], inputs)
     sampled, prior = prior_scores({model.purpose: model}, inputs, n, focus=focus,
                                   view=default_view(bands), geography=geography)  # fmt: skip
-    cap = cap_for(model, focused=focused, holders=holders)
+    cap = cap_for(model, focused=focused, holders=holders, geography=geography)
     least = focus_min_countries(model) if focused else None
     return band_prices(sampled, prior[model.purpose], bands, cap=cap, countries=countries,
-                       min_countries=least)  # fmt: skip
+                       min_countries=least, rounds=rounds_for(geography))  # fmt: skip
 
 
 def capacity_prices(scores: np.ndarray | Lists, *, cap: float | None = None,
@@ -549,11 +551,17 @@ def _own_prices(ranker, purpose: str, band: int, focus: np.ndarray | None,
                                 view=default_view(ranker.size_band_codes_),
                                 geography=geography)  # fmt: skip
     weights = country_weights(rows, ranker.country_codes_)
-    rounds = HUB_ROUNDS if geography == "any" else GEOGRAPHY_ROUNDS
     if focus is None:
         return capacity_prices(scores[purpose], cap=cap_for(model, geography=geography),
-                               weights=weights, rounds=rounds)  # fmt: skip
+                               weights=weights, rounds=rounds_for(geography))  # fmt: skip
     holders = focus_holders_shown(ranker.vectors_.experience, focus, ranker.size_band_codes_)
-    return capacity_prices(scores[purpose], cap=cap_for(model, focused=True, holders=holders),
-                           weights=weights, min_countries=focus_min_countries(model),
-                           rounds=rounds)  # fmt: skip
+    cap = cap_for(model, focused=True, holders=holders, geography=geography)
+    return capacity_prices(scores[purpose], cap=cap, weights=weights,
+                           min_countries=focus_min_countries(model),
+                           rounds=rounds_for(geography))  # fmt: skip
+
+
+def rounds_for(geography: str) -> int:
+    """Price rounds of a list in a ``geography`` mode: :data:`GEOGRAPHY_ROUNDS` outside
+    ``any``, where the lists share one pool and take longer to settle."""
+    return HUB_ROUNDS if geography == "any" else GEOGRAPHY_ROUNDS

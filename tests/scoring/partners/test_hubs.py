@@ -160,6 +160,12 @@ def test_a_far_list_pays_the_prices_of_its_own_prior(monkeypatch):
     result = ranker.rank(2, 5, purpose="p", geography="far")
     assert np.allclose(result.contributions["exposure"], -far[ranker.rows_of(result.ids)])
     assert np.array_equal(hubs.prices_for(ranker, "p", band, geography="far"), far)  # kept
+    # An evaluation fold prices the same world in the same mode alike (cap and rounds).
+    inputs = list(hubs.prior_inputs(ranker, geography="far"))
+    model, n = ranker.purpose_models_["p"], len(ranker.city_ids_)
+    world = hubs.world_prices(model, inputs, n, ranker.size_band_codes_, ranker.country_codes_,
+                              geography="far")  # fmt: skip
+    assert np.allclose(world[band], far)
 
 
 def test_a_geography_mode_is_priced_at_its_stricter_cap(monkeypatch):
