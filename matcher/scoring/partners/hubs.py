@@ -175,7 +175,8 @@ GEOGRAPHY_ROUNDS = 30
 HUB_KEEP = 200
 #: Parts that carry the query's themes, needs and offers: left out of the prior.
 _THEME_PARTS = ("shared_interests", "complementarity", "experience")
-#: Focused prices kept per index (each a sparse row over the index rows: few pay).
+#: Focused and geography-mode prices kept per index (``focus_prices_``; each a sparse row
+#: over the index rows: few pay).
 FOCUS_PRICES_KEPT = 256
 
 
