@@ -18,6 +18,9 @@ checks for 15 cities in 15 countries. ``--draws N`` runs the same focus and hub 
 random draws of one city per country instead (shares of cities, and of sets of 15 cities for
 the hub bar), since one fixed set of 15 passes or fails by the luck of its cities.
 
+A refitted model ships without a calibration (what its score says as a chance belongs to
+the model): run ``benchmarks/calibration.py --write`` after ``--fit``.
+
 ``--fit --only P`` refits the named purposes alone (repeatable) and keeps every other shipped
 model as it is: a refit is not free (a grouped-boosting refit can fit sparse cells, see
 ``MAX_PART_LOGITS``), so a change that concerns one purpose refits that one.
@@ -148,7 +151,8 @@ def run_fit(args) -> None:
     payload = {"about": "Fitted by benchmarks/purposes.py --fit; see its docstring.",
                "models": [m.to_dict() for m in models]}  # fmt: skip
     MODELS_FILE.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {MODELS_FILE}")
+    print(f"wrote {MODELS_FILE}; refitted models have no calibration: run "
+          "benchmarks/calibration.py --write")  # fmt: skip
 
 
 def _interval(metric) -> str:

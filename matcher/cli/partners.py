@@ -75,8 +75,10 @@ def partners_command(
     """Ranked partner cities for CITY, with the reasons: `matcher partners "Emmen"`."""
     from matcher.domain import COUNTRY_NAMES
     from matcher.services.partners import (
+        CHANCE_NOTE,
         PartnerQuery,
         PartnerQueryError,
+        chance_text,
         city_named,
         find_partners,
         focus_notes,
@@ -126,6 +128,7 @@ def partners_command(
                         "population": m.city.population,
                         "distance_km": None if m.distance_km is None else round(m.distance_km, 1),
                         "score": round(m.score, 4),
+                        "chance": None if m.chance is None else round(m.chance, 4),
                         "parts": {k: round(v, 4) for k, v in m.parts.items()},
                         "weights": {k: round(v, 4) for k, v in m.weights.items()},
                         "reasons": m.reasons,
@@ -152,19 +155,21 @@ def partners_command(
         f"Partners for {found.name} ({COUNTRY_NAMES[found.country]}){focus}, "
         f"purpose: {purpose}, geography: {geography}"
     )
-    click.echo(f"{'#':>2}  {'city':<24} {'country':<14} {'pop.':>7} {'km':>6} {'score':>5}  why")
+    click.echo(f"{'#':>2}  {'city':<24} {'country':<14} {'pop.':>7} {'km':>6} {'chance':>6}  why")
     for i, m in enumerate(matches, start=1):
         km = "" if m.distance_km is None else f"{m.distance_km:,.0f}"
         population = f"{round(m.city.population / 1000)}k" if m.city.population else "?"
         reasons = m.reasons or ["no strong single reason; overall fit"]
+        chance = chance_text(m.chance)
         click.echo(
             f"{i:>2}  {m.city.name[:24]:<24} {COUNTRY_NAMES[m.city.country][:14]:<14} "
-            f"{population:>7} {km:>6} {m.score:5.2f}  {reasons[0]}"
+            f"{population:>7} {km:>6} {chance:>6}  {reasons[0]}"
         )
         for extra in reasons[1:3]:
-            click.echo(f"{'':>2}  {'':<24} {'':<14} {'':>7} {'':>6} {'':>5}  {extra}")
+            click.echo(f"{'':>2}  {'':<24} {'':<14} {'':>7} {'':>6} {'':>6}  {extra}")
     for note in notes:
         click.echo(f"Focus: {note.text}")
+    click.echo(CHANCE_NOTE)
 
 
 @click.command("evaluate")

@@ -70,6 +70,10 @@ class PartnerMatch:
     reasons: list[str]
     distance_km: float | None
     shared_collaborations: list[Collaboration] = field(default_factory=list)
+    #: The chance that it is a real partner of the purpose's kind, held-out calibrated
+    #: (:mod:`matcher.scoring.partners.calibration`); None where no real partnerships of the
+    #: kind were there to calibrate on (peer exchange, a focused research list).
+    chance: float | None = None
 
 
 @dataclass(slots=True)
@@ -538,7 +542,26 @@ def _match(index, city, candidate_id, score, result, position, query) -> Partner
         reasons=[r.text for r in reasons],
         distance_km=_distance(city, candidate),
         shared_collaborations=shared,
+        chance=None if result.chances is None else float(result.chances[position]),
     )
+
+
+#: What a partner's chance means, wherever it is shown.
+CHANCE_NOTE = ("Chance: how often a city with this evidence was a real partner in past "
+               "partnerships of the purpose's kind (checked on partnerships held out); with a "
+               "theme focus, in projects on that theme. A geography choice, or the price a city "
+               "already in many lists pays, may place a city with a lower chance higher. '-': "
+               "no past partnerships of this kind to tell it from (peer exchange; research "
+               "with a theme focus, as the research projects carry no themes).")  # fmt: skip
+
+
+def chance_text(chance: float | None) -> str:
+    """A chance as the pages and the CLI show it: ``23%``, ``4.1%``, ``<0.1%`` or ``-``."""
+    if chance is None:
+        return "-"
+    if chance >= 0.095:
+        return f"{chance * 100:.0f}%"
+    return f"{chance * 100:.1f}%" if chance >= 0.001 else "<0.1%"
 
 
 def _distance(a: City, b: City) -> float | None:

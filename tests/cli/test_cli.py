@@ -159,6 +159,19 @@ def test_partners_json_has_parts_and_reasons(runner):
     assert set(partners[0]["parts"]) >= {"geography", "history", "shared_interests"}
 
 
+def test_the_partner_table_shows_each_chance_and_says_what_it_means(runner):
+    def ranked(output):
+        return [line for line in output.splitlines() if re.match(r" ?\d+  \S", line)]
+
+    result = runner.invoke(args=["partners", "Emmen", "--top", "3"])
+    assert "chance" in result.output.splitlines()[1].split()
+    rows = ranked(result.output)
+    assert len(rows) == 3 and all(re.search(r"k +\d+ +(\d+(\.\d)?%|<0\.1%)  ", r) for r in rows)
+    assert "Chance: how often a city with this evidence was a real partner" in result.output
+    peers = runner.invoke(args=["partners", "Emmen", "--top", "2", "--purpose", "peer-exchange"])
+    assert all(re.search(r"k +\d+ +-  ", row) for row in ranked(peers.output))
+
+
 def test_a_focused_partner_list_says_how_many_cities_hold_the_theme(runner):
     result = runner.invoke(
         args=["partners", "Emmen", "--top", "3", "--theme", "urban-regeneration"]

@@ -160,9 +160,10 @@ def fit(purpose: str, rows: Sequence[QueryRows], form: str, *, seed: int = 0,
                               sample_weight=weight)  # fmt: skip
     # The linear fit weighs the classes as balanced, the boosting fits see the sampled,
     # weighted negatives; shifting the intercept from the log-odds the fit saw to the real
-    # ones (real partners among all candidates) makes the logistic of the score an estimate
+    # ones (real partners among all candidates) puts the logistic of the score on the scale
     # of the chance that a candidate is a real partner. Rankings and contributions do not
-    # change.
+    # change. It is no estimate of that chance where the fit is overconfident (the linear
+    # ones on the real truth sets): the served chance is calibrated held out (.calibration).
     partners = sum(len(r.relevant_rows) for r in rows)
     candidates = sum(len(r.km) - 1 for r in rows)
     prior = np.log(partners / max(candidates - partners, 1))

@@ -26,13 +26,11 @@ groups of them. Three forms are fitted and compared on held-out groups
 Either way a candidate's score is exactly the sum of its per-feature contributions, which is
 what the explanation shows. The held-out figures of every form are recorded per model in
 ``info`` with the form chosen (grouped boosting for research, logistic regression for the
-others; research refitted alone on 2026-12-07 once its boosting stopped early no more and
-its negatives were weighted, :data:`BOOSTING_PARAMS`, held out 0.162 grouped, 0.141
-additive, 0.066 linear). The fitted models are data
-(``purpose_models.json`` beside this module, written by ``benchmarks/purposes.py --fit``),
-with the training groups and the held-out figures recorded in them. Held-out figures quoted
-here from before 2026-12-06 were measured with an evaluation that leaked hidden groups'
-activity (see the git history).
+others; research refitted alone on 2026-12-07, :data:`BOOSTING_PARAMS`). The fitted models
+are data (``purpose_models.json``, written by ``benchmarks/purposes.py --fit``), with the
+training groups and held-out figures recorded in them, and what a score says as a chance
+(:mod:`~matcher.scoring.partners.calibration`). Held-out figures quoted here from before
+2026-12-06 were measured with an evaluation that leaked hidden groups' activity.
 
 **User preferences on top.** A theme focus, declared needs and offers, and a geography mode
 are what the user asks for, not evidence the collaborations can identify (nobody declares
@@ -62,6 +60,7 @@ from pathlib import Path
 
 import numpy as np
 
+from matcher.scoring.partners.calibration import Calibration
 from matcher.scoring.partners.features import (
     FEATURES,
     PART_OF_FEATURE,
@@ -179,6 +178,8 @@ class PurposeModel:
     steps: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
     joint: dict[str, JointTable] = field(default_factory=dict)
+    #: "plain" and "focused": what its score says as a chance (:mod:`.calibration`).
+    calibration: dict[str, Calibration] = field(default_factory=dict)
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -234,6 +235,7 @@ class PurposeModel:
             },  # fmt: skip
             "info": self.info,
             "joint": {k: t.to_dict() for k, t in self.joint.items()},
+            "calibration": {k: c.to_dict() for k, c in self.calibration.items()},
         }
 
     @classmethod
@@ -245,8 +247,9 @@ class PurposeModel:
                    intercept=float(data["intercept"]),
                    coefficients={k: float(v) for k, v in data.get("coefficients", {}).items()},
                    steps=steps, info=dict(data.get("info", {})),
-                   joint={k: JointTable.from_dict(v)
-                          for k, v in data.get("joint", {}).items()})  # fmt: skip
+                   joint={k: JointTable.from_dict(v) for k, v in data.get("joint", {}).items()},
+                   calibration={k: Calibration.from_dict(v)
+                                for k, v in data.get("calibration", {}).items()})  # fmt: skip
 
     @classmethod
     def from_boosting(cls, purpose: str, estimator, names: Sequence[str], info=None,

@@ -43,8 +43,7 @@ For a query city q and every candidate c the ranker computes
 The score is the weighted mean of the parts that can vary for this query (a query without a
 population has no size part, ``any`` has no geography part), so it stays in [0, 1].
 
-**Default configuration** (no purpose): geography ``any`` with the likelihood prior on; a
-geography mode is an explicit preference layered on top.
+**Default configuration** (no purpose): geography ``any``, the likelihood prior on.
 
 **Purposes.** With a ``purpose`` the score is that purpose's fitted additive model over the
 parts instead (:mod:`matcher.scoring.partners.purposes`); every part is computed for every row.
@@ -65,6 +64,7 @@ import scipy.sparse as sp
 from matcher.domain import SIZE_BANDS, expand_countries
 from matcher.scoring.partners import hubs
 from matcher.scoring.partners import parts as P
+from matcher.scoring.partners.calibration import list_chances
 from matcher.scoring.partners.focus import FocusCoverage, coverage, focus_holders, focus_vector
 from matcher.scoring.partners.parts import combine, top_k
 from matcher.scoring.partners.purposes import index_scores, profile_margin
@@ -263,12 +263,13 @@ class PartnerRanker:
         scores[~shown] = -np.inf
         top = top_k(scores, n)
         parts = self._parts(q, probe, self._block(top), geography, sparse=sparse)
-        if contributions is not None:  # the logistic of the logit: a fit in (0, 1)
-            margin = profile_margin(self.purpose_models_[purpose], focus=bool(theme_focus))
-            near = self.city_ids_[P.near_misses(scores, top, n, margin)]
-            return RankResult(self.city_ids_[top], 1.0 / (1.0 + np.exp(-scores[top])), parts,
-                              {}, {k: v[top] for k, v in contributions.items()},
-                              near_ids=near)  # fmt: skip
+        if contributions is not None:  # the logistic of the logit, and the chance it says
+            model = self.purpose_models_[purpose]
+            listed = {k: v[top] for k, v in contributions.items()}
+            near = P.near_misses(scores, top, n, profile_margin(model, focus=bool(theme_focus)))
+            return RankResult(self.city_ids_[top], 1.0 / (1.0 + np.exp(-scores[top])), parts, {},
+                              listed, self.city_ids_[near],
+                              list_chances(model, listed, focused=bool(theme_focus)))  # fmt: skip
         near = self.city_ids_[P.near_misses(scores, top, n, sum(raw[p] for p in PROFILE_PARTS))]
         return RankResult(ids=self.city_ids_[top], scores=scores[top] / np.float32(total),
                           parts=parts, weights=weights, near_ids=near)  # fmt: skip

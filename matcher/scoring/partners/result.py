@@ -27,6 +27,9 @@ class RankResult:
     #: their own profile can bring into the list (empty when the list holds every admissible
     #: city).
     near_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: With a purpose whose model is calibrated: per candidate, the chance that it is a real
+    #: partner of that kind (:mod:`~matcher.scoring.partners.calibration`), else None.
+    chances: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -320,7 +320,16 @@ class PartnerItem(BaseModel):
     city: CitySummary
     score: float = Field(
         description="0-1: the logistic of the purpose model's score (the weighted mean of the "
-        "parts without a purpose)."
+        "parts without a purpose); it orders the list and is not a chance: see ``chance``."
+    )
+    chance: float | None = Field(
+        default=None,
+        description="0-1: how often a city with this evidence was a real partner in past "
+        "partnerships of the purpose's kind, calibrated on held-out partnerships (for a focused "
+        "list: in projects on the focus theme). It leaves out the geography mode and the hub "
+        "price, which order the list but are no evidence, so it may not fall with the rank. "
+        "null where no real partnerships of the kind were there to calibrate on (peer "
+        "exchange, a focused research list).",
     )
     parts: dict[str, float] = Field(description="Each part of the score, 0-1, by name.")
     weights: dict[str, float] = Field(

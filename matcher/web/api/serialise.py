@@ -114,6 +114,7 @@ def partner_item(rank: int, match) -> schemas.PartnerItem:
         rank=rank,
         city=city_summary(match.city),
         score=round(float(match.score), DIGITS),
+        chance=None if match.chance is None else round(float(match.chance), DIGITS),
         parts=_rounded(match.parts),
         weights=_rounded(match.weights),
         reasons=list(match.reasons),

@@ -48,9 +48,16 @@ def city_partners(slug: str):
         tiles_url=tiles_url,
         osm_attribution=OSM_ATTRIBUTION,
         map_partners=MAP_PARTNERS,
+        chance_note=partner_service.CHANCE_NOTE,
         active_tab="views.city_partners",
     )
     return page, status
+
+
+@bp.app_template_global("chance_text")
+def _chance_text(chance: float | None) -> str:
+    """A partner's chance in words (:func:`matcher.services.partners.chance_text`)."""
+    return partner_service.chance_text(chance)
 
 
 @bp.app_template_global("active_parts")

@@ -27,6 +27,21 @@ def test_items_carry_score_parts_weights_reasons_and_distance(client):
     assert scores == sorted(scores, reverse=True)
 
 
+def test_each_partner_carries_the_chance_its_purpose_calibration_gives(client):
+    for purpose in ("cross-border", "transnational", "research", "any"):
+        items = client.get(f"{URL}?top=10&purpose={purpose}").get_json()["items"]
+        assert all(0 < item["chance"] < 1 for item in items)
+        # It reads the evidence alone: down the list it never rises, but for a city that
+        # pays a hub price (which orders the list and is no evidence).
+        unpriced = [item["chance"] for item in items if "exposure" not in item["weights"]]
+        assert unpriced == sorted(unpriced, reverse=True)
+
+
+def test_a_purpose_without_partnerships_to_calibrate_on_gives_no_chance(client):
+    items = client.get(f"{URL}?top=3&purpose=peer-exchange").get_json()["items"]
+    assert items and all(item["chance"] is None for item in items)
+
+
 def test_a_focus_comes_with_how_many_cities_hold_each_theme(client):
     body = client.get(f"{URL}?theme=urban-regeneration&countries=DE&top=3").get_json()
     (note,) = body["focus"]

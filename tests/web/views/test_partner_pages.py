@@ -20,7 +20,8 @@ def test_default_search_ranks_partners_with_their_facts_and_reasons(client):
     # Haren, across the border, worked with Emmen in an Interreg project: the reason says so.
     assert slugs[0] == "de-haren-ems"
     assert "Germany" in first and "km" in first and "Worked together" in first
-    assert re.search(r"<dt>Score</dt><dd>[01]\.\d\d", first)  # 0-1, two decimals
+    assert re.search(r"<dt>Chance</dt><dd>(\d+(\.\d)?%|&lt;0\.1%)</dd>", first)
+    assert "Chance: how often a city with this evidence was a real partner" in page
     assert '<span class="bar-label">Close by</span>' in first
 
 
