@@ -2,22 +2,23 @@
 
 The logistic of a purpose model's score read as "the chance that this city is a real
 partner" overclaimed where the model is linear: fitted on balanced classes, a few steep
-coefficients push every neighbour to 0.99. Measured held out (grouped 5-fold, the truth
-sets of ``data/eval/``, 2026-12-07), the top ten of a cross-border list claimed 0.84 each
-where 0.078 were real partners, and a query's candidates together claimed 40.6 partners
-where it had 2.7 (transnational: 0.24 against 0.019 plain, 0.80 against 0.013 focused). The
-boosted research model, fitted on the sampled negatives it weighs, was already close (0.059
-against 0.072).
+coefficients push every neighbour to 0.99. Measured held out (``benchmarks/calibration.py``:
+grouped 5-fold over the truth sets of ``data/eval/``, 2026-12-07), the first ten of a
+cross-border list claimed 0.83 each where 0.079 were real partners, and a query's candidates
+together claimed 39.7 partners where it had 2.7 (transnational: 0.24 against 0.019 plain,
+0.83 against 0.013 focused). The boosted research model, fitted on the sampled negatives it
+weighs, was already close (0.059 against 0.072).
 
 A :class:`Calibration` maps the model's evidence to a chance by isotonic regression of "was
 a real partner" on the held-out logit, over every candidate of every held-out query of the
-purpose's truth sets (``benchmarks/calibration.py`` fits it and checks
-it on groups it never saw). The evidence is the model's score with the user's focus as
-served, but without the geography mode and the hub price (:data:`NOT_EVIDENCE`): those
-order the list, they do not make a partnership likelier. A focused list has its own
-calibration, fitted on queries focused on the real partnership's themes, so its chance reads
-"for a project on your focus theme". A purpose without real partnerships to fit on (peer
-exchange) has no chance to give.
+purpose's truth sets (``benchmarks/calibration.py`` fits it, and checks it on groups it
+never saw). The evidence is the model's score with the user's focus as served, but without
+the geography mode and the hub price (:data:`NOT_EVIDENCE`): those order the list, they do
+not make a partnership likelier. A focused list has its own calibration, fitted on queries
+focused on the real partnership's themes, so its chance reads "for a project on your focus
+theme". Without real partnerships to fit on (peer exchange; focused research lists, since
+no CORDIS project carries themes) there is no chance to give. A refitted model ships
+without a calibration: ``benchmarks/calibration.py --write`` after the refit.
 """
 
 from __future__ import annotations
