@@ -35,6 +35,7 @@ __all__ = [
     "cross_fitted",
     "evidence_logits",
     "fit_calibration",
+    "grouped_folds",
     "list_chances",
 ]
 
@@ -135,16 +136,21 @@ def fit_calibration(logits: Sequence[np.ndarray], relevant: Sequence[np.ndarray]
                        dict(info or {}))  # fmt: skip
 
 
+def grouped_folds(groups: Sequence[int], folds: int, seed: int) -> dict[int, int]:
+    """Each group's fold, the groups shuffled by ``seed`` and dealt in turn: every group's
+    queries on one side of a split (what the purpose fits and their calibration share)."""
+    order = np.random.default_rng(seed).permutation(np.array(sorted({int(g) for g in groups})))
+    return {int(g): i % folds for i, g in enumerate(order)}
+
+
 def cross_fitted(logits: Sequence[np.ndarray], relevant: Sequence[np.ndarray],
                  rows: Sequence[int], groups: Sequence[int], *, folds: int = 5,
                  seed: int = 0) -> list[np.ndarray]:  # fmt: skip
     """Each query's chances from a calibration fitted on the other folds' groups only (no
     group on both sides), to check a calibration on partnerships it never saw."""
-    unique = np.array(sorted(set(int(g) for g in groups)))
-    order = np.random.default_rng(seed).permutation(unique)
-    fold_of = {int(g): i % folds for i, g in enumerate(order)}
+    fold_of = grouped_folds(groups, folds, seed)
     out: list[np.ndarray | None] = [None] * len(logits)
-    for k in range(min(folds, len(unique))):
+    for k in range(min(folds, len(fold_of))):
         train = [i for i, g in enumerate(groups) if fold_of[int(g)] != k]
         calibration = fit_calibration([logits[i] for i in train],
                                       [relevant[i] for i in train],

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from matcher.scoring.partners import hubs
+from matcher.scoring.partners.calibration import grouped_folds
 from matcher.scoring.partners.features import features_for, region_mask
 from matcher.scoring.partners.focus import focus_holders, focus_vector
 from matcher.scoring.partners.purposes import (
@@ -230,8 +231,7 @@ def cross_validated(
         shipped = load_models().get(purpose)
         form = shipped.form if shipped else "additive-boosting"
     groups = np.array(sorted({r.group for r in rows}))
-    order = np.random.default_rng(seed).permutation(groups)
-    fold_of = {int(g): i % folds for i, g in enumerate(order)}
+    fold_of = grouped_folds(groups, folds, seed)
     out: list[np.ndarray | None] = [None] * len(rows)
     for k in range(min(folds, len(groups))):
         train = [r for r in rows if fold_of[r.group] != k]

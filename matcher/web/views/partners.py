@@ -54,15 +54,13 @@ def city_partners(slug: str):
     return page, status
 
 
-@bp.app_template_global("chance_text")
-def _chance_text(chance: float | None) -> str:
-    """A partner's chance in words (:func:`matcher.services.partners.chance_text`)."""
-    return partner_service.chance_text(chance)
-
-
 @bp.app_template_global("active_parts")
 def _active_parts(match: partner_service.PartnerMatch) -> list[tuple[str, float, float]]:
     """(name, value, weight) of the parts that counted in a score, biggest share first."""
     parts = [(n, v, match.weights.get(n, 0.0)) for n, v in match.parts.items()]
     parts = [part for part in parts if part[2] > 0]
     return sorted(parts, key=lambda part: (-part[1] * part[2], part[0]))
+
+
+# A partner's chance in per cent, as the CLI shows it too.
+bp.add_app_template_global(partner_service.chance_text, "chance_text")
