@@ -17,6 +17,12 @@ from matcher.cli.common import (
 )
 from matcher.domain import PURPOSES
 from matcher.importing.records import ImportFailed
+from matcher.services.partners import GEOGRAPHY_CHOICES
+
+#: ``--geography`` of ``matcher partners`` and ``matcher evaluate``.
+geography_option = click.option(
+    "--geography", default="any", show_default=True, type=click.Choice(GEOGRAPHY_CHOICES)
+)
 
 
 @click.command("partners")
@@ -24,12 +30,7 @@ from matcher.importing.records import ImportFailed
 @click.option("--country", "city_country", default=None, help="Country of CITY if ambiguous.")
 @click.option("--theme", "themes", multiple=True, help="Theme focus (id), repeatable.")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 200))
-@click.option(
-    "--geography",
-    default="any",
-    show_default=True,
-    type=click.Choice(["any", "near", "far", "different-country", "cross-border"]),
-)
+@geography_option
 @click.option(
     "--purpose",
     default="any",
@@ -181,12 +182,7 @@ def partners_command(
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV with group_id,city,country,theme,year; repeatable.",
 )
-@click.option(
-    "--geography",
-    default="any",
-    show_default=True,
-    type=click.Choice(["any", "near", "far", "different-country", "cross-border"]),
-)
+@geography_option
 @click.option(
     "--purpose",
     default="any",
