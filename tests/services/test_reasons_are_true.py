@@ -20,7 +20,7 @@ from matcher.services.cities import update_declared_profile
 from matcher.services.partners import PartnerQuery, find_partners, partner_index
 
 QUERY_CITIES = ("nl-emmen", "it-bologna", "ee-tallinn", "si-maribor", "be-gent", "pt-braga",
-                "gr-trikala", "se-lund")  # fmt: skip
+                "gr-trikala", "se-lund", "fi-jyvaskyla")  # fmt: skip
 FOCUSES = ((), ("urban-regeneration",), ("mobility-transition", "culture-heritage"))
 
 
@@ -61,6 +61,20 @@ def _names(listing: str) -> list[str]:
         return shortened.split(", ")
     head, sep, last = listing.rpartition(" and ")
     return [*head.split(", "), last] if sep else [listing]
+
+
+def _names_among(listing: str, known: set[str]) -> list[str]:
+    """The names of a listing where a name may itself hold ", " or " and " ("Ministry of
+    Economy and Sustainable Development of Georgia"): the known names it is made of, when
+    nothing but separators is left over; else :func:`_names`, for the caller to refuse."""
+    rest, found = listing, []
+    for name in sorted(known, key=len, reverse=True):
+        if name in rest:
+            found.append(name)
+            rest = rest.replace(name, "", 1)
+    if found and re.fullmatch(r"(?:, | and )*", re.sub(r" and \d+ others?$", "", rest)):
+        return found
+    return _names(listing)
 
 
 def _took_part(facts: Facts, text: str) -> bool:
@@ -205,11 +219,12 @@ def _networks(facts: Facts, text: str) -> bool:
         found = next((m for p in patterns if (m := re.fullmatch(p, sentence))), None)
         if not found:
             return False
-        for name in _names(found.group(1)):
+        named = _names_among(found.group(1), networks)
+        for name in named:
             assert name in networks, f"not a shared network {name!r}: {text}"
         if sentence.startswith("Both are members of"):
             for network in facts.shared("network"):
-                if network.title in _names(found.group(1)):
+                if network.title in named:
                     assert network.role_of(facts.query.id) == "member", text
                     assert network.role_of(facts.candidate.id) == "member", text
     return True
