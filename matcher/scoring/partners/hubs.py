@@ -103,9 +103,11 @@ HUB_SAMPLE = 2
 #: The list length the share counts.
 HUB_TOP = 10
 #: No candidate in more than this (country-weighted) share of a band's sampled
-#: top-:data:`HUB_TOP` lists; None switches the prices off (see ``docs/hub-prices.md`` for
-#: the measured choice).
-HUB_CAP: float | None = 0.175
+#: top-:data:`HUB_TOP` plain lists; None switches the prices off. 0.175 until 2026-12-08:
+#: over 90 random sets of 15 cities, 0.1 leaves a plain hub in 2 / 1 / 1 sets under ``any``
+#: / transnational / research (was 5 / 16 / 15), held out at no cost beyond the intervals'
+#: noise (``docs/hub-prices.md``).
+HUB_CAP: float | None = 0.1
 #: The cap for a purpose model not fitted on data (``info["fitted"]`` false: peer exchange).
 HUB_CAP_UNFITTED = 0.1
 #: The cap of a focused list's prices (:func:`prices_for`): a focus narrows the field to the
@@ -457,24 +459,25 @@ def capacity_prices(scores: np.ndarray | Lists, *, cap: float | None = None,
 
 def cap_for(model: PurposeModel, *, focused: bool = False, holders: int = 0,
             geography: str = "any") -> float | None:  # fmt: skip
-    """The cap a purpose model's prices hold: :data:`HUB_CAP`, or :data:`HUB_CAP_UNFITTED`
-    (never looser) for a model not fitted on data, never looser than
-    :data:`HUB_CAP_GEOGRAPHY` in a ``geography`` mode other than ``any``, and never looser
-    than :data:`HUB_CAP_FOCUSED` for a focus's prices, unless the focus's ``holders`` (cities
-    the default view shows with projects on it, :func:`focus_holders_shown`) are so few that
-    :data:`FOCUS_MAJORITY` places of every list need more: then their even share of those
-    places. None when prices are off."""
+    """The cap a purpose model's prices hold: :data:`HUB_CAP` for a plain list,
+    :data:`HUB_CAP_GEOGRAPHY` in a ``geography`` mode other than ``any`` and
+    :data:`HUB_CAP_FOCUSED` for a focus's prices (the stricter of the two for both): each
+    kind of list at the cap measured for it, whether or not it is stricter than the plain
+    one. :data:`HUB_CAP_UNFITTED` where it is stricter, for a model not fitted on data. A
+    focus's cap gives way where its ``holders`` (cities the default view shows with projects
+    on it, :func:`focus_holders_shown`) are so few that :data:`FOCUS_MAJORITY` places of
+    every list need more: then it is their even share of those places. None when prices
+    are off."""
     if HUB_CAP is None:
         return None
     cap = HUB_CAP
+    if geography != "any" or focused:  # a list of its own kind, priced at its own cap
+        cap = min(HUB_CAP_GEOGRAPHY if geography != "any" else 1.0,
+                  HUB_CAP_FOCUSED if focused else 1.0)  # fmt: skip
     if model.info.get("fitted") is False:
         cap = min(cap, HUB_CAP_UNFITTED)
-    if geography != "any":
-        cap = min(cap, HUB_CAP_GEOGRAPHY)
-    if focused:
-        cap = min(cap, HUB_CAP_FOCUSED)
-        if holders > 0:
-            cap = max(cap, min(1.0, FOCUS_MAJORITY / holders))
+    if focused and holders > 0:
+        cap = max(cap, min(1.0, FOCUS_MAJORITY / holders))
     return cap
 
 

@@ -168,14 +168,25 @@ def test_a_far_list_pays_the_prices_of_its_own_prior(monkeypatch):
     assert np.allclose(world[band], far)
 
 
-def test_a_geography_mode_is_priced_at_its_stricter_cap(monkeypatch):
+def test_a_geography_mode_is_priced_at_its_own_cap(monkeypatch):
     monkeypatch.setattr(hubs, "HUB_CAP", 0.175)
     monkeypatch.setattr(hubs, "HUB_CAP_GEOGRAPHY", 0.125)
     fitted = PurposeModel("p", "linear", 0.0, {"text": 1.0}, info={"fitted": True})
     assert hubs.cap_for(fitted, geography="far") == 0.125
     assert hubs.cap_for(fitted, geography="any") == 0.175
-    monkeypatch.setattr(hubs, "HUB_CAP_GEOGRAPHY", 0.3)  # never looser than the plain cap
-    assert hubs.cap_for(fitted, geography="far") == 0.175
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.1)  # a stricter plain cap leaves the mode's own
+    assert hubs.cap_for(fitted, geography="far") == 0.125
+    assert hubs.cap_for(fitted, geography="any") == 0.1
+
+
+def test_a_focused_list_in_a_geography_mode_holds_the_stricter_of_their_caps(monkeypatch):
+    monkeypatch.setattr(hubs, "HUB_CAP", 0.1)
+    monkeypatch.setattr(hubs, "HUB_CAP_GEOGRAPHY", 0.125)
+    monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.15)
+    fitted = PurposeModel("p", "linear", 0.0, {"text": 1.0}, info={"fitted": True})
+    assert hubs.cap_for(fitted, focused=True, geography="far") == 0.125
+    monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.11)
+    assert hubs.cap_for(fitted, focused=True, geography="far") == 0.11
 
 
 def test_a_model_not_fitted_on_data_holds_the_stricter_cap(monkeypatch):
@@ -184,18 +195,20 @@ def test_a_model_not_fitted_on_data_holds_the_stricter_cap(monkeypatch):
     rule = PurposeModel("q", "linear", 0.0, {"text": 1.0}, info={"fitted": False})
     assert hubs.cap_for(fitted) == 0.15
     assert hubs.cap_for(rule) == hubs.HUB_CAP_UNFITTED < 0.15
+    for kind in ({"focused": True}, {"geography": "far"}):  # whatever the list's own cap
+        assert hubs.cap_for(rule, **kind) <= hubs.HUB_CAP_UNFITTED
     monkeypatch.setattr(hubs, "HUB_CAP", None)
     assert hubs.cap_for(rule) is None
 
 
-def test_a_focus_is_priced_at_the_stricter_focused_cap(monkeypatch):
+def test_a_focus_is_priced_at_the_focused_cap(monkeypatch):
     monkeypatch.setattr(hubs, "HUB_CAP", 0.15)
     monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.1)
     fitted = PurposeModel("p", "linear", 0.0, {"text": 1.0}, info={"fitted": True})
     assert hubs.cap_for(fitted, focused=True) == 0.1
     assert hubs.cap_for(fitted) == 0.15
-    monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.3)  # never looser than the plain cap
-    assert hubs.cap_for(fitted, focused=True) == 0.15
+    monkeypatch.setattr(hubs, "HUB_CAP_FOCUSED", 0.3)  # its own, looser than the plain one
+    assert hubs.cap_for(fitted, focused=True) == 0.3
 
 
 def test_a_focus_with_few_holders_is_capped_at_their_even_share_of_a_majority(monkeypatch):
