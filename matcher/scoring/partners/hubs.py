@@ -24,7 +24,7 @@ one theme, so without them the same few topped the focused lists of a whole regi
 prior says nothing about who tops focused lists, so a focus is priced on a prior of its own:
 the same sampled queries, place and activity as the plain prior, plus the candidates'
 experience on the focus themes (the experience part of a query without a profile: projects
-only, never a profile, so a profile edit still cannot move a price), at a stricter cap
+only, never a profile, so a profile edit still cannot move a price), at a cap of its own
 (:data:`HUB_CAP_FOCUSED`, relaxed where a theme's holders are few: :func:`cap_for`). It is
 measured on first use per purpose, focus and size band, over that band's sampled queries
 only (0.4-0.7 s over the shipped cities on the 2-core machine, then a rank takes 5-9 ms),
@@ -34,7 +34,7 @@ refit drops both).
 **A geography mode's lists pay their own prices too** (:func:`prices_for`): "far" and
 "different country" take a list out of the query's surroundings, where the plain prior
 measured it, so they are priced on a prior of the mode (the plain prior plus the mode's
-preference, as served), at a stricter cap and over more rounds (:data:`HUB_CAP_GEOGRAPHY`,
+preference, as served), at a cap of its own and over more rounds (:data:`HUB_CAP_GEOGRAPHY`,
 :data:`GEOGRAPHY_ROUNDS`), measured on first use per purpose, mode, focus and size band and
 kept with the focused prices.
 
